@@ -1,0 +1,5 @@
+"""Allows ``python -m carequal_desktop``."""
+
+from carequal_desktop.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,216 @@
+"""The one entry point: the window, and the commands that work without it.
+
+``carequal`` and ``python main.py`` both land here. A user's mistake exits 2 with one
+sentence on stderr; a bug exits 1, with its traceback in the log file, never on screen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from carequal_desktop import APP_NAME, __version__
+from carequal_desktop.errors import UserError
+
+PROG = "carequal"
+
+EXIT_OK = 0
+EXIT_BUG = 1
+EXIT_USER = 2
+
+
+class _UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise _UsageError(message)
+
+
+def _window_parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog=PROG,
+        description=f"{APP_NAME} {__version__}: run a multi-agency self-evaluation workshop "
+        "offline and draft a position statement.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=(
+            "commands (each has --help):\n"
+            "  import-json IN.json OUT.carequal   make a workshop from exchange JSON\n"
+            "  export-json FILE OUT.json          write a workshop as exchange JSON\n"
+            "  export-docx FILE OUT.docx          write the draft position statement in Word\n"
+            "  export-csv FILE OUT.csv            write the improvement plan or evidence register as CSV\n"
+            "\n"
+            "examples:\n"
+            "  carequal                     open the start screen\n"
+            "  carequal my.carequal         open a workshop\n"
+            "  carequal --demo              open the demo workshop\n"
+        ),
+    )
+    p.add_argument("file", nargs="?", type=Path, help="workshop file to open (.carequal)")
+    p.add_argument("--demo", action="store_true", help="open the bundled demo workshop")
+    p.add_argument(
+        "--smoke",
+        action="store_true",
+        help="open the file (or the demo), paint the main window and exit 0; for checks",
+    )
+    p.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    return p
+
+
+def _command_parsers() -> dict[str, tuple[argparse.ArgumentParser, Callable[[argparse.Namespace], int]]]:
+    commands: dict[str, tuple[argparse.ArgumentParser, Callable[[argparse.Namespace], int]]] = {}
+
+    p = _Parser(prog=f"{PROG} import-json", description="Make a workshop file from exchange JSON.")
+    p.add_argument("source", type=Path, metavar="IN.json")
+    p.add_argument("target", type=Path, metavar="OUT.carequal")
+    p.add_argument("--force", action="store_true", help="replace OUT if it exists")
+    commands["import-json"] = (p, _import_json)
+
+    p = _Parser(prog=f"{PROG} export-json", description="Write a workshop as exchange JSON.")
+    p.add_argument("source", type=Path, metavar="FILE")
+    p.add_argument("target", type=Path, metavar="OUT.json")
+    p.add_argument("--force", action="store_true", help="replace OUT if it exists")
+    commands["export-json"] = (p, _export_json)
+
+    p = _Parser(
+        prog=f"{PROG} export-docx", description="Write the draft position statement as a Word document."
+    )
+    p.add_argument("source", type=Path, metavar="FILE")
+    p.add_argument("target", type=Path, metavar="OUT.docx")
+    p.add_argument("--no-grades", action="store_true", help="leave out the team's grades")
+    p.add_argument(
+        "--no-evidence-appendix", action="store_true", help="leave out the evidence index appendix"
+    )
+    p.add_argument("--no-plan", action="store_true", help="leave out the improvement plan")
+    p.add_argument("--force", action="store_true", help="replace OUT if it exists")
+    commands["export-docx"] = (p, _export_docx)
+
+    p = _Parser(
+        prog=f"{PROG} export-csv",
+        description="Write the improvement plan or the evidence register as CSV for Excel.",
+    )
+    p.add_argument("source", type=Path, metavar="FILE")
+    p.add_argument("target", type=Path, metavar="OUT.csv")
+    p.add_argument(
+        "--table", choices=("plan", "evidence"), default="plan",
+        help="which table to write (default: plan)",
+    )
+    p.add_argument("--force", action="store_true", help="replace OUT if it exists")
+    commands["export-csv"] = (p, _export_csv)
+    return commands
+
+
+def _check_target(target: Path, force: bool) -> None:
+    if target.exists() and not force:
+        raise UserError(f"{target} already exists; add --force to replace it.")
+
+
+def _open(source: Path):  # type: ignore[no-untyped-def]
+    from carequal_desktop.services.workshop import WorkshopService
+
+    return WorkshopService.open(source, read_only=True)
+
+
+def _import_json(args: argparse.Namespace) -> int:
+    from carequal_desktop.services.exchange import import_json
+
+    _check_target(args.target, args.force)
+    result = import_json(args.source, args.target, overwrite=args.force)
+    for warning in result.warnings:
+        print(f"{PROG}: warning: {warning}", file=sys.stderr)
+    print(f"Workshop written to {result.path}")
+    return EXIT_OK
+
+
+def _export_json(args: argparse.Namespace) -> int:
+    from carequal_desktop.services.exchange import export_json
+
+    _check_target(args.target, args.force)
+    service = _open(args.source)
+    try:
+        export_json(service, args.target, overwrite=args.force)
+    finally:
+        service.close()
+    print(f"Exchange JSON written to {args.target}")
+    return EXIT_OK
+
+
+def _export_docx(args: argparse.Namespace) -> int:
+    from carequal_desktop.reports.position_statement import ExportOptions, write_position_statement
+
+    _check_target(args.target, args.force)
+    options = ExportOptions(
+        include_grades=not args.no_grades,
+        include_evidence_appendix=not args.no_evidence_appendix,
+        include_plan=not args.no_plan,
+    )
+    service = _open(args.source)
+    try:
+        result = write_position_statement(service, args.target, options, overwrite=args.force)
+    finally:
+        service.close()
+    for warning in getattr(result, "warnings", []):
+        print(f"{PROG}: warning: {warning}", file=sys.stderr)
+    print(f"Position statement written to {args.target}")
+    return EXIT_OK
+
+
+def _export_csv(args: argparse.Namespace) -> int:
+    from carequal_desktop.reports.csv_export import write_evidence_csv, write_plan_csv
+
+    _check_target(args.target, args.force)
+    service = _open(args.source)
+    try:
+        writer = write_plan_csv if args.table == "plan" else write_evidence_csv
+        writer(service, args.target, overwrite=args.force)
+    finally:
+        service.close()
+    print(f"CSV written to {args.target}")
+    return EXIT_OK
+
+
+def _run_window(args: argparse.Namespace) -> int:
+    if args.file is not None and args.demo:
+        raise _UsageError("give a file or --demo, not both")
+    if args.smoke and sys.platform.startswith("linux") and not os.environ.get("DISPLAY") \
+            and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from carequal_desktop.ui.app import run
+
+    return run(file=args.file, demo=args.demo, smoke=args.smoke)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse the command line and run it; returns the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if argv and argv[0] in _command_names():
+            parser, handler = _command_parsers()[argv[0]]
+            return handler(parser.parse_args(argv[1:]))
+        return _run_window(_window_parser().parse_args(argv))
+    except _UsageError as exc:
+        print(f"{PROG}: {exc}. Run '{PROG} --help' for how to use it.", file=sys.stderr)
+        return EXIT_USER
+    except UserError as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return EXIT_USER
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a bug: log it, never show a traceback
+        from carequal_desktop.log import log_bug
+
+        log = log_bug(exc)
+        print(
+            f"{PROG}: something went wrong that should not have ({type(exc).__name__}). "
+            f"Nothing was changed. Details are in {log}.",
+            file=sys.stderr,
+        )
+        return EXIT_BUG
+
+
+def _command_names() -> tuple[str, ...]:
+    return ("import-json", "export-json", "export-docx", "export-csv")

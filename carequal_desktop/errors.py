@@ -1,0 +1,52 @@
+"""Errors a user can act on. Each carries one clear sentence for the window or stderr.
+
+Anything that is not a ``UserError`` is a bug: it is logged with its traceback and the
+user is told where the log is.
+"""
+
+from __future__ import annotations
+
+
+class UserError(Exception):
+    """Something the user can understand and act on; ``str()`` is the sentence to show."""
+
+
+class NotAWorkshopError(UserError):
+    pass
+
+
+class DamagedWorkshopError(UserError):
+    pass
+
+
+class NewerVersionError(UserError):
+    pass
+
+
+class ReadOnlyError(UserError):
+    pass
+
+
+class WorkshopLockedError(UserError):
+    """The file is open in another copy of CareQual; ``owner`` says who, where and since when."""
+
+    def __init__(self, message: str, owner: dict | None = None) -> None:
+        super().__init__(message)
+        self.owner = owner or {}
+
+
+class StorageError(UserError):
+    """Writing failed: disk full, stick pulled, file locked by another program."""
+
+
+class InvalidExchangeError(UserError):
+    """An exchange document was refused; ``path`` is the JSON path, ``reason`` why."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class TargetExistsError(UserError):
+    pass

@@ -1,0 +1,47 @@
+"""Where per-user data lives: settings, recent files, logs, backups, the demo copy.
+
+Always the per-user application data folder (platformdirs), never the install folder, so
+an installed copy works without administrator rights. ``CAREQUAL_DATA_DIR`` moves it
+(tests and portable use).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from carequal_desktop import APP_ID
+
+
+def data_dir() -> Path:
+    override = os.environ.get("CAREQUAL_DATA_DIR")
+    if override:
+        path = Path(override)
+    else:
+        import platformdirs
+
+        path = Path(platformdirs.user_data_dir(APP_ID, appauthor=False, roaming=False))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _sub(name: str) -> Path:
+    path = data_dir() / name
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def logs_dir() -> Path:
+    return _sub("logs")
+
+
+def backups_dir() -> Path:
+    return _sub("backups")
+
+
+def demo_dir() -> Path:
+    return _sub("demo")
+
+
+def settings_file() -> Path:
+    return data_dir() / "settings.json"

@@ -1,0 +1,39 @@
+"""The bundled demo workshop: built once from ``resources/demo/demo-workshop.json``.
+
+The built copy lives in the user's data folder, in a folder named after the bundled
+file's hash, so a new release's demo replaces the old one while edits to the current demo
+are kept between runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+from carequal_desktop.paths import demo_dir
+from carequal_desktop.resources import resource_path
+from carequal_desktop.services.exchange import import_document
+
+DEMO_FILE_NAME = "Demo workshop.carequal"
+
+
+def demo_source() -> Path:
+    return resource_path("demo", "demo-workshop.json")
+
+
+def demo_path() -> Path:
+    """The demo workshop file, built from the bundled JSON if needed."""
+    raw = demo_source().read_bytes()
+    digest = hashlib.sha256(raw).hexdigest()[:12]
+    folder = demo_dir() / digest
+    target = folder / DEMO_FILE_NAME
+    if target.exists():
+        return target
+    for old in demo_dir().iterdir():
+        if old.is_dir() and old.name != digest:
+            shutil.rmtree(old, ignore_errors=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    import_document(json.loads(raw.decode("utf-8")), target)
+    return target

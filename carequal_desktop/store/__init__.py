@@ -1,0 +1,1 @@
+"""Storage: one SQLite file per workshop, through SQLModel tables."""

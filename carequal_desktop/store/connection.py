@@ -1,0 +1,187 @@
+"""Opening and creating workshop files: ``init_db(path)`` is the only way in.
+
+Choices, and why:
+- ``journal_mode=DELETE`` (not WAL): the file must stay one self-contained file that can be
+  copied to a USB stick or opened from a shared folder; WAL keeps recent edits in a
+  side file and needs shared memory that network folders do not provide.
+- ``synchronous=FULL``: every committed edit is on disk before the call returns, so a
+  power cut loses nothing that the window showed as saved.
+- ``application_id`` marks the file as ours; ``user_version`` is the schema version.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.pool import QueuePool
+from sqlmodel import create_engine
+
+from carequal_desktop.errors import (
+    DamagedWorkshopError,
+    NewerVersionError,
+    NotAWorkshopError,
+    StorageError,
+)
+from carequal_desktop.store import migrations
+from carequal_desktop.store.tables import metadata
+
+APPLICATION_ID = 0x43514431  # "CQD1"
+SCHEMA_VERSION = migrations.SCHEMA_VERSION
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _connect(path: Path, read_only: bool) -> sqlite3.Connection:
+    uri = path.resolve().as_uri() + ("?mode=ro" if read_only else "?mode=rw")
+    # check_same_thread=False: exports read on a worker thread; the pool hands each
+    # thread its own connection, so none is shared between threads at once.
+    return sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=5.0)
+
+
+def _make_engine(path: Path, read_only: bool) -> Engine:
+    engine = create_engine(
+        "sqlite://", creator=lambda: _connect(path, read_only), poolclass=QueuePool
+    )
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        if not read_only:
+            cur.execute("PRAGMA journal_mode=DELETE")
+            cur.execute("PRAGMA synchronous=FULL")
+        cur.close()
+
+    return engine
+
+
+def _describe(path: Path) -> str:
+    return f"“{path.name}”"
+
+
+def check_header(path: Path) -> None:
+    """Refuse files that cannot be workshops before SQLite ever opens them."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(100)
+    except FileNotFoundError:
+        raise NotAWorkshopError(f"There is no file at {path}.") from None
+    except IsADirectoryError:
+        raise NotAWorkshopError(f"{path} is a folder, not a workshop file.") from None
+    except PermissionError:
+        raise StorageError(
+            f"CareQual is not allowed to read {_describe(path)}. "
+            "Ask whoever manages this computer for access, or copy the file somewhere you can read."
+        ) from None
+    except OSError as exc:
+        raise StorageError(
+            f"{_describe(path)} could not be read ({exc.strerror or exc}). "
+            "If it is on a USB stick or a network folder, check that it is still connected."
+        ) from None
+    if not head:
+        raise NotAWorkshopError(
+            f"{_describe(path)} is empty, so it is not a CareQual workshop. "
+            "If it should hold your work, use File › Restore an earlier version."
+        )
+    if not head.startswith(SQLITE_HEADER):
+        raise NotAWorkshopError(
+            f"{_describe(path)} is not a CareQual workshop file. "
+            "Choose a file ending in .carequal, or use File › Import to bring in exchange JSON."
+        )
+    if len(head) < 100:
+        raise DamagedWorkshopError(
+            f"{_describe(path)} is damaged: it was cut short. "
+            "Use File › Restore an earlier version to open a backup."
+        )
+
+
+def _read_version(conn: sqlite3.Connection, path: Path) -> tuple[int, int, int]:
+    try:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise DamagedWorkshopError(
+            f"{_describe(path)} is damaged and cannot be read ({exc}). "
+            "Use File › Restore an earlier version to open a backup."
+        ) from None
+    return app_id, version, tables
+
+
+def init_db(
+    path: Path,
+    *,
+    create: bool = False,
+    read_only: bool = False,
+    before_migrate: Callable[[Path, int], None] | None = None,
+) -> Engine:
+    """Open (or with ``create``, make) a workshop file and return its engine.
+
+    Raises a ``UserError`` with a clear sentence for anything that is not a healthy
+    workshop of this or an earlier version. The file is never changed unless it is a
+    healthy workshop that needs migrating, and then only after ``before_migrate`` ran.
+    """
+    path = Path(path)
+    if create:
+        if path.exists():
+            raise StorageError(f"{path} already exists.")
+        try:
+            sqlite3.connect(path).close()
+        except sqlite3.Error as exc:
+            raise StorageError(f"A workshop file could not be created at {path} ({exc}).") from None
+        engine = _make_engine(path, read_only=False)
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
+            metadata.create_all(conn)
+            conn.exec_driver_sql(f"PRAGMA user_version={SCHEMA_VERSION}")
+        return engine
+
+    check_header(path)
+    try:
+        probe = _connect(path, read_only=True)
+    except sqlite3.Error as exc:
+        raise DamagedWorkshopError(f"{_describe(path)} cannot be opened ({exc}).") from None
+    try:
+        app_id, version, tables = _read_version(probe, path)
+        if app_id != APPLICATION_ID:
+            raise NotAWorkshopError(
+                f"{_describe(path)} is a database made by another program, not a CareQual "
+                "workshop. It has not been changed."
+            )
+        if version > SCHEMA_VERSION:
+            raise NewerVersionError(
+                f"{_describe(path)} was made by a newer version of CareQual (file version "
+                f"{version}, this version reads up to {SCHEMA_VERSION}). Install the latest "
+                "CareQual to open it; the file has not been changed."
+            )
+        if version < 1 or tables == 0:
+            raise DamagedWorkshopError(
+                f"{_describe(path)} is an unfinished workshop file with no content. "
+                "Use File › Restore an earlier version to open a backup."
+            )
+        try:
+            ok = probe.execute("PRAGMA quick_check").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            ok = str(exc)
+        if ok != "ok":
+            raise DamagedWorkshopError(
+                f"{_describe(path)} is damaged ({ok}). "
+                "Use File › Restore an earlier version to open a backup."
+            )
+    finally:
+        probe.close()
+
+    if version < SCHEMA_VERSION:
+        if read_only:
+            raise NewerVersionError(
+                f"{_describe(path)} was made by an earlier version of CareQual and must be "
+                "upgraded, which cannot be done on read-only media. Copy it to this laptop first."
+            )
+        if before_migrate is not None:
+            before_migrate(path, version)
+        migrations.upgrade(path, version)
+
+    return _make_engine(path, read_only=read_only)

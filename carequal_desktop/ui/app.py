@@ -1,0 +1,69 @@
+"""Starting the window: the QApplication, the first screen, and the smoke check."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
+
+from carequal_desktop import APP_NAME, ORGANISATION, __version__
+from carequal_desktop.errors import UserError
+from carequal_desktop.log import log_bug, setup_logging
+from carequal_desktop.resources import resource_path
+
+
+def _application() -> QApplication:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(ORGANISATION)
+    app.setApplicationVersion(__version__)
+    icon = resource_path("icons", "carequal.png")
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
+    return app  # type: ignore[return-value]
+
+
+def _install_excepthook() -> None:
+    """A bug in a slot is logged and explained, never shown as a traceback."""
+
+    def hook(exc_type, exc, tb):  # type: ignore[no-untyped-def]
+        from carequal_desktop.ui.messages import show_bug
+
+        exc.__traceback__ = tb
+        show_bug(log_bug(exc))
+
+    sys.excepthook = hook
+
+
+def run(file: Path | None = None, demo: bool = False, smoke: bool = False) -> int:
+    """Show the window (start screen, a file, or the demo); with ``smoke``, paint once and exit."""
+    setup_logging()
+    app = _application()
+    from carequal_desktop.ui.main_window import MainWindow
+
+    window = MainWindow()
+    if demo:
+        from carequal_desktop.services.demo import demo_path
+
+        file = demo_path()
+    if file is not None:
+        if smoke:
+            # No dialogs in a check: a file that cannot be opened is an error exit.
+            window.open_workshop_file(Path(file), interactive=False)
+        else:
+            window.open_workshop_file(Path(file))
+    window.show()
+    if smoke:
+        window.repaint()
+        app.processEvents()
+        if file is not None and window.service is None:
+            raise UserError(f"{file} could not be opened.")
+        QTimer.singleShot(0, app.quit)
+        app.exec()
+        window.close()
+        return 0
+    _install_excepthook()
+    return app.exec()
