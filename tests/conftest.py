@@ -1,0 +1,79 @@
+"""Shared fixtures: every test gets its own data folder and fresh workshop files on disk."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+# GUI tests run without a screen; set before Qt is imported anywhere.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+EXAMPLE_JSON = SHARED / "exchange" / "example-glenmuir.json"
+SHARED_SCHEMA = SHARED / "exchange" / "workshop.schema.json"
+DEMO_JSON = REPO / "resources" / "demo" / "demo-workshop.json"
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Settings, logs, backups and the demo copy go to a folder of this test's own."""
+    path = tmp_path_factory.mktemp("userdata")
+    monkeypatch.setenv("CAREQUAL_DATA_DIR", str(path))
+    return path
+
+
+@pytest.fixture
+def workshop_path(tmp_path: Path) -> Path:
+    """Where a new workshop file may be created (it does not exist yet)."""
+    return tmp_path / "Workshop.carequal"
+
+
+@pytest.fixture
+def example_doc() -> dict:
+    """The shared exchange example (Glenmuir), freshly parsed."""
+    return json.loads(EXAMPLE_JSON.read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def demo_doc() -> dict:
+    return json.loads(DEMO_JSON.read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def new_service(workshop_path: Path):
+    """A fresh workshop on the 2019 framework."""
+    from carequal_desktop.services.workshop import WorkshopService
+
+    service = WorkshopService.create(
+        workshop_path, title="Test workshop", partnership="Testshire partnership"
+    )
+    yield service
+    service.close()
+
+
+@pytest.fixture
+def example_service(tmp_path: Path, example_doc: dict):
+    """The Glenmuir example imported into a workshop file."""
+    from carequal_desktop.services.exchange import import_document
+    from carequal_desktop.services.workshop import WorkshopService
+
+    result = import_document(example_doc, tmp_path / "Glenmuir.carequal")
+    service = WorkshopService.open(result.path)
+    yield service
+    service.close()
+
+
+@pytest.fixture
+def demo_service(tmp_path: Path, demo_doc: dict):
+    """The bundled demo workshop imported into a file of this test's own."""
+    from carequal_desktop.services.exchange import import_document
+    from carequal_desktop.services.workshop import WorkshopService
+
+    result = import_document(demo_doc, tmp_path / "Demo.carequal")
+    service = WorkshopService.open(result.path)
+    yield service
+    service.close()
