@@ -15,7 +15,8 @@ from pathlib import Path
 from carequal_desktop.paths import logs_dir
 
 LOG_NAME = "carequal.log"
-_configured = False
+_handler: logging.Handler | None = None
+_handler_path: Path | None = None
 
 
 def log_file() -> Path:
@@ -24,20 +25,23 @@ def log_file() -> Path:
 
 def setup_logging() -> Path:
     """Send the ``carequal`` logger to a rotating file readable only by its owner."""
-    global _configured
+    global _handler, _handler_path
     path = log_file()
-    if _configured:
+    if _handler is not None and _handler_path == path:
         return path
+    logger = logging.getLogger("carequal")
+    if _handler is not None:  # the data folder moved (tests, portable use)
+        logger.removeHandler(_handler)
+        _handler.close()
     handler = logging.handlers.RotatingFileHandler(
         path, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
     )
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logger = logging.getLogger("carequal")
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     if os.name == "posix":
         os.chmod(path, 0o600)
-    _configured = True
+    _handler, _handler_path = handler, path
     return path
 
 

@@ -1,0 +1,121 @@
+"""Exchange JSON: import, export, the round trip, and refusing bad documents."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+from carequal_desktop.errors import InvalidExchangeError
+from carequal_desktop.resources import resource_path
+from carequal_desktop.services.exchange import (
+    export_document,
+    export_json,
+    import_document,
+    import_json,
+    validate_document,
+)
+from carequal_desktop.services.workshop import WorkshopService
+from tests.conftest import EXAMPLE_JSON, SHARED_SCHEMA
+
+
+def round_trip(doc: dict, folder: Path, name: str) -> dict:
+    result = import_document(doc, folder / f"{name}.carequal")
+    service = WorkshopService.open(result.path)
+    try:
+        return export_document(service)
+    finally:
+        service.close()
+
+
+def test_bundled_schema_is_the_shared_one() -> None:
+    bundled = resource_path("exchange", "workshop.schema.json").read_text(encoding="utf-8")
+    assert json.loads(bundled) == json.loads(SHARED_SCHEMA.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("which", ["example", "demo"])
+def test_export_import_export_gives_the_same_document(which, example_doc, demo_doc, tmp_path) -> None:
+    doc = example_doc if which == "example" else demo_doc
+    first = round_trip(doc, tmp_path, "a")
+    validate_document(first)
+    second = round_trip(first, tmp_path, "b")
+    assert second == first
+
+
+def test_import_keeps_every_field_of_the_example(example_doc, tmp_path) -> None:
+    out = round_trip(example_doc, tmp_path, "a")
+    assert out["workshop"]["id"] == example_doc["workshop"]["id"]
+    assert out["framework"]["indicators"][0]["title"] == "Access to support"
+    ev = next(e for e in out["evaluations"] if e["indicator"] == "5.2")
+    src = example_doc["evaluations"][0]
+    for key in ("status", "grade", "how_good_now", "strengths", "areas_for_improvement",
+                "how_do_we_know", "what_next", "rationale", "proposed_grades", "previous_grade"):
+        assert ev[key] == src[key], key
+    assert out["evidence"][1]["share_percent"] == 52.5
+    assert out["actions"][0]["baseline"] == "52% good or better (E2)"
+    assert out["actions"][0]["due"] == "2027-03-31"
+
+
+def test_extensions_are_carried_through_untouched(example_doc, tmp_path) -> None:
+    example_doc["extensions"] = {"other-tool": {"nested": [1, "two", None]}}
+    assert round_trip(example_doc, tmp_path, "a")["extensions"] == example_doc["extensions"]
+
+
+@pytest.mark.parametrize(
+    ("mutate", "path", "reason"),
+    [
+        (lambda d: d["evaluations"][0].__setitem__("grade", 11), "$.evaluations[0].grade", "greater than the maximum of 10"),
+        (lambda d: d["evaluations"][0].__setitem__("grade", 7), "$.evaluations[0].grade", "not a grade on the framework's scale"),
+        (lambda d: d.__setitem__("format", "other"), "$.format", "carequal-workshop"),
+        (lambda d: d["evidence"][0].__setitem__("kind", "rumour"), "$.evidence[0].kind", "is not one of"),
+        (lambda d: d["evidence"][0]["indicators"].append("7.7"), "$.evidence[0].indicators[2]", "no indicator 7.7"),
+        (lambda d: d["actions"][0].__setitem__("statement", 9), "$.actions[0].statement", "no statement 9"),
+        (lambda d: d["evidence"][1].__setitem__("ref", "E1"), "$.evidence[1].ref", "already used"),
+        (lambda d: d["evidence"][1].__setitem__("id", d["evidence"][0]["id"]), "$.evidence[1].id", "already used"),
+        (lambda d: d["evaluations"][1].__setitem__("indicator", "5.2"), "$.evaluations[1].indicator", "two evaluations"),
+        (lambda d: d["workshop"].__setitem__("created", "yesterday"), "$.workshop.created", "date-time"),
+        (lambda d: d["actions"][0].__setitem__("due", "31/03/2027"), "$.actions[0].due", "date"),
+        (lambda d: d.__setitem__("surprise", 1), "$", "surprise"),
+    ],
+)
+def test_invalid_documents_are_refused_with_path_and_reason(
+    example_doc, tmp_path, mutate, path, reason
+) -> None:
+    doc = copy.deepcopy(example_doc)
+    mutate(doc)
+    target = tmp_path / "out.carequal"
+    with pytest.raises(InvalidExchangeError) as info:
+        import_document(doc, target)
+    assert info.value.path == path
+    assert reason in info.value.reason
+    assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+def test_invalid_json_text_is_refused(tmp_path) -> None:
+    src = tmp_path / "bad.json"
+    src.write_text('{"format": "carequal-workshop",', encoding="utf-8")
+    with pytest.raises(InvalidExchangeError, match="not valid JSON"):
+        import_json(src, tmp_path / "x.carequal")
+    assert not (tmp_path / "x.carequal").exists()
+
+
+def test_utf8_bom_is_accepted(tmp_path) -> None:
+    src = tmp_path / "bom.json"
+    src.write_bytes(b"\xef\xbb\xbf" + EXAMPLE_JSON.read_bytes())
+    assert import_json(src, tmp_path / "x.carequal").path.exists()
+
+
+def test_lone_surrogates_are_replaced_and_reported(example_doc, tmp_path) -> None:
+    example_doc["workshop"]["scope"] = "bad \ud800 text"
+    result = import_document(example_doc, tmp_path / "x.carequal")
+    assert result.warnings and "replaced" in result.warnings[0]
+    service = WorkshopService.open(result.path)
+    assert service.details().scope == "bad \ufffd text"
+    service.close()
+
+
+def test_export_json_writes_a_valid_file(example_service, tmp_path) -> None:
+    target = export_json(example_service, tmp_path / "out.json")
+    validate_document(json.loads(target.read_text(encoding="utf-8")))
