@@ -57,6 +57,7 @@ def _window_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="open the file (or the demo), paint the main window and exit 0; for checks",
     )
+    p.add_argument("--screenshot", type=Path, metavar="PNG", help=argparse.SUPPRESS)
     p.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     return p
 
@@ -181,7 +182,7 @@ def _run_window(args: argparse.Namespace) -> int:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from carequal_desktop.ui.app import run
 
-    return run(file=args.file, demo=args.demo, smoke=args.smoke)
+    return run(file=args.file, demo=args.demo, smoke=args.smoke, screenshot=args.screenshot)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -38,8 +38,17 @@ def _install_excepthook() -> None:
     sys.excepthook = hook
 
 
-def run(file: Path | None = None, demo: bool = False, smoke: bool = False) -> int:
-    """Show the window (start screen, a file, or the demo); with ``smoke``, paint once and exit."""
+def run(
+    file: Path | None = None,
+    demo: bool = False,
+    smoke: bool = False,
+    screenshot: Path | None = None,
+) -> int:
+    """Show the window (start screen, a file, or the demo); with ``smoke``, paint once and exit.
+
+    ``screenshot`` shows the window at 1366×768, saves a picture of it and exits: for
+    machines without a screen and for the documentation.
+    """
     setup_logging()
     app = _application()
     from carequal_desktop.ui.main_window import MainWindow
@@ -55,6 +64,18 @@ def run(file: Path | None = None, demo: bool = False, smoke: bool = False) -> in
             window.open_workshop_file(Path(file), interactive=False)
         else:
             window.open_workshop_file(Path(file))
+    if screenshot is not None:
+        window.resize(1366, 768)
+        window.show()
+
+        def grab() -> None:
+            window.grab().save(str(screenshot))
+            app.quit()
+
+        QTimer.singleShot(1500, grab)
+        app.exec()
+        window.close()
+        return 0
     window.show()
     if smoke:
         window.repaint()
