@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
@@ -80,6 +82,9 @@ def run(
     if smoke:
         window.repaint()
         app.processEvents()
+        if os.environ.get("CAREQUAL_PAINT_STAMP"):
+            # benchmarks/bench_startup.py: wall-clock time of the first complete paint
+            print(f"painted {time.time():.6f}", file=sys.stderr, flush=True)
         if file is not None and window.service is None:
             raise UserError(f"{file} could not be opened.")
         QTimer.singleShot(0, app.quit)
