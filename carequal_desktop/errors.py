@@ -30,7 +30,7 @@ class ReadOnlyError(UserError):
 class WorkshopLockedError(UserError):
     """The file is open in another copy of CareQual; ``owner`` says who, where and since when."""
 
-    def __init__(self, message: str, owner: dict | None = None) -> None:
+    def __init__(self, message: str, owner: dict[str, object] | None = None) -> None:
         super().__init__(message)
         self.owner = owner or {}
 
