@@ -1,0 +1,333 @@
+"""Who has a workshop open for writing: a small lock file beside it.
+
+The lock file is ``~$<file name>.lock`` (``~$Glenmuir.carequal.lock``), the way Word marks
+``~$Report.docx``: facilitators who keep files on a shared drive already know that such a
+file means "someone has this open"; it does not end in ``.carequal``, so it never shows in
+the Open dialog's list; on Windows it is also marked hidden.
+
+It holds JSON ``{user, host, pid, since, app_version}`` so a second copy of CareQual, on
+this laptop or another one on a shared folder, can say who has the file, where and since
+when. It is created with ``O_CREAT | O_EXCL`` (only one process can create it) and written
+in one ``write`` followed by ``fsync``.
+
+A lock is *stale*, and is cleared (and logged) when:
+- it names this computer and its process is no longer running (a crash or power cut), or
+- its file has not been touched for ``STALE_AFTER`` (any computer): a holder refreshes
+  the file's modification time every ``HEARTBEAT`` seconds, so a workshop left open all
+  day on another laptop keeps its lock, and one whose laptop died does not keep it for ever.
+
+Opening read-only never takes a lock. Several services in one process may hold the same
+lock (the count is kept here); it is removed when the last one is released.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import getpass
+import json
+import logging
+import os
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from carequal_desktop.errors import StorageError, WorkshopLockedError
+
+log = logging.getLogger("carequal.locking")
+
+HEARTBEAT = 600.0  # seconds between refreshes of a held lock's modification time
+STALE_AFTER = 12 * 3600.0  # a lock nobody has refreshed for this long is abandoned
+UNREADABLE_GRACE = 10.0  # a lock being written right now may briefly be empty
+
+_held: dict[str, _Held] = {}
+_held_guard = threading.Lock()
+
+
+@dataclass
+class _Held:
+    path: Path
+    content: bytes
+    count: int = 1
+    stop: threading.Event = field(default_factory=threading.Event)
+
+
+def lock_path(workshop: Path) -> Path:
+    """Where the lock file of ``workshop`` lives."""
+    workshop = Path(workshop)
+    return workshop.with_name(f"~${workshop.name}.lock")
+
+
+def _key(workshop: Path) -> str:
+    return os.path.normcase(str(Path(workshop).resolve()))
+
+
+def this_host() -> str:
+    return socket.gethostname() or "this computer"
+
+
+def this_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name (some services, containers)
+        return "someone"
+
+
+def pid_running(pid: int) -> bool:
+    """Whether a process with this id is running on this computer."""
+    if pid <= 0:
+        return False
+    if os.name == "nt":
+        return _pid_running_windows(pid)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by another user
+        return True
+    except OSError:
+        return False
+    return True
+
+
+def _pid_running_windows(pid: int) -> bool:
+    import ctypes
+
+    kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+    handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+    if not handle:
+        return kernel32.GetLastError() == 5  # ERROR_ACCESS_DENIED: it exists
+    try:
+        code = ctypes.c_ulong()
+        if not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)):
+            return True
+        return code.value == 259  # STILL_ACTIVE
+    finally:
+        kernel32.CloseHandle(handle)
+
+
+def _hide_on_windows(path: Path) -> None:
+    if os.name != "nt":
+        return
+    try:
+        import ctypes
+
+        ctypes.windll.kernel32.SetFileAttributesW(str(path), 0x02)  # type: ignore[attr-defined]
+    except Exception:  # cosmetic only
+        pass
+
+
+def read_owner(workshop: Path) -> dict[str, Any] | None:
+    """The owner recorded in the lock file, ``{}`` if it cannot be read, None if there is none."""
+    try:
+        raw = lock_path(workshop).read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return {}
+    try:
+        owner = json.loads(raw.decode("utf-8"))
+    except ValueError:
+        return {}
+    return owner if isinstance(owner, dict) else {}
+
+
+def _owner_record() -> dict[str, Any]:
+    from carequal_desktop import __version__
+
+    return {
+        "user": this_user(),
+        "host": this_host(),
+        "pid": os.getpid(),
+        "since": dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "app_version": __version__,
+    }
+
+
+def _since_phrase(since: str | None, now: dt.datetime | None = None) -> str:
+    if not since:
+        return ""
+    try:
+        when = dt.datetime.fromisoformat(since.replace("Z", "+00:00")).astimezone()
+    except ValueError:
+        return ""
+    now = (now or dt.datetime.now(dt.UTC)).astimezone()
+    clock = when.strftime("%H:%M")
+    if when.date() == now.date():
+        return f" since {clock} today"
+    if when.date() == now.date() - dt.timedelta(days=1):
+        return f" since {clock} yesterday"
+    return f" since {when.day} {when.strftime('%B')} at {clock}"
+
+
+def locked_message(workshop: Path, owner: dict[str, Any]) -> str:
+    """The sentence shown when ``workshop`` is open elsewhere."""
+    name = f"“{Path(workshop).name}”"
+    who = owner.get("user") or "someone"
+    host = owner.get("host")
+    where = f" on {host}" if host else ""
+    if host == this_host() and owner.get("user") == this_user():
+        who, where = "you", " on this computer"
+    return (
+        f"{name} is already open in CareQual by {who}{where}{_since_phrase(owner.get('since'))}. "
+        "You can open it read-only to look at it."
+    )
+
+
+def _is_stale(path: Path, owner: dict[str, Any]) -> str | None:
+    """Why the lock at ``path`` is abandoned, or None if someone may still hold it."""
+    try:
+        age = time.time() - path.stat().st_mtime
+    except OSError:
+        return None
+    if not owner:
+        return "unreadable and old" if age > UNREADABLE_GRACE else None
+    if owner.get("host") == this_host():
+        pid = owner.get("pid")
+        if not isinstance(pid, int):
+            return "no process id" if age > UNREADABLE_GRACE else None
+        if pid == os.getpid():
+            # Our own process id, yet not in _held: a previous run had the same id.
+            return "left by an earlier run with this process id"
+        if not pid_running(pid):
+            return f"process {pid} is no longer running"
+        return None
+    if age > STALE_AFTER:
+        return f"not refreshed for {age / 3600:.0f} hours"
+    return None
+
+
+def _create(path: Path, content: bytes) -> bool:
+    """Create the lock file with ``content``; False if it already exists."""
+    flags = os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags, 0o600)
+    except FileExistsError:
+        return False
+    try:
+        if os.name == "posix":
+            os.fchmod(fd, 0o600)  # whatever the umask
+        os.write(fd, content)
+        os.fsync(fd)
+    except OSError:
+        os.close(fd)
+        path.unlink(missing_ok=True)
+        raise
+    os.close(fd)
+    _hide_on_windows(path)
+    return True
+
+
+def _clear_stale(path: Path, seen: bytes, why: str) -> bool:
+    """Move the stale lock aside and delete it, unless someone replaced it meanwhile."""
+    aside = path.with_name(f"{path.name}.stale-{os.getpid()}-{time.monotonic_ns()}")
+    try:
+        os.rename(path, aside)
+    except FileNotFoundError:
+        return True  # someone else cleared it; try again
+    try:
+        moved = aside.read_bytes()
+    except OSError:
+        moved = seen
+    if moved != seen:
+        # Between reading and moving, another CareQual cleared the stale lock and took a
+        # fresh one, which we just moved: put it back.
+        try:
+            if not path.exists():
+                os.rename(aside, path)
+                return False
+        except OSError:
+            pass
+    aside.unlink(missing_ok=True)
+    log.info("Cleared a stale lock on a workshop (%s)", why)
+    return True
+
+
+def acquire(workshop: Path) -> Path:
+    """Take the lock on ``workshop`` for writing; raise ``WorkshopLockedError`` if it is held."""
+    workshop = Path(workshop)
+    key = _key(workshop)
+    with _held_guard:
+        held = _held.get(key)
+        if held is not None:
+            held.count += 1
+            return held.path
+    path = lock_path(workshop)
+    content = json.dumps(_owner_record(), ensure_ascii=False).encode("utf-8")
+    for _attempt in range(5):
+        try:
+            if _create(path, content):
+                break
+        except OSError as exc:
+            # No lock can be made (read-only folder the access check missed): say so
+            # rather than open a file two people could change at once.
+            raise StorageError(
+                f"“{workshop.name}” cannot be opened for changes because CareQual cannot "
+                f"write in its folder ({exc.strerror or exc}). Open it read-only, or copy it "
+                "to a folder you can write to."
+            ) from None
+        try:
+            seen = path.read_bytes()
+        except FileNotFoundError:
+            continue
+        except OSError:
+            seen = b""
+        owner = read_owner(workshop) or {}
+        why = _is_stale(path, owner)
+        if why is None:
+            raise WorkshopLockedError(locked_message(workshop, owner), owner)
+        _clear_stale(path, seen, why)
+    else:
+        owner = read_owner(workshop) or {}
+        raise WorkshopLockedError(locked_message(workshop, owner), owner)
+    held = _Held(path=path, content=content)
+    with _held_guard:
+        _held[key] = held
+    threading.Thread(
+        target=_heartbeat, args=(held,), name="carequal-lock-heartbeat", daemon=True
+    ).start()
+    return path
+
+
+def _heartbeat(held: _Held) -> None:
+    while not held.stop.wait(HEARTBEAT):
+        # If the folder went away, the next edit reports it; nothing to do here.
+        with contextlib.suppress(OSError):
+            os.utime(held.path)
+
+
+def release(workshop: Path) -> None:
+    """Give up one hold on ``workshop``'s lock; the file goes when the last one is released."""
+    key = _key(workshop)
+    with _held_guard:
+        held = _held.get(key)
+        if held is None:
+            return
+        held.count -= 1
+        if held.count > 0:
+            return
+        del _held[key]
+    held.stop.set()
+    try:
+        if held.path.read_bytes() == held.content:
+            held.path.unlink()
+    except OSError:
+        pass  # gone with its folder or stick; nothing to tidy
+
+
+def held_here(workshop: Path) -> bool:
+    """Whether this process holds the lock on ``workshop``."""
+    with _held_guard:
+        return _key(workshop) in _held
+
+
+def read_only_notice(path: Path) -> str:
+    """The sentence shown when a workshop had to be opened read-only because of its disk."""
+    return (
+        f"“{Path(path).name}” is on a disk or in a folder that cannot be written to (for "
+        "example a locked USB stick or a read-only shared folder), so it is open read-only. "
+        "Use File › Save a copy as to keep working on a copy."
+    )
