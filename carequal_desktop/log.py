@@ -19,6 +19,16 @@ _handler: logging.Handler | None = None
 _handler_path: Path | None = None
 
 
+class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """Every log file it opens, including after a rollover, is readable only by its owner."""
+
+    def _open(self):  # type: ignore[no-untyped-def]
+        stream = super()._open()
+        if os.name == "posix":
+            os.chmod(self.baseFilename, 0o600)
+        return stream
+
+
 def log_file() -> Path:
     return logs_dir() / LOG_NAME
 
@@ -33,7 +43,7 @@ def setup_logging() -> Path:
     if _handler is not None:  # the data folder moved (tests, portable use)
         logger.removeHandler(_handler)
         _handler.close()
-    handler = logging.handlers.RotatingFileHandler(
+    handler = _PrivateRotatingFileHandler(
         path, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
     )
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

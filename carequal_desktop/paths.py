@@ -7,6 +7,7 @@ an installed copy works without administrator rights. ``CAREQUAL_DATA_DIR`` move
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -21,13 +22,23 @@ def data_dir() -> Path:
         import platformdirs
 
         path = Path(platformdirs.user_data_dir(APP_ID, appauthor=False, roaming=False))
-    path.mkdir(parents=True, exist_ok=True)
+    if not path.is_dir():
+        _private_dir(path)  # never change the mode of a folder someone else made
     return path
+
+
+def _private_dir(path: Path) -> None:
+    """Make ``path`` if needed; on POSIX only its owner may list or enter it."""
+    path.mkdir(parents=True, exist_ok=True)
+    if os.name == "posix":
+        # Not ours to change (a shared folder): the files inside are still owner-only.
+        with contextlib.suppress(OSError):
+            os.chmod(path, 0o700)
 
 
 def _sub(name: str) -> Path:
     path = data_dir() / name
-    path.mkdir(parents=True, exist_ok=True)
+    _private_dir(path)
     return path
 
 

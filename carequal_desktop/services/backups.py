@@ -179,6 +179,8 @@ def rotate(workshop: Path) -> list[Path]:
 
 def backup_quietly(workshop: Path, reason: str = "open") -> Backup | None:
     """``make_backup``, but a failure is logged rather than stopping the workshop opening."""
+    if Path(workshop).resolve().is_relative_to(backups_dir().resolve()):
+        return None  # looking at a backup itself: no backups of backups
     try:
         return make_backup(workshop, reason)
     except (OSError, sqlite3.Error) as exc:

@@ -39,7 +39,8 @@ from carequal_desktop.domain.vocabulary import (
     EVIDENCE_SUPPORTS,
 )
 from carequal_desktop.errors import ReadOnlyError, StorageError, TargetExistsError, UserError
-from carequal_desktop.store.connection import init_db
+from carequal_desktop.services import backups, locking
+from carequal_desktop.store.connection import check_header, init_db
 from carequal_desktop.store.tables import (
     ActionIndicatorRow,
     ActionRow,
@@ -162,6 +163,7 @@ class WorkshopService:
         self.engine = engine
         self.read_only = read_only
         self._framework: Framework | None = None
+        self._locked = False
 
     # ------------------------------------------------------------------ files
 
@@ -181,13 +183,18 @@ class WorkshopService:
         title, partnership = one_line(title), one_line(partnership)
         if not title or not partnership:
             raise UserError("A workshop needs a title and a partnership name.")
-        if path.exists():
-            if not overwrite:
-                raise TargetExistsError(f"{path} already exists.")
-            path.unlink()
+        if path.exists() and not overwrite:
+            raise TargetExistsError(f"{path} already exists.")
         framework = framework or load_builtin()
-        engine = init_db(path, create=True)
+        locking.acquire(path)  # never replace a file someone has open
+        try:
+            path.unlink(missing_ok=True)
+            engine = init_db(path, create=True)
+        except BaseException:
+            locking.release(path)
+            raise
         service = cls(path, engine)
+        service._locked = True
         stamp = now_iso()
         with service._tx() as s:
             s.add(
@@ -210,14 +217,33 @@ class WorkshopService:
         path = Path(path)
         if read_only is None:
             read_only = not is_writable(path)
-        engine = init_db(path, read_only=read_only)
-        service = cls(path, engine, read_only=read_only)
-        # Read once now so a damaged table shows here, not halfway through a workshop.
-        service.details()
+        # Only one CareQual may change a file at a time; looking needs no lock.
+        if not read_only:
+            check_header(path)  # a missing or foreign file gets its own message, not a lock
+            locking.acquire(path)
+        try:
+            engine = init_db(path, read_only=read_only, before_migrate=backups.before_migrate)
+            service = cls(path, engine, read_only=read_only)
+            try:
+                # Read once now so a damaged table shows here, not halfway through a workshop.
+                service.details()
+            except BaseException:
+                engine.dispose()
+                raise
+        except BaseException:
+            if not read_only:
+                locking.release(path)
+            raise
+        service._locked = not read_only
+        backups.backup_quietly(path)
         return service
 
     def close(self) -> None:
+        """Close the file and give up its lock (safe to call twice)."""
         self.engine.dispose()
+        if self._locked:
+            self._locked = False
+            locking.release(self.path)
 
     def save_copy_as(self, target: Path, *, overwrite: bool = False) -> Path:
         """Write a complete, consistent copy of this workshop to ``target``."""

@@ -11,6 +11,7 @@ Choices, and why:
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -98,12 +99,26 @@ def check_header(path: Path) -> None:
         )
 
 
+def _is_busy(exc: sqlite3.Error) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def _in_use(path: Path) -> StorageError:
+    return StorageError(
+        f"{_describe(path)} is being used by another program, so it cannot be opened now. "
+        "Close the other program (or wait a moment) and try again; the file has not been changed."
+    )
+
+
 def _read_version(conn: sqlite3.Connection, path: Path) -> tuple[int, int, int]:
     try:
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
     except sqlite3.DatabaseError as exc:
+        if _is_busy(exc):
+            raise _in_use(path) from None
         raise DamagedWorkshopError(
             f"{_describe(path)} is damaged and cannot be read ({exc}). "
             "Use File › Restore an earlier version to open a backup."
@@ -130,7 +145,11 @@ def init_db(
             raise StorageError(f"{path} already exists.")
         try:
             sqlite3.connect(path).close()
-        except sqlite3.Error as exc:
+            if os.name == "posix":
+                # Owner-only whatever the umask: a workshop is sensitive; SQLite gives its
+                # journal the same mode as the file.
+                os.chmod(path, 0o600)
+        except (sqlite3.Error, OSError) as exc:
             raise StorageError(f"A workshop file could not be created at {path} ({exc}).") from None
         engine = _make_engine(path, read_only=False)
         with engine.begin() as conn:
@@ -165,6 +184,8 @@ def init_db(
         try:
             ok = probe.execute("PRAGMA quick_check").fetchone()[0]
         except sqlite3.DatabaseError as exc:
+            if _is_busy(exc):
+                raise _in_use(path) from None
             ok = str(exc)
         if ok != "ok":
             raise DamagedWorkshopError(
