@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -31,7 +33,11 @@ NOT_RECORDED = "Not recorded"
 
 
 class EvidenceDialog(QDialog):
-    """New evidence (``evidence=None``) or an edit; ``saved`` holds the result after Save."""
+    """New evidence (``evidence=None``) or an edit; ``saved`` holds the result after Save.
+
+    ``indicators`` are ticked for new evidence; ``agencies`` (optional) are the agencies
+    already in the register, offered alongside the common ones.
+    """
 
     def __init__(
         self,
@@ -39,6 +45,7 @@ class EvidenceDialog(QDialog):
         parent: QWidget | None = None,
         evidence: rec.Evidence | None = None,
         indicators: tuple[str, ...] = (),
+        agencies: Iterable[str] | None = None,
     ) -> None:
         super().__init__(parent)
         self.service = service
@@ -71,7 +78,7 @@ class EvidenceDialog(QDialog):
         self.agency_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.agency_combo.setAccessibleName("Agency")
         self.agency_combo.lineEdit().setPlaceholderText("Choose or type an agency")
-        for agency in self._agency_choices():
+        for agency in self._agency_choices(agencies):
             self.agency_combo.addItem(agency)
         self.agency_combo.setCurrentIndex(-1)
 
@@ -183,8 +190,11 @@ class EvidenceDialog(QDialog):
 
     # ------------------------------------------------------------------ setup
 
-    def _agency_choices(self) -> list[str]:
-        used = {e.agency for e in self.service.evidence() if e.agency}
+    def _agency_choices(self, agencies: Iterable[str] | None) -> list[str]:
+        # The register passes the agencies it already shows, saving a read of every item.
+        if agencies is None:
+            agencies = (e.agency for e in self.service.evidence())
+        used = {a for a in agencies if a}
         used |= {p.agency for p in self.service.participants() if p.agency}
         extra = sorted(used - set(COMMON_AGENCIES), key=str.casefold)
         return [*COMMON_AGENCIES, *extra]

@@ -1,0 +1,1 @@
+"""Qt table models behind the register, the plan and the overview."""
