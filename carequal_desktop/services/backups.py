@@ -16,6 +16,7 @@ made again. Backups are readable only by their owner (POSIX mode 0600).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -25,6 +26,7 @@ import re
 import shutil
 import sqlite3
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -130,6 +132,7 @@ def make_backup(workshop: Path, reason: str = "open", *, version: int | None = N
     """
     workshop = Path(workshop)
     folder = folder_for(workshop)
+    _tidy_temporaries(folder)
     fd, tmp_name = tempfile.mkstemp(prefix=".backup-", suffix=".tmp", dir=str(folder))
     os.close(fd)
     tmp = Path(tmp_name)
@@ -156,6 +159,14 @@ def make_backup(workshop: Path, reason: str = "open", *, version: int | None = N
         raise
     rotate(workshop)
     return Backup(target, now, target.stat().st_size, reason)
+
+
+def _tidy_temporaries(folder: Path) -> None:
+    """Remove half-made copies that a crash during a backup left behind."""
+    for old in folder.glob(".backup-*.tmp"):
+        with contextlib.suppress(OSError):
+            if time.time() - old.stat().st_mtime > 60:
+                old.unlink()
 
 
 def rotate(workshop: Path) -> list[Path]:

@@ -7,8 +7,9 @@ the Open dialog's list; on Windows it is also marked hidden.
 
 It holds JSON ``{user, host, pid, since, app_version}`` so a second copy of CareQual, on
 this laptop or another one on a shared folder, can say who has the file, where and since
-when. It is created with ``O_CREAT | O_EXCL`` (only one process can create it) and written
-in one ``write`` followed by ``fsync``.
+when. Only one process can create it (a hard link or a no-replace rename of a complete,
+fsynced temporary file; ``O_CREAT | O_EXCL`` where links are not supported), and it is
+never seen half-written.
 
 A lock is *stale*, and is cleared (and logged) when:
 - it names this computer and its process is no longer running (a crash or power cut), or
@@ -24,7 +25,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import getpass
+import glob
 import json
 import logging
 import os
@@ -200,13 +203,10 @@ def _is_stale(path: Path, owner: dict[str, Any]) -> str | None:
     return None
 
 
-def _create(path: Path, content: bytes) -> bool:
-    """Create the lock file with ``content``; False if it already exists."""
+def _write_new(path: Path, content: bytes) -> None:
+    """Write ``content`` to a file that must not exist yet, owner-only, flushed to disk."""
     flags = os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_BINARY", 0)
-    try:
-        fd = os.open(path, flags, 0o600)
-    except FileExistsError:
-        return False
+    fd = os.open(path, flags, 0o600)
     try:
         if os.name == "posix":
             os.fchmod(fd, 0o600)  # whatever the umask
@@ -217,8 +217,46 @@ def _create(path: Path, content: bytes) -> bool:
         path.unlink(missing_ok=True)
         raise
     os.close(fd)
+
+
+def _create(path: Path, content: bytes) -> bool:
+    """Create the lock file with ``content``; False if it already exists.
+
+    The content is written to a private temporary file first and then linked (POSIX) or
+    renamed (Windows, where rename never replaces) into place, so nobody ever sees a
+    half-written lock, even after a crash. Where links are not supported (a FAT-formatted
+    stick on Linux) the lock is created directly with ``O_EXCL``.
+    """
+    _tidy_temporaries(path)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}-{time.monotonic_ns()}.tmp")
+    _write_new(tmp, content)
+    try:
+        if os.name == "nt":
+            os.rename(tmp, path)
+        else:
+            os.link(tmp, path)
+    except FileExistsError:
+        return False
+    except OSError as exc:
+        if os.name == "nt" or exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP):
+            raise
+        try:
+            _write_new(path, content)
+        except FileExistsError:
+            return False
+    finally:
+        tmp.unlink(missing_ok=True)
     _hide_on_windows(path)
     return True
+
+
+def _tidy_temporaries(path: Path) -> None:
+    """Remove temporary lock files that a crash left behind (older than a minute)."""
+    with contextlib.suppress(OSError):
+        for old in path.parent.glob(f"{glob.escape(path.name)}.*.tmp"):
+            with contextlib.suppress(OSError):
+                if time.time() - old.stat().st_mtime > 60:
+                    old.unlink()
 
 
 def _clear_stale(path: Path, seen: bytes, why: str) -> bool:
