@@ -1,0 +1,746 @@
+"""The indicator page: the screen the team looks at most, usually on a projector.
+
+One instance shows any indicator (``show_indicator``); switching only reloads data, it never
+rebuilds widgets, so moving between indicators stays instant on a large workshop. Text is
+saved shortly after the last keystroke, on leaving a box, on switching indicator and on
+closing the window (``flush``): there is no Save button to forget.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QFocusEvent, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QComboBox,
+    QDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from carequal_desktop.domain.vocabulary import EVALUATION_STATUSES, NOT_GRADED
+from carequal_desktop.errors import UserError
+from carequal_desktop.services.workshop import WorkshopService
+from carequal_desktop.ui import messages
+from carequal_desktop.ui.widgets.item_list_editor import ItemListEditor
+
+AUTOSAVE_MS = 700
+_ID_ROLE = Qt.ItemDataRole.UserRole
+_TEXT_FIELDS = ("how_good_now", "how_do_we_know", "what_next", "rationale")
+
+
+def scaled_font(widget: QWidget, factor: float, bold: bool = True) -> Any:
+    """The widget's font, relative to the system size (never a fixed point size)."""
+    font = widget.font()
+    if font.pointSizeF() > 0:
+        font.setPointSizeF(font.pointSizeF() * factor)
+    else:
+        font.setPixelSize(round(font.pixelSize() * factor))
+    font.setBold(bold)
+    return font
+
+
+def heading(text: str, factor: float = 1.25) -> QLabel:
+    label = QLabel(text)
+    label.setFont(scaled_font(label, factor))
+    label.setWordWrap(True)
+    return label
+
+
+class NarrativeEdit(QPlainTextEdit):
+    """A paragraph box that tells the page when focus leaves it, so the text is saved then."""
+
+    focus_lost = Signal()
+
+    def __init__(self, name: str, placeholder: str, lines: int = 5) -> None:
+        super().__init__()
+        self.setAccessibleName(name)
+        self.setPlaceholderText(placeholder)
+        self.setTabChangesFocus(True)
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        height = self.fontMetrics().lineSpacing() * lines + 2 * self.frameWidth() + 10
+        self.setMinimumHeight(height)
+        self.setMaximumHeight(round(height * 1.6))
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802 (Qt name)
+        super().focusOutEvent(event)
+        self.focus_lost.emit()
+
+
+def _list_height(widget: QWidget, lines: int) -> int:
+    return widget.fontMetrics().lineSpacing() * lines + 12
+
+
+class IndicatorPage(QWidget):
+    """Answers, evidence, actions, grade and status for one indicator at a time."""
+
+    indicator_changed = Signal(str)  # status, grade or text saved: the sidebar may update
+    navigate_requested = Signal(int)  # -1 previous indicator, +1 next
+    workshop_changed = Signal()  # evidence or actions added: other pages may need a refresh
+
+    def __init__(self, service: WorkshopService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.service = service
+        self.code: str | None = None
+        self._status = "not_started"
+        self._loading = False
+        self._dirty: set[str] = set()
+        self._save_timer = QTimer(self)
+        self._save_timer.setSingleShot(True)
+        self._save_timer.setInterval(AUTOSAVE_MS)
+        self._save_timer.timeout.connect(self.flush)
+        self._build()
+        self.set_read_only(service.read_only)
+
+    # ------------------------------------------------------------------ build
+
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(12, 8, 12, 8)
+        outer.setSpacing(6)
+
+        # Header: what indicator this is, where it sits, and the way to the next one.
+        top = QHBoxLayout()
+        self.title_label = QLabel()
+        self.title_label.setFont(scaled_font(self, 1.6))
+        self.title_label.setWordWrap(True)
+        self.title_label.setAccessibleName("Indicator")
+        self.title_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        top.addWidget(self.title_label, 1)
+        self.prev_button = QPushButton("‹ Previous")
+        self.prev_button.setToolTip("Previous indicator (Ctrl+Page Up or Alt+Left)")
+        self.prev_button.setAccessibleName("Previous indicator")
+        self.prev_button.clicked.connect(lambda: self.navigate_requested.emit(-1))
+        self.next_button = QPushButton("Next ›")
+        self.next_button.setToolTip("Next indicator (Ctrl+Page Down or Alt+Right)")
+        self.next_button.setAccessibleName("Next indicator")
+        self.next_button.clicked.connect(lambda: self.navigate_requested.emit(1))
+        for button in (self.prev_button, self.next_button):
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+            top.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
+        outer.addLayout(top)
+
+        self.context_label = QLabel()
+        self.context_label.setWordWrap(True)
+        self.context_label.setAccessibleName("Key question, area and inspection statements")
+        self.context_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        outer.addWidget(self.context_label)
+
+        body = QHBoxLayout()
+        body.setSpacing(10)
+        outer.addLayout(body, 1)
+
+        # Main column: the three questions, in order, in a scroll area so it fits 1366×768.
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        column = QWidget()
+        col = QVBoxLayout(column)
+        col.setContentsMargins(0, 0, 8, 0)
+        col.setSpacing(6)
+        self.scroll.setWidget(column)
+        body.addWidget(self.scroll, 1)
+
+        # 1 How good are we now?
+        col.addWidget(heading("1  How good are we now?"))
+        self.how_good_now = NarrativeEdit(
+            "How good are we now?",
+            "What the team says about how well we are doing, in a few sentences…",
+        )
+        col.addWidget(self.how_good_now)
+        lists = QHBoxLayout()
+        self.strengths = ItemListEditor("Strengths", "Type a strength and press Enter")
+        self.areas = ItemListEditor(
+            "Areas for improvement", "Type an area for improvement and press Enter"
+        )
+        lists.addWidget(self.strengths, 1)
+        lists.addWidget(self.areas, 1)
+        col.addLayout(lists)
+        col.addSpacing(8)
+
+        # 2 How do we know?
+        col.addWidget(heading("2  How do we know?"))
+        self.how_do_we_know = NarrativeEdit(
+            "How do we know?",
+            "The evidence in words: what it shows, and how the sources agree…",
+        )
+        col.addWidget(self.how_do_we_know)
+        ev_label = QLabel("Linked evidence")
+        ev_label.setFont(scaled_font(ev_label, 1.0))
+        col.addWidget(ev_label)
+        self.evidence_list = QListWidget()
+        self.evidence_list.setAccessibleName("Evidence linked to this indicator")
+        self.evidence_list.setMinimumHeight(_list_height(self, 4))
+        self.evidence_list.setMaximumHeight(_list_height(self, 8))
+        self.evidence_list.setWordWrap(True)
+        self.evidence_list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.evidence_list.itemActivated.connect(self._edit_evidence)
+        col.addWidget(self.evidence_list)
+        ev_label.setBuddy(self.evidence_list)
+        ev_buttons = QHBoxLayout()
+        self.link_evidence_button = QPushButton("Link evidence…")
+        self.link_evidence_button.setAccessibleName("Link evidence from the register")
+        self.link_evidence_button.clicked.connect(self.link_evidence)
+        self.new_evidence_button = QPushButton("New evidence…")
+        self.new_evidence_button.setAccessibleName("New evidence for this indicator")
+        self.new_evidence_button.setToolTip("Add evidence to the register and link it here (Ctrl+E)")
+        self.new_evidence_button.clicked.connect(self.new_evidence)
+        self.unlink_evidence_button = QPushButton("Unlink")
+        self.unlink_evidence_button.setAccessibleName("Unlink the selected evidence")
+        self.unlink_evidence_button.setToolTip(
+            "Stop citing the selected evidence here; it stays in the register"
+        )
+        self.unlink_evidence_button.clicked.connect(self.unlink_evidence)
+        for b in (self.link_evidence_button, self.new_evidence_button, self.unlink_evidence_button):
+            ev_buttons.addWidget(b)
+        ev_buttons.addStretch(1)
+        col.addLayout(ev_buttons)
+        col.addSpacing(8)
+
+        # 3 What are we going to do now?
+        col.addWidget(heading("3  What are we going to do now?"))
+        self.what_next = NarrativeEdit(
+            "What are we going to do now?",
+            "What the team will do next, and what difference it should make…",
+        )
+        col.addWidget(self.what_next)
+        act_label = QLabel("Linked actions in the improvement plan")
+        col.addWidget(act_label)
+        self.action_list = QListWidget()
+        self.action_list.setAccessibleName("Improvement actions linked to this indicator")
+        self.action_list.setMinimumHeight(_list_height(self, 3))
+        self.action_list.setMaximumHeight(_list_height(self, 7))
+        self.action_list.setWordWrap(True)
+        self.action_list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.action_list.itemActivated.connect(self._edit_action)
+        col.addWidget(self.action_list)
+        act_label.setBuddy(self.action_list)
+        act_buttons = QHBoxLayout()
+        self.new_action_button = QPushButton("New action…")
+        self.new_action_button.setAccessibleName("New improvement action for this indicator")
+        self.new_action_button.setToolTip("Add an action to the improvement plan (Ctrl+Shift+N)")
+        self.new_action_button.clicked.connect(self.new_action)
+        self.link_action_button = QPushButton("Link action…")
+        self.link_action_button.setAccessibleName("Link an action from the improvement plan")
+        self.link_action_button.clicked.connect(self.link_action)
+        self.unlink_action_button = QPushButton("Unlink")
+        self.unlink_action_button.setAccessibleName("Unlink the selected action")
+        self.unlink_action_button.setToolTip(
+            "Stop linking the selected action here; it stays in the improvement plan"
+        )
+        self.unlink_action_button.clicked.connect(self.unlink_action)
+        for b in (self.new_action_button, self.link_action_button, self.unlink_action_button):
+            act_buttons.addWidget(b)
+        act_buttons.addStretch(1)
+        col.addLayout(act_buttons)
+        col.addStretch(1)
+
+        # Side panel: the grade with its meaning, status, rationale, prompts.
+        side_scroll = QScrollArea()
+        side_scroll.setWidgetResizable(True)
+        side_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        side_scroll.setFixedWidth(330)
+        side_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        side = QWidget()
+        side_scroll.setWidget(side)
+        panel = QVBoxLayout(side)
+        panel.setContentsMargins(8, 0, 8, 0)
+        panel.setSpacing(4)
+        body.addWidget(side_scroll)
+
+        panel.addWidget(heading("Grade", 1.15))
+        self.grade_group = QButtonGroup(self)
+        self.grade_buttons: dict[int, QRadioButton] = {}
+        self._grade_box = QVBoxLayout()
+        self._grade_box.setSpacing(0)
+        panel.addLayout(self._grade_box)
+        self.grade_group.idToggled.connect(self._grade_toggled)
+
+        self.meaning = QLabel()
+        self.meaning.setWordWrap(True)
+        self.meaning.setAccessibleName("Meaning of the chosen grade")
+        self.meaning.setFrameShape(QFrame.Shape.StyledPanel)
+        self.meaning.setAutoFillBackground(True)
+        self.meaning.setBackgroundRole(QPalette.ColorRole.AlternateBase)
+        self.meaning.setMargin(8)
+        self.meaning.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.meaning.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        panel.addWidget(self.meaning)
+
+        status_row = QHBoxLayout()
+        status_label = QLabel("&Status:")
+        status_label.setFont(scaled_font(status_label, 1.0))
+        self.status_combo = QComboBox()
+        self.status_combo.setAccessibleName("Status of this indicator")
+        for key, label in EVALUATION_STATUSES.items():
+            self.status_combo.addItem(label, key)
+        self.status_combo.currentIndexChanged.connect(self._status_chosen)
+        status_label.setBuddy(self.status_combo)
+        status_row.addWidget(status_label)
+        status_row.addWidget(self.status_combo, 1)
+        panel.addSpacing(6)
+        panel.addLayout(status_row)
+
+        rationale_label = QLabel("&Why this grade?")
+        rationale_label.setFont(scaled_font(rationale_label, 1.0))
+        panel.addSpacing(6)
+        panel.addWidget(rationale_label)
+        self.rationale = NarrativeEdit(
+            "Rationale for the grade", "The reasons the team agreed this grade…", lines=4
+        )
+        rationale_label.setBuddy(self.rationale)
+        panel.addWidget(self.rationale)
+
+        panel.addSpacing(6)
+        panel.addWidget(heading("Prompts for discussion", 1.0))
+        self.prompts_label = QLabel()
+        self.prompts_label.setWordWrap(True)
+        self.prompts_label.setAccessibleName("Prompts for discussion")
+        self.prompts_label.setTextFormat(Qt.TextFormat.RichText)
+        self.prompts_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        panel.addWidget(self.prompts_label)
+        self.edit_indicator_button = QPushButton("Edit indicator…")
+        self.edit_indicator_button.setAccessibleName("Edit this indicator's title, prompts and statements")
+        self.edit_indicator_button.clicked.connect(self.edit_indicator)
+        panel.addWidget(self.edit_indicator_button, 0, Qt.AlignmentFlag.AlignLeft)
+        panel.addStretch(1)
+
+        self._texts: dict[str, NarrativeEdit] = {
+            "how_good_now": self.how_good_now,
+            "how_do_we_know": self.how_do_we_know,
+            "what_next": self.what_next,
+            "rationale": self.rationale,
+        }
+        for field, edit in self._texts.items():
+            edit.textChanged.connect(lambda f=field: self._text_changed(f))
+            edit.focus_lost.connect(self.flush)
+
+        for kind, editor in (("strength", self.strengths), ("area_for_improvement", self.areas)):
+            editor.add_requested.connect(lambda text, k=kind: self._add_item(k, text))
+            editor.edit_requested.connect(self._edit_item)
+            editor.delete_requested.connect(lambda item_id, k=kind: self._delete_item(k, item_id))
+            editor.reorder_requested.connect(lambda ids, k=kind: self._reorder(k, ids))
+
+        self._build_grades()
+
+    def _build_grades(self) -> None:
+        """Radio buttons for the workshop's scale, highest first, then "Not yet graded"."""
+        for button in list(self.grade_buttons.values()):
+            self.grade_group.removeButton(button)
+            button.deleteLater()
+        self.grade_buttons.clear()
+        levels = [(lvl.value, f"{lvl.value}  {lvl.label}") for lvl in self.service.framework().scale]
+        levels.append((0, NOT_GRADED))
+        for value, text in levels:
+            button = QRadioButton(text)
+            button.setAccessibleName(f"Grade {text}" if value else NOT_GRADED)
+            self.grade_group.addButton(button, value)
+            self.grade_buttons[value] = button
+            self._grade_box.addWidget(button)
+
+    # ------------------------------------------------------------------- load
+
+    def refresh(self) -> None:
+        """Reload the current indicator from the file."""
+        if self.code is not None:
+            self.show_indicator(self.code)
+
+    def show_indicator(self, code: str) -> None:
+        """Show one indicator; saves what was being typed on the previous one first."""
+        self.flush()
+        fw = self.service.framework()
+        ind = fw.indicator(code)
+        ev = self.service.evaluation(code)
+        self._loading = True
+        try:
+            changed = code != self.code
+            self.code = code
+            self._status = ev.status
+            self.title_label.setText(f"{ind.code}  {ind.title}")
+            statements = ", ".join(str(n) for n in ind.statements) or "none"
+            noun = "statement" if len(ind.statements) == 1 else "statements"
+            self.context_label.setText(
+                f"{ind.area}  ·  {ind.key_question}  ·  Reported under inspection {noun} {statements}"
+            )
+            self.context_label.setToolTip(
+                "\n".join(
+                    f"{st.number}. {st.text}"
+                    for st in fw.statements
+                    if st.number in ind.statements
+                )
+            )
+            for field, edit in self._texts.items():
+                text = getattr(ev, field)
+                if changed or edit.toPlainText() != text:
+                    edit.setPlainText(text)
+            self.strengths.set_items([(i.id, i.text) for i in ev.strengths])
+            self.areas.set_items([(i.id, i.text) for i in ev.areas_for_improvement])
+            self._show_grade(ev.grade)
+            self.status_combo.setCurrentIndex(self.status_combo.findData(ev.status))
+            prompts = "".join(f"<li>{_escape(p)}</li>" for p in ind.prompts)
+            self.prompts_label.setText(
+                f"<ul style='margin-left:-20px'>{prompts}</ul>" if prompts else "<i>No prompts.</i>"
+            )
+            self._load_evidence()
+            self._load_actions()
+            codes = [i.code for i in fw.indicators]
+            pos = codes.index(code)
+            self.prev_button.setEnabled(pos > 0)
+            self.next_button.setEnabled(pos < len(codes) - 1)
+            if changed:
+                self.scroll.verticalScrollBar().setValue(0)
+        finally:
+            self._loading = False
+
+    def _show_grade(self, grade: int | None) -> None:
+        button = self.grade_buttons.get(grade or 0) or self.grade_buttons[0]
+        button.setChecked(True)
+        self._show_meaning(grade)
+
+    def _show_meaning(self, grade: int | None) -> None:
+        level = self.service.framework().level(grade) if grade else None
+        if level is None:
+            self.meaning.setText(
+                "Not yet graded. Choose a grade when the team has agreed one; "
+                "its meaning is shown here so everyone can check it fits."
+            )
+        else:
+            self.meaning.setText(f"<b>{level.value} {_escape(level.label)}</b><br>{_escape(level.meaning)}")
+
+    def _load_evidence(self) -> None:
+        assert self.code is not None
+        self.evidence_list.clear()
+        for ev in self.service.evidence_for_indicator(self.code):
+            text = f"{ev.ref}  {ev.title}"
+            if ev.share_text:
+                text += f" — {ev.share_text}"
+            item = QListWidgetItem(text)
+            item.setData(_ID_ROLE, ev.id)
+            item.setToolTip(ev.description or ev.title)
+            self.evidence_list.addItem(item)
+        if not self.evidence_list.count():
+            self._placeholder(self.evidence_list, "No evidence linked yet.")
+
+    def _load_actions(self) -> None:
+        assert self.code is not None
+        self.action_list.clear()
+        for act in self.service.actions_for_indicator(self.code):
+            parts = [f"{act.ref}  {act.task}"]
+            if act.ownership:
+                parts.append(act.ownership)
+            if act.due:
+                parts.append(f"due {act.due}")
+            text = " — ".join(parts)
+            item = QListWidgetItem(text)
+            item.setData(_ID_ROLE, act.id)
+            if act.is_overdue():
+                item.setText(f"{text}  ⚠ overdue")
+                item.setForeground(QBrush(Qt.GlobalColor.darkRed))
+                font = item.font()
+                font.setBold(True)
+                item.setFont(font)
+            self.action_list.addItem(item)
+        if not self.action_list.count():
+            self._placeholder(self.action_list, "No actions linked yet.")
+
+    @staticmethod
+    def _placeholder(widget: QListWidget, text: str) -> None:
+        item = QListWidgetItem(text)
+        item.setFlags(Qt.ItemFlag.NoItemFlags)
+        widget.addItem(item)
+
+    def set_read_only(self, read_only: bool) -> None:
+        for edit in self._texts.values():
+            edit.setReadOnly(read_only)
+        self.strengths.set_read_only(read_only)
+        self.areas.set_read_only(read_only)
+        for button in self.grade_buttons.values():
+            button.setEnabled(not read_only)
+        for w in (
+            self.status_combo,
+            self.link_evidence_button,
+            self.new_evidence_button,
+            self.unlink_evidence_button,
+            self.new_action_button,
+            self.link_action_button,
+            self.unlink_action_button,
+            self.edit_indicator_button,
+        ):
+            w.setEnabled(not read_only)
+
+    # ------------------------------------------------------------------- save
+
+    def _call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> bool:
+        """Run a service call; a problem the user can act on becomes a message."""
+        try:
+            fn(*args, **kwargs)
+        except UserError as exc:
+            messages.show_error(self, str(exc))
+            return False
+        return True
+
+    def _text_changed(self, field: str) -> None:
+        if self._loading or self.code is None or self.service.read_only:
+            return
+        self._dirty.add(field)
+        self._save_timer.start()
+
+    def has_pending_edits(self) -> bool:
+        return bool(self._dirty)
+
+    def flush(self) -> None:
+        """Save whatever has been typed and not yet saved."""
+        self._save_timer.stop()
+        if not self._dirty or self.code is None:
+            return
+        values: dict[str, Any] = {f: self._texts[f].toPlainText() for f in self._dirty}
+        values.update(self._started())
+        if self._call(self.service.update_evaluation, self.code, **values):
+            self._dirty.clear()
+            self.indicator_changed.emit(self.code)
+
+    def _started(self) -> dict[str, str]:
+        """Working on a not-started indicator moves it to in progress."""
+        if self._status != "not_started":
+            return {}
+        self._status = "in_progress"
+        self._loading = True
+        try:
+            self.status_combo.setCurrentIndex(self.status_combo.findData("in_progress"))
+        finally:
+            self._loading = False
+        return {"status": "in_progress"}
+
+    def _grade_toggled(self, value: int, checked: bool) -> None:
+        if not checked:
+            return
+        grade = value or None
+        self._show_meaning(grade)
+        if self._loading or self.code is None:
+            return
+        self.flush()
+        if self._call(self.service.update_evaluation, self.code, grade=grade, **self._started()):
+            self.indicator_changed.emit(self.code)
+        else:
+            self.refresh()
+
+    def _status_chosen(self) -> None:
+        if self._loading or self.code is None:
+            return
+        status = self.status_combo.currentData()
+        self.flush()
+        if self._call(self.service.update_evaluation, self.code, status=status):
+            self._status = status
+            self.indicator_changed.emit(self.code)
+        else:
+            self.refresh()
+
+    def set_status(self, status: str) -> None:
+        """Choose a status as if from the list (used by the menu and tests)."""
+        self.status_combo.setCurrentIndex(self.status_combo.findData(status))
+
+    def set_grade(self, grade: int | None) -> None:
+        """Choose a grade as if clicked (used by tests)."""
+        self.grade_buttons[grade or 0].click()
+
+    def grade(self) -> int | None:
+        return self.grade_group.checkedId() or None
+
+    # ------------------------------------------------------------ list items
+
+    def _reload_items(self, select_id: str | None = None) -> None:
+        assert self.code is not None
+        ev = self.service.evaluation(self.code)
+        self.strengths.set_items([(i.id, i.text) for i in ev.strengths], select_id)
+        self.areas.set_items([(i.id, i.text) for i in ev.areas_for_improvement], select_id)
+
+    def _add_item(self, kind: str, text: str) -> None:
+        if self.code is None:
+            return
+        try:
+            item = self.service.add_item(self.code, kind, text)
+            started = self._started()
+            if started:
+                self.service.update_evaluation(self.code, **started)
+        except UserError as exc:
+            messages.show_error(self, str(exc))
+            return
+        self._reload_items(item.id)
+        self.indicator_changed.emit(self.code)
+
+    def _edit_item(self, item_id: str, text: str) -> None:
+        self._call(self.service.update_item, item_id, text)
+        self._reload_items(item_id)
+
+    def _delete_item(self, kind: str, item_id: str) -> None:
+        if self._call(self.service.delete_item, item_id):
+            editor = self.strengths if kind == "strength" else self.areas
+            ids = editor.ids()
+            row = ids.index(item_id) if item_id in ids else 0
+            rest = [i for i in ids if i != item_id]
+            self._reload_items(rest[min(row, len(rest) - 1)] if rest else None)
+
+    def _reorder(self, kind: str, ids: list[str]) -> None:
+        if self.code is None:
+            return
+        editor = self.strengths if kind == "strength" else self.areas
+        current = editor.current_id()
+        if self._call(self.service.reorder_items, self.code, kind, ids):
+            self._reload_items(current)
+
+    # -------------------------------------------------------------- evidence
+
+    def _selected_ids(self, widget: QListWidget) -> list[str]:
+        return [i.data(_ID_ROLE) for i in widget.selectedItems() if i.data(_ID_ROLE)]
+
+    def link_evidence(self) -> None:
+        from carequal_desktop.ui.dialogs.evidence_picker_dialog import EvidencePickerDialog
+
+        if self.code is None:
+            return
+        dialog = EvidencePickerDialog(self.service, self.code, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        for evidence_id in dialog.selected_ids():
+            if not self._call(self.service.link_evidence, evidence_id, self.code):
+                break
+        self._load_evidence()
+        self.indicator_changed.emit(self.code)
+
+    def new_evidence(self) -> None:
+        """Add evidence to the register on the spot, linked to this indicator."""
+        from carequal_desktop.ui.dialogs.evidence_dialog import EvidenceDialog
+
+        if self.code is None:
+            return
+        self.flush()
+        dialog = EvidenceDialog(self.service, self, indicators=(self.code,))
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        saved = getattr(dialog, "saved", None)
+        if saved is not None and self.code not in saved.indicators:
+            self._call(self.service.link_evidence, saved.id, self.code)
+        self._load_evidence()
+        self.indicator_changed.emit(self.code)
+        self.workshop_changed.emit()
+
+    def _edit_evidence(self, item: QListWidgetItem) -> None:
+        from carequal_desktop.ui.dialogs.evidence_dialog import EvidenceDialog
+
+        evidence_id = item.data(_ID_ROLE)
+        if not evidence_id or self.service.read_only:
+            return
+        try:
+            evidence = self.service.evidence_item(evidence_id)
+        except UserError as exc:
+            messages.show_error(self, str(exc))
+            return
+        dialog = EvidenceDialog(self.service, self, evidence=evidence)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self._load_evidence()
+            self.workshop_changed.emit()
+
+    def unlink_evidence(self) -> None:
+        if self.code is None:
+            return
+        for evidence_id in self._selected_ids(self.evidence_list):
+            if not self._call(self.service.unlink_evidence, evidence_id, self.code):
+                break
+        self._load_evidence()
+        self.indicator_changed.emit(self.code)
+
+    # --------------------------------------------------------------- actions
+
+    def new_action(self) -> None:
+        """Add an action to the improvement plan on the spot, linked to this indicator."""
+        from carequal_desktop.ui.dialogs.action_dialog import ActionDialog
+
+        if self.code is None:
+            return
+        self.flush()
+        statements = self.service.framework().indicator(self.code).statements
+        dialog = ActionDialog(
+            self.service,
+            self,
+            indicators=(self.code,),
+            statement=statements[0] if statements else None,
+        )
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        saved = getattr(dialog, "saved", None)
+        if saved is not None and self.code not in saved.indicators:
+            self._call(self.service.link_action, saved.id, self.code)
+        self._load_actions()
+        self.indicator_changed.emit(self.code)
+        self.workshop_changed.emit()
+
+    def _edit_action(self, item: QListWidgetItem) -> None:
+        from carequal_desktop.ui.dialogs.action_dialog import ActionDialog
+
+        action_id = item.data(_ID_ROLE)
+        if not action_id or self.service.read_only:
+            return
+        try:
+            action = self.service.action(action_id)
+        except UserError as exc:
+            messages.show_error(self, str(exc))
+            return
+        dialog = ActionDialog(self.service, self, action=action)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self._load_actions()
+            self.workshop_changed.emit()
+
+    def link_action(self) -> None:
+        from carequal_desktop.ui.dialogs.evidence_picker_dialog import ActionPickerDialog
+
+        if self.code is None:
+            return
+        dialog = ActionPickerDialog(self.service, self.code, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        for action_id in dialog.selected_ids():
+            if not self._call(self.service.link_action, action_id, self.code):
+                break
+        self._load_actions()
+        self.indicator_changed.emit(self.code)
+
+    def unlink_action(self) -> None:
+        if self.code is None:
+            return
+        for action_id in self._selected_ids(self.action_list):
+            if not self._call(self.service.unlink_action, action_id, self.code):
+                break
+        self._load_actions()
+        self.indicator_changed.emit(self.code)
+
+    # ------------------------------------------------------------- indicator
+
+    def edit_indicator(self) -> None:
+        from carequal_desktop.ui.dialogs.indicator_dialog import IndicatorDialog
+
+        if self.code is None:
+            return
+        self.flush()
+        if IndicatorDialog(self.service, self.code, self).exec() == QDialog.DialogCode.Accepted:
+            self.refresh()
+            self.indicator_changed.emit(self.code)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+

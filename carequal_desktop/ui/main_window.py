@@ -1,0 +1,681 @@
+"""The main window: the start screen, or an open workshop with its sidebar and pages.
+
+The window only arranges screens and menus. Every change goes through ``WorkshopService``,
+which saves it at once, so closing the window never loses work: pending typing is flushed
+first, then the file is closed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QSize, Qt
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QColor,
+    QIcon,
+    QKeySequence,
+    QPainter,
+    QPalette,
+    QPen,
+    QPixmap,
+)
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from carequal_desktop import APP_NAME, FILE_SUFFIX, __version__
+from carequal_desktop.domain.vocabulary import EVALUATION_STATUSES
+from carequal_desktop.errors import UserError
+from carequal_desktop.services import settings
+from carequal_desktop.services.workshop import WorkshopService
+from carequal_desktop.ui import messages
+from carequal_desktop.ui.dialogs.new_workshop_dialog import FILE_FILTER, default_folder, with_suffix
+from carequal_desktop.ui.start_page import StartPage
+
+log = logging.getLogger("carequal")
+
+GEOMETRY_KEY = "window_geometry"
+SIDEBAR_WIDTH = 260
+_KEY_ROLE = Qt.ItemDataRole.UserRole
+# (page key, sidebar label, Go menu shortcut)
+PAGES: tuple[tuple[str, str, str], ...] = (
+    ("overview", "Overview", "Ctrl+1"),
+    ("team", "Workshop and team", "Ctrl+2"),
+    ("evidence", "Evidence register", "Ctrl+3"),
+    ("plan", "Improvement plan", "Ctrl+4"),
+)
+INDICATOR = "indicator"
+
+SHORTCUTS_HELP: tuple[tuple[str, str], ...] = (
+    ("Ctrl+N", "New workshop"),
+    ("Ctrl+O", "Open a workshop"),
+    ("Ctrl+Shift+S", "Save a copy of the workshop"),
+    ("Ctrl+W", "Close the workshop"),
+    ("Ctrl+1 … Ctrl+4", "Overview, Workshop and team, Evidence register, Improvement plan"),
+    ("Ctrl+Page Down, Alt+Right", "Next indicator"),
+    ("Ctrl+Page Up, Alt+Left", "Previous indicator"),
+    ("Ctrl+E", "New evidence (linked to the indicator on screen)"),
+    ("Ctrl+Shift+N", "New action (linked to the indicator on screen)"),
+    ("Tab, Shift+Tab", "Move between boxes and buttons"),
+    ("F2 or double-click", "Change a strength or area for improvement"),
+    ("Ctrl+Up, Ctrl+Down", "Move a strength or area for improvement"),
+    ("Delete", "Delete the selected line"),
+    ("Ctrl+Z, Ctrl+Y", "Undo and redo typing"),
+    ("Ctrl+Q", "Quit"),
+)
+
+_STATUS_COLOURS = {
+    "not_started": QColor("#8a8a8a"),
+    "in_progress": QColor("#c77c00"),
+    "agreed": QColor("#2e7d32"),
+}
+
+
+def status_icon(status: str, size: int = 16) -> QIcon:
+    """A mark that differs in shape as well as colour: empty, half, and ticked circle."""
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    colour = _STATUS_COLOURS.get(status, _STATUS_COLOURS["not_started"])
+    pen = QPen(colour, 1.6)
+    painter.setPen(pen)
+    r = pixmap.rect().adjusted(2, 2, -2, -2)
+    if status == "in_progress":
+        painter.drawEllipse(r)
+        painter.setBrush(colour)
+        painter.drawPie(r, 90 * 16, 180 * 16)
+    elif status == "agreed":
+        painter.setBrush(colour)
+        painter.drawEllipse(r)
+        painter.setPen(QPen(QColor("white"), 2.0))
+        w = r.width()
+        x, y = r.x(), r.y()
+        painter.drawLine(int(x + w * 0.25), int(y + w * 0.52), int(x + w * 0.43), int(y + w * 0.7))
+        painter.drawLine(int(x + w * 0.43), int(y + w * 0.7), int(x + w * 0.77), int(y + w * 0.32))
+    else:
+        painter.drawEllipse(r)
+    painter.end()
+    return QIcon(pixmap)
+
+
+def _optional_page(module: str, cls: str) -> Callable[[WorkshopService, QWidget], QWidget] | None:
+    """A page class written in parallel; ``None`` while its module does not exist yet."""
+    import importlib
+
+    try:
+        return getattr(importlib.import_module(module), cls)  # type: ignore[no-any-return]
+    except ImportError:
+        return None
+
+
+class MainWindow(QMainWindow):
+    """The start screen, or one open workshop."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.service: WorkshopService | None = None
+        self.pages: dict[str, QWidget] = {}
+        self.indicator_page: Any = None
+        self.team_page: Any = None
+        self.sidebar: QListWidget | None = None
+        self._page_stack: QStackedWidget | None = None
+        self._current_key: str | None = None
+        self._last_code: str | None = None
+        self._workshop_view: QWidget | None = None
+        self._workshop_actions: list[QAction] = []
+        self._writable_actions: list[QAction] = []
+
+        self.stack = QStackedWidget()
+        self.setCentralWidget(self.stack)
+        self.start_page = StartPage()
+        self.start_page.new_requested.connect(self.new_workshop)
+        self.start_page.open_requested.connect(self.open_workshop)
+        self.start_page.demo_requested.connect(self.open_demo)
+        self.start_page.recent_requested.connect(self.open_workshop_file)
+        self.stack.addWidget(self.start_page)
+
+        self._build_menus()
+        self._restore_geometry()
+        self._update_state()
+
+    # ------------------------------------------------------------------ menus
+
+    def _action(
+        self, menu: QMenu, text: str, slot: Callable[[], Any], shortcuts: tuple[str, ...] = (),
+        *, workshop: bool = False, writes: bool = False,
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcuts:
+            action.setShortcuts([QKeySequence(s) for s in shortcuts])
+        action.triggered.connect(lambda _checked=False: slot())
+        menu.addAction(action)
+        if workshop:
+            self._workshop_actions.append(action)
+        if writes:
+            self._writable_actions.append(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        self._file_menu = bar.addMenu("&File")
+        m = self._file_menu
+        self._action(m, "&New workshop…", self.new_workshop, ("Ctrl+N",))
+        self._action(m, "&Open…", self.open_workshop, ("Ctrl+O",))
+        self._recent_menu = m.addMenu("Open &recent")
+        self._recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self._action(m, "Open the &demo workshop", self.open_demo)
+        m.addSeparator()
+        self.save_copy_action = self._action(
+            m, "Save a &copy as…", self.save_copy_as, ("Ctrl+Shift+S",), workshop=True
+        )
+        m.addSeparator()
+        self._action(m, "&Import exchange JSON…", self.import_exchange_json)
+        self.export_json_action = self._action(
+            m, "&Export exchange JSON…", self.export_exchange_json, workshop=True
+        )
+        self._file_menu_end = m.addSeparator()
+        self._action(m, "&Close workshop", self.close_workshop, ("Ctrl+W",), workshop=True)
+        self._action(m, "&Quit", self.close, ("Ctrl+Q",))
+
+        go = bar.addMenu("&Go")
+        self._go_actions: dict[str, QAction] = {}
+        for key, label, shortcut in PAGES:
+            self._go_actions[key] = self._action(
+                go, label, lambda k=key: self.show_page(k), (shortcut,), workshop=True
+            )
+        go.addSeparator()
+        self.prev_action = self._action(
+            go, "&Previous indicator", lambda: self.go_relative_indicator(-1),
+            ("Ctrl+PgUp", "Alt+Left"), workshop=True,
+        )
+        self.next_action = self._action(
+            go, "&Next indicator", lambda: self.go_relative_indicator(1),
+            ("Ctrl+PgDown", "Alt+Right"), workshop=True,
+        )
+
+        insert = bar.addMenu("&Insert")
+        self.new_evidence_action = self._action(
+            insert, "New &evidence…", self.new_evidence, ("Ctrl+E",), workshop=True, writes=True
+        )
+        self.new_action_action = self._action(
+            insert, "New &action…", self.new_action, ("Ctrl+Shift+N",), workshop=True, writes=True
+        )
+
+        help_menu = bar.addMenu("&Help")
+        self._action(help_menu, "&Keyboard shortcuts", self.show_shortcuts, ("F1",))
+        self._action(help_menu, f"&About {APP_NAME}", self.show_about)
+
+    def file_menu(self) -> QMenu:
+        """The File menu, for features that add their own entries to it."""
+        return self._file_menu
+
+    def _fill_recent_menu(self) -> None:
+        self._recent_menu.clear()
+        recent = settings.recent_files()
+        if not recent:
+            empty = self._recent_menu.addAction("No recent workshops")
+            empty.setEnabled(False)
+            return
+        for i, path in enumerate(recent, start=1):
+            label = f"&{i} {path.name}" if i < 10 else path.name
+            action = self._recent_menu.addAction(label)
+            action.setToolTip(str(path))
+            action.triggered.connect(lambda _c=False, p=path: self.open_workshop_file(p))
+
+    def _update_state(self) -> None:
+        has = self.service is not None
+        for action in self._workshop_actions:
+            action.setEnabled(has)
+        for action in self._writable_actions:
+            action.setEnabled(has and not self.service.read_only)  # type: ignore[union-attr]
+        self._update_title()
+
+    def _update_title(self) -> None:
+        if self.service is None:
+            self.setWindowTitle("CareQual")
+            return
+        try:
+            title = self.service.details().title
+        except UserError:
+            title = self.service.path.stem
+        text = f"{title} — {self.service.path.name} — CareQual"
+        if self.service.read_only:
+            text += " [read-only]"
+        self.setWindowTitle(text)
+
+    # ---------------------------------------------------------------- geometry
+
+    def _restore_geometry(self) -> None:
+        saved = settings.get(GEOMETRY_KEY)
+        if (
+            isinstance(saved, str)
+            and saved
+            and self.restoreGeometry(QByteArray.fromBase64(saved.encode("ascii")))
+        ):
+            return
+        self.resize(1280, 720)
+        self.setWindowState(Qt.WindowState.WindowMaximized)
+
+    def _save_geometry(self) -> None:
+        settings.put(GEOMETRY_KEY, bytes(self.saveGeometry().toBase64().data()).decode("ascii"))
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt name)
+        return QSize(1280, 720)
+
+    # ------------------------------------------------------------------- files
+
+    def new_workshop(self) -> None:
+        from carequal_desktop.ui.dialogs.new_workshop_dialog import NewWorkshopDialog
+
+        dialog = NewWorkshopDialog(self)
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.service is not None:
+            self._set_service(dialog.service)
+            self.show_page("team")
+
+    def open_workshop(self) -> None:
+        start = str(self.service.path.parent) if self.service else str(default_folder())
+        name, _f = QFileDialog.getOpenFileName(
+            self, "Open a workshop", start, f"{FILE_FILTER};;All files (*)"
+        )
+        if name:
+            self.open_workshop_file(Path(name))
+
+    def open_demo(self) -> None:
+        from carequal_desktop.services.demo import demo_path
+
+        try:
+            path = demo_path()
+        except UserError as exc:
+            messages.show_error(self, str(exc))
+            return
+        self.open_workshop_file(path)
+
+    def open_workshop_file(
+        self, path: Path, interactive: bool = True, *, read_only: bool | None = None
+    ) -> bool:
+        """Open a workshop file in this window; ``False`` (and a message) if it cannot be."""
+        path = Path(path)
+        if self.service is not None and path.resolve() == self.service.path.resolve():
+            return True
+        try:
+            service = WorkshopService.open(path, read_only=read_only)
+        except UserError as exc:
+            if interactive:
+                messages.show_error(self, str(exc))
+            else:
+                log.warning("Could not open %s: %s", path, exc)
+            return False
+        self._set_service(service)
+        settings.add_recent(path)
+        return True
+
+    def close_workshop(self) -> None:
+        """Save pending typing, close the file and go back to the start screen."""
+        if self.service is None:
+            return
+        self.flush()
+        self.service.close()
+        self.service = None
+        if self._workshop_view is not None:
+            self.stack.removeWidget(self._workshop_view)
+            self._workshop_view.deleteLater()
+        self._workshop_view = None
+        self.pages = {}
+        self.indicator_page = self.team_page = None
+        self.sidebar = self._page_stack = None
+        self._current_key = self._last_code = None
+        self.start_page.refresh()
+        self.stack.setCurrentWidget(self.start_page)
+        self._update_state()
+
+    def save_copy_as(self) -> None:
+        if self.service is None:
+            return
+        self.flush()
+        suggested = self.service.path.with_name(f"{self.service.path.stem} (copy){FILE_SUFFIX}")
+        name, _f = QFileDialog.getSaveFileName(self, "Save a copy as", str(suggested), FILE_FILTER)
+        if not name:
+            return
+        target = with_suffix(Path(name))
+        try:
+            self.service.save_copy_as(target, overwrite=True)
+        except UserError as exc:
+            messages.show_error(self, str(exc))
+            return
+        self.statusBar().showMessage(f"A copy was saved to {target}. You are still working on "
+                                     f"{self.service.path.name}.", 10000)
+
+    def import_exchange_json(self) -> None:
+        from carequal_desktop.services.exchange import import_json
+
+        source, _f = QFileDialog.getOpenFileName(
+            self, "Import exchange JSON", str(default_folder()), "Exchange JSON (*.json);;All files (*)"
+        )
+        if not source:
+            return
+        suggested = Path(source).with_suffix(FILE_SUFFIX)
+        name, _f = QFileDialog.getSaveFileName(
+            self, "Save the imported workshop as", str(suggested), FILE_FILTER
+        )
+        if not name:
+            return
+        target = with_suffix(Path(name))
+        if self.service is not None and target.resolve() == self.service.path.resolve():
+            messages.show_error(self, "That workshop is open. Choose a different name for the imported one.")
+            return
+        try:
+            result = import_json(Path(source), target, overwrite=True)
+        except UserError as exc:
+            messages.show_error(self, f"The file was not imported. {exc}")
+            return
+        if self.open_workshop_file(result.path) and result.warnings:
+            QMessageBox.information(self, "Imported with warnings", "\n\n".join(result.warnings))
+
+    def export_exchange_json(self) -> None:
+        from carequal_desktop.services.exchange import export_json
+
+        if self.service is None:
+            return
+        self.flush()
+        suggested = self.service.path.with_suffix(".json")
+        name, _f = QFileDialog.getSaveFileName(
+            self, "Export exchange JSON", str(suggested), "Exchange JSON (*.json)"
+        )
+        if not name:
+            return
+        target = Path(name)
+        if target.suffix.lower() != ".json":
+            target = target.with_name(target.name + ".json")
+        try:
+            export_json(self.service, target, overwrite=True)
+        except UserError as exc:
+            messages.show_error(self, str(exc))
+            return
+        self.statusBar().showMessage(f"Exchange JSON written to {target}.", 10000)
+
+    # ---------------------------------------------------------- workshop view
+
+    def _set_service(self, service: WorkshopService) -> None:
+        if self.service is not None:
+            self.close_workshop()
+        self.service = service
+        self._build_workshop_view()
+        self._update_state()
+        self.show_page("overview")
+
+    def _build_workshop_view(self) -> None:
+        assert self.service is not None
+        view = QWidget()
+        outer = QVBoxLayout(view)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        if self.service.read_only:
+            banner = QLabel(
+                "This workshop is open read-only, so changes cannot be saved. "
+                "Use File › Save a copy as to keep working on a copy."
+            )
+            banner.setWordWrap(True)
+            banner.setMargin(8)
+            banner.setAccessibleName("Read-only notice")
+            banner.setAutoFillBackground(True)
+            banner.setBackgroundRole(QPalette.ColorRole.ToolTipBase)
+            banner.setForegroundRole(QPalette.ColorRole.ToolTipText)
+            outer.addWidget(banner)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        outer.addLayout(row, 1)
+
+        self.sidebar = QListWidget()
+        self.sidebar.setAccessibleName("Workshop sections and quality indicators")
+        self.sidebar.setFixedWidth(SIDEBAR_WIDTH)
+        self.sidebar.setWordWrap(True)
+        self.sidebar.setIconSize(QSize(16, 16))
+        self.sidebar.setSpacing(2)
+        self.sidebar.setStyleSheet("QListWidget::item { padding: 3px 2px; }")
+        self.sidebar.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        row.addWidget(self.sidebar)
+        self._page_stack = QStackedWidget()
+        row.addWidget(self._page_stack, 1)
+
+        for key, label, shortcut in PAGES:
+            item = QListWidgetItem(label)
+            item.setData(_KEY_ROLE, (key, None))
+            item.setToolTip(f"{label} ({shortcut})")
+            font = item.font()
+            font.setBold(True)
+            item.setFont(font)
+            self.sidebar.addItem(item)
+        head = QListWidgetItem("\nQuality indicators")
+        head.setFlags(Qt.ItemFlag.NoItemFlags)
+        font = self.sidebar.font()
+        font.setBold(True)
+        head.setFont(font)
+        head.setForeground(self.sidebar.palette().windowText())
+        self.sidebar.addItem(head)
+        self._indicator_items: dict[str, QListWidgetItem] = {}
+        for summary in self.service.overview():
+            item = QListWidgetItem()
+            item.setData(_KEY_ROLE, (INDICATOR, summary.code))
+            self.sidebar.addItem(item)
+            self._indicator_items[summary.code] = item
+            self._show_indicator_item(summary.code, summary.title, summary.status, summary.grade)
+        self.sidebar.currentItemChanged.connect(self._sidebar_changed)
+
+        self._workshop_view = view
+        self.stack.addWidget(view)
+        self.stack.setCurrentWidget(view)
+
+    def _show_indicator_item(self, code: str, title: str, status: str, grade: int | None) -> None:
+        assert self.service is not None
+        item = self._indicator_items[code]
+        level = self.service.framework().level(grade) if grade else None
+        grade_text = f"{level.value} {level.label}" if level else "not graded"
+        status_text = EVALUATION_STATUSES.get(status, status)
+        item.setText(f"{code} {title}\n{status_text} · {grade_text}")
+        item.setIcon(status_icon(status))
+        item.setToolTip(f"{code} {title}: {status_text.lower()}, {grade_text}")
+        item.setData(Qt.ItemDataRole.AccessibleTextRole,
+                     f"Indicator {code} {title}, {status_text}, {grade_text}")
+
+    def refresh_indicator_item(self, code: str) -> None:
+        """Show an indicator's current title, status and grade in the sidebar."""
+        if self.service is None or code not in getattr(self, "_indicator_items", {}):
+            return
+        ev = self.service.evaluation(code)
+        title = self.service.framework().indicator(code).title
+        self._show_indicator_item(code, title, ev.status, ev.grade)
+
+    def _sidebar_changed(self, item: QListWidgetItem | None, _previous: Any) -> None:
+        if item is None:
+            return
+        key, code = item.data(_KEY_ROLE)
+        self._show(key, code)
+
+    def _select_sidebar(self, key: str, code: str | None) -> None:
+        if self.sidebar is None:
+            return
+        for row in range(self.sidebar.count()):
+            item = self.sidebar.item(row)
+            if item.data(_KEY_ROLE) == (key, code):
+                if self.sidebar.currentItem() is not item:
+                    self.sidebar.setCurrentItem(item)  # calls _show through the signal
+                else:
+                    self._show(key, code)
+                return
+
+    def show_page(self, key: str) -> None:
+        """Go to Overview, Workshop and team, Evidence register or Improvement plan."""
+        self._select_sidebar(key, None)
+
+    def show_indicator(self, code: str) -> None:
+        """Go to one indicator's page."""
+        self._select_sidebar(INDICATOR, code)
+
+    def go_relative_indicator(self, step: int) -> None:
+        """Previous (-1) or next (+1) indicator; from another page, the last one shown."""
+        if self.service is None:
+            return
+        codes = [ind.code for ind in self.service.framework().indicators]
+        if not codes:
+            return
+        current = self.current_indicator_code()
+        if current is None:
+            target = self._last_code if self._last_code in codes else codes[0]
+        else:
+            pos = codes.index(current) + step
+            if not 0 <= pos < len(codes):
+                return
+            target = codes[pos]
+        self.show_indicator(target)
+
+    def current_indicator_code(self) -> str | None:
+        """The indicator on screen, or ``None`` on another page."""
+        if self._current_key == INDICATOR and self.indicator_page is not None:
+            return self.indicator_page.code  # type: ignore[no-any-return]
+        return None
+
+    def current_page_key(self) -> str | None:
+        return self._current_key
+
+    def _page(self, key: str) -> QWidget:
+        """The page for ``key``, made the first time it is needed (keeps opening fast)."""
+        if key in self.pages:
+            return self.pages[key]
+        assert self.service is not None and self._page_stack is not None
+        page: QWidget
+        if key == INDICATOR:
+            from carequal_desktop.ui.indicator_page import IndicatorPage
+
+            page = IndicatorPage(self.service, self)
+            page.indicator_changed.connect(self.refresh_indicator_item)
+            page.navigate_requested.connect(self.go_relative_indicator)
+            self.indicator_page = page
+        elif key == "team":
+            from carequal_desktop.ui.team_page import TeamPage
+
+            page = TeamPage(self.service, self)
+            page.details_changed.connect(self._update_title)
+            self.team_page = page
+        else:
+            module, cls = {
+                "overview": ("carequal_desktop.ui.overview_page", "OverviewPage"),
+                "evidence": ("carequal_desktop.ui.evidence_page", "EvidencePage"),
+                "plan": ("carequal_desktop.ui.plan_page", "PlanPage"),
+            }[key]
+            factory = _optional_page(module, cls)
+            if factory is None:
+                page = QLabel(f"{dict((k, v) for k, v, _s in PAGES)[key]} — coming soon.")
+                page.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            else:
+                page = factory(self.service, self)
+                signal = getattr(page, "indicator_activated", None)
+                if signal is not None:
+                    signal.connect(self.show_indicator)
+        self._page_stack.addWidget(page)
+        self.pages[key] = page
+        return page
+
+    def _show(self, key: str, code: str | None) -> None:
+        if self.service is None or self._page_stack is None:
+            return
+        leaving = self.pages.get(self._current_key or "")
+        if leaving is not None and hasattr(leaving, "flush"):
+            leaving.flush()
+        page = self._page(key)
+        try:
+            if key == INDICATOR:
+                assert code is not None
+                page.show_indicator(code)  # type: ignore[attr-defined]
+                self._last_code = code
+            elif hasattr(page, "refresh"):
+                page.refresh()
+        except UserError as exc:
+            messages.show_error(self, str(exc))
+        self._current_key = key
+        self._page_stack.setCurrentWidget(page)
+        is_indicator = key == INDICATOR
+        codes = [ind.code for ind in self.service.framework().indicators]
+        self.prev_action.setEnabled(not is_indicator or codes.index(code) > 0)
+        self.next_action.setEnabled(not is_indicator or codes.index(code) < len(codes) - 1)
+
+    # ------------------------------------------------------------------ insert
+
+    def new_evidence(self) -> None:
+        """New evidence; linked to the indicator on screen, if there is one."""
+        if self.service is None or self.service.read_only:
+            return
+        if self.current_indicator_code() is not None:
+            self.indicator_page.new_evidence()
+            return
+        from carequal_desktop.ui.dialogs.evidence_dialog import EvidenceDialog
+
+        self.flush()
+        if EvidenceDialog(self.service, self).exec() == QDialog.DialogCode.Accepted:
+            self._refresh_current()
+
+    def new_action(self) -> None:
+        """New improvement action; linked to the indicator on screen, if there is one."""
+        if self.service is None or self.service.read_only:
+            return
+        if self.current_indicator_code() is not None:
+            self.indicator_page.new_action()
+            return
+        from carequal_desktop.ui.dialogs.action_dialog import ActionDialog
+
+        self.flush()
+        if ActionDialog(self.service, self).exec() == QDialog.DialogCode.Accepted:
+            self._refresh_current()
+
+    def _refresh_current(self) -> None:
+        page = self.pages.get(self._current_key or "")
+        if page is not None and hasattr(page, "refresh"):
+            page.refresh()
+
+    # -------------------------------------------------------------------- help
+
+    def show_shortcuts(self) -> None:
+        rows = "".join(f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{v}</td></tr>" for k, v in SHORTCUTS_HELP)
+        QMessageBox.information(self, "Keyboard shortcuts", f"<table>{rows}</table>")
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self,
+            f"About {APP_NAME}",
+            f"<h3>{APP_NAME} {__version__}</h3>"
+            "<p>Runs a multi-agency self-evaluation workshop of services for children and "
+            "young people at risk of harm, offline, one quality indicator at a time.</p>"
+            "<p>Each workshop is one file, saved as you go.</p>",
+        )
+
+    # ------------------------------------------------------------------- close
+
+    def flush(self) -> None:
+        """Save any typing that has not been saved yet."""
+        for page in (self.indicator_page, self.team_page):
+            if page is not None:
+                page.flush()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt name)
+        self._save_geometry()
+        if self.service is not None:
+            self.flush()
+            self.service.close()
+        event.accept()
