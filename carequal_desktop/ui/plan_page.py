@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
-from PySide6.QtGui import QFontMetrics, QKeySequence, QShortcut
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -31,7 +31,7 @@ from carequal_desktop.errors import UserError
 from carequal_desktop.services.workshop import WorkshopService
 from carequal_desktop.ui import messages
 from carequal_desktop.ui.dialogs._fields import elide
-from carequal_desktop.ui.evidence_page import long_date
+from carequal_desktop.ui.evidence_page import TableKeys, long_date
 from carequal_desktop.ui.models.plan_table_model import (
     DUE,
     INDICATORS,
@@ -187,11 +187,7 @@ class PlanPage(QWidget):
         self.delete_button.clicked.connect(self.delete_selected)
         self.table.doubleClicked.connect(lambda _index: self.edit_selected())
         self.table.selectionModel().selectionChanged.connect(self._show_detail)
-        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            QShortcut(QKeySequence(key), self.table, self.edit_selected,
-                      context=Qt.ShortcutContext.WidgetShortcut)
-        QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.table, self.delete_selected,
-                  context=Qt.ShortcutContext.WidgetShortcut)
+        self._keys = TableKeys(self.table, self.edit_selected, self.delete_selected)
 
         self._actions: list[rec.Action] = []
         self._fill_statement_combo()

@@ -1,0 +1,113 @@
+"""Charts shared by the window and the Word report, drawn with matplotlib without pyplot.
+
+Only ``matplotlib.figure.Figure`` is used, so nothing here needs Qt or a GUI backend: the
+overview page puts the figure on a Qt canvas and the report saves it as a PNG. matplotlib
+is imported inside the functions so importing this module stays cheap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from carequal_desktop.domain.framework import Framework
+from carequal_desktop.domain.records import IndicatorSummary
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
+
+# A single-hue ramp (ColorBrewer "Blues"), lighter for lower grades: the order of the
+# levels survives greyscale printing and the common forms of colour blindness.
+GRADE_COLOURS: dict[int, str] = {
+    1: "#c6dbef",
+    2: "#9ecae1",
+    3: "#6baed6",
+    4: "#3a87c0",
+    5: "#1f62a3",
+    6: "#08306b",
+}
+UNGRADED_EDGE = "#7f7f7f"
+NOT_GRADED_TEXT = "not graded"
+
+
+def _short(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:") + "…"
+
+
+def grades_figure(
+    summaries: Iterable[IndicatorSummary],
+    framework: Framework,
+    *,
+    figure: Figure | None = None,
+    font_size: float = 8.0,
+    label_chars: int = 34,
+    titles: bool = True,
+) -> Figure:
+    """A horizontal bar per indicator, in framework order from the top, on the framework's scale.
+
+    Ungraded indicators get an empty dashed slot labelled "not graded". Pass ``figure`` to
+    redraw an existing figure (the window's canvas) instead of making a new one; with
+    ``titles=False`` the y axis shows codes only (the window has the titles beside it).
+    """
+    from matplotlib.figure import Figure
+
+    rows = list(summaries)
+    levels = sorted(framework.scale, key=lambda lvl: lvl.value)
+    top = max((lvl.value for lvl in levels), default=6)
+    bottom = min((lvl.value for lvl in levels), default=1)
+    if figure is None:
+        figure = Figure(figsize=(6.5, 0.26 * max(len(rows), 1) + 1.5), layout="constrained")
+    else:
+        figure.clear()
+        figure.set_layout_engine("constrained")
+    ax = figure.add_subplot()
+
+    positions = list(range(len(rows)))
+    for y, summary in zip(positions, rows, strict=True):
+        if summary.grade is None:
+            ax.barh(y, top - 0.03, left=0.01, height=0.7, facecolor="none", edgecolor=UNGRADED_EDGE,
+                    linestyle=(0, (3, 2)), linewidth=0.8)
+            ax.text(0.12, y, NOT_GRADED_TEXT, va="center", ha="left", fontsize=font_size,
+                    style="italic", color="#4d4d4d")
+            continue
+        colour = GRADE_COLOURS.get(summary.grade, "#3a87c0")
+        ax.barh(y, summary.grade, left=0, height=0.7, color=colour, edgecolor="#08306b",
+                linewidth=0.6)
+        level = framework.level(summary.grade)
+        label = f"{summary.grade} {level.label}" if level else str(summary.grade)
+        # The label sits inside long bars (white on dark) and after short ones.
+        if summary.grade >= top - 1:
+            ax.text(summary.grade - 0.1, y, label, va="center", ha="right", fontsize=font_size,
+                    color="white" if summary.grade >= 4 else "black")
+        else:
+            ax.text(summary.grade + 0.1, y, label, va="center", ha="left", fontsize=font_size,
+                    color="black")
+
+    ax.set_yticks(positions)
+    ax.set_yticklabels(
+        [_short(f"{s.code} {s.title}", label_chars) if titles else s.code for s in rows],
+        fontsize=font_size,
+    )
+    ax.set_ylim(len(rows) - 0.5, -0.5)  # first indicator at the top
+    ax.set_xlim(0, top)
+    ax.set_xticks([lvl.value for lvl in levels] or list(range(bottom, top + 1)))
+    ax.set_xticklabels(
+        [f"{lvl.value}\n{lvl.label}" for lvl in levels] or None, fontsize=font_size
+    )
+    ax.xaxis.grid(True, color="#d9d9d9", linewidth=0.6)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.tick_params(axis="y", length=0)
+    graded = sum(1 for s in rows if s.grade is not None)
+    ax.set_title(
+        f"Grades by indicator ({graded} of {len(rows)} graded)",
+        fontsize=font_size * 1.2, loc="left",
+    )
+    return figure
