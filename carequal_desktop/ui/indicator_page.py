@@ -74,7 +74,7 @@ class NarrativeEdit(QPlainTextEdit):
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         height = self.fontMetrics().lineSpacing() * lines + 2 * self.frameWidth() + 10
         self.setMinimumHeight(height)
-        self.setMaximumHeight(round(height * 1.6))
+        self.setMaximumHeight(height + self.fontMetrics().lineSpacing() * 2)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
 
     def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802 (Qt name)
@@ -166,7 +166,7 @@ class IndicatorPage(QWidget):
         lists = QHBoxLayout()
         self.strengths = ItemListEditor("Strengths", "Type a strength and press Enter")
         self.areas = ItemListEditor(
-            "Areas for improvement", "Type an area for improvement and press Enter"
+            "Areas for improvement", "Type an area and press Enter"
         )
         lists.addWidget(self.strengths, 1)
         lists.addWidget(self.areas, 1)
@@ -187,7 +187,9 @@ class IndicatorPage(QWidget):
         self.evidence_list.setAccessibleName("Evidence linked to this indicator")
         self.evidence_list.setMinimumHeight(_list_height(self, 4))
         self.evidence_list.setMaximumHeight(_list_height(self, 8))
-        self.evidence_list.setWordWrap(True)
+        # One line per item and uniform heights: an indicator may cite hundreds of items.
+        self.evidence_list.setUniformItemSizes(True)
+        self.evidence_list.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.evidence_list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.evidence_list.itemActivated.connect(self._edit_evidence)
         col.addWidget(self.evidence_list)
@@ -431,7 +433,7 @@ class IndicatorPage(QWidget):
                 text += f" — {ev.share_text}"
             item = QListWidgetItem(text)
             item.setData(_ID_ROLE, ev.id)
-            item.setToolTip(ev.description or ev.title)
+            item.setToolTip(f"{text}\n{ev.description}" if ev.description else text)
             self.evidence_list.addItem(item)
         if not self.evidence_list.count():
             self._placeholder(self.evidence_list, "No evidence linked yet.")

@@ -115,16 +115,6 @@ def status_icon(status: str, size: int = 16) -> QIcon:
     return QIcon(pixmap)
 
 
-def _optional_page(module: str, cls: str) -> Callable[[WorkshopService, QWidget], QWidget] | None:
-    """A page class written in parallel; ``None`` while its module does not exist yet."""
-    import importlib
-
-    try:
-        return getattr(importlib.import_module(module), cls)  # type: ignore[no-any-return]
-    except ImportError:
-        return None
-
-
 class MainWindow(QMainWindow):
     """The start screen, or one open workshop."""
 
@@ -489,7 +479,14 @@ class MainWindow(QMainWindow):
         level = self.service.framework().level(grade) if grade else None
         grade_text = f"{level.value} {level.label}" if level else "not graded"
         status_text = EVALUATION_STATUSES.get(status, status)
-        item.setText(f"{code} {title}\n{status_text} · {grade_text}")
+        text = f"{code} {title}\n{status_text} · {grade_text}"
+        item.setText(text)
+        # Word-wrapped items with two lines get too little height from Qt; measure them.
+        assert self.sidebar is not None
+        width = SIDEBAR_WIDTH - self.sidebar.iconSize().width() - 44
+        metrics = self.sidebar.fontMetrics()
+        height = metrics.boundingRect(0, 0, width, 10_000, Qt.TextFlag.TextWordWrap, text).height()
+        item.setSizeHint(QSize(width, height + 10))
         item.setIcon(status_icon(status))
         item.setToolTip(f"{code} {title}: {status_text.lower()}, {grade_text}")
         item.setData(Qt.ItemDataRole.AccessibleTextRole,
@@ -574,21 +571,19 @@ class MainWindow(QMainWindow):
             page = TeamPage(self.service, self)
             page.details_changed.connect(self._update_title)
             self.team_page = page
+        elif key == "overview":
+            from carequal_desktop.ui.overview_page import OverviewPage
+
+            page = OverviewPage(self.service, self)
+            page.indicator_activated.connect(self.show_indicator)
+        elif key == "evidence":
+            from carequal_desktop.ui.evidence_page import EvidencePage
+
+            page = EvidencePage(self.service, self)
         else:
-            module, cls = {
-                "overview": ("carequal_desktop.ui.overview_page", "OverviewPage"),
-                "evidence": ("carequal_desktop.ui.evidence_page", "EvidencePage"),
-                "plan": ("carequal_desktop.ui.plan_page", "PlanPage"),
-            }[key]
-            factory = _optional_page(module, cls)
-            if factory is None:
-                page = QLabel(f"{dict((k, v) for k, v, _s in PAGES)[key]} — coming soon.")
-                page.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            else:
-                page = factory(self.service, self)
-                signal = getattr(page, "indicator_activated", None)
-                if signal is not None:
-                    signal.connect(self.show_indicator)
+            from carequal_desktop.ui.plan_page import PlanPage
+
+            page = PlanPage(self.service, self)
         self._page_stack.addWidget(page)
         self.pages[key] = page
         return page

@@ -310,6 +310,7 @@ class TeamPage(QWidget):
                 if isinstance(edit, QLineEdit):
                     if edit.text() != value:
                         edit.setText(value)
+                        edit.setCursorPosition(0)  # show the start of a long title
                 elif edit.toPlainText() != value:
                     edit.setPlainText(value)
             self.framework_label.setText(d.framework_title or self.service.framework().title)

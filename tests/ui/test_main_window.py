@@ -199,3 +199,10 @@ def _inside(widget, kinds) -> bool:  # type: ignore[no-untyped-def]
 
 def test_path_argument_is_a_path(window, made_workshop):
     assert window.open_workshop_file(Path(str(made_workshop)), interactive=False)
+
+
+def test_overview_opens_an_indicator(window, made_workshop):
+    window.open_workshop_file(made_workshop)
+    window.pages["overview"].indicator_activated.emit("6.3")
+    assert window.current_indicator_code() == "6.3"
+    assert window.sidebar.currentItem().text().startswith("6.3 ")

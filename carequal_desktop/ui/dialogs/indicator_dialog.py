@@ -28,7 +28,7 @@ class IndicatorDialog(QDialog):
         fw = service.framework()
         ind = fw.indicator(code)
         self.setWindowTitle(f"Edit indicator {code}")
-        self.resize(640, 520)
+        self.resize(720, 520)
 
         layout = QVBoxLayout(self)
         note = QLabel(
@@ -44,6 +44,7 @@ class IndicatorDialog(QDialog):
         self.prompts_edit = QPlainTextEdit("\n".join(ind.prompts))
         self.prompts_edit.setAccessibleName("Discussion prompts, one per line")
         self.prompts_edit.setTabChangesFocus(True)
+        self.prompts_edit.setMinimumHeight(self.fontMetrics().lineSpacing() * 8)
         form.addRow("&Prompts (one per line):", self.prompts_edit)
         layout.addLayout(form)
 
@@ -51,7 +52,8 @@ class IndicatorDialog(QDialog):
         box_layout = QVBoxLayout(box)
         self.statement_boxes: dict[int, QCheckBox] = {}
         for st in fw.statements:
-            check = QCheckBox(f"{st.number}. {st.text}")
+            text = st.text if len(st.text) <= 80 else st.text[:78].rsplit(" ", 1)[0] + "…"
+            check = QCheckBox(f"{st.number}. {text}")
             check.setAccessibleName(f"Statement {st.number}")
             check.setChecked(st.number in ind.statements)
             check.setToolTip(st.text)

@@ -35,7 +35,7 @@ FILE_FILTER = f"CareQual workshops (*{FILE_SUFFIX})"
 
 def default_folder() -> Path:
     docs = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-    return Path(docs) if docs else Path.home()
+    return Path(docs) if docs and Path(docs).is_dir() else Path.home()
 
 
 def file_name_for(title: str) -> str:
@@ -56,7 +56,7 @@ class NewWorkshopDialog(QDialog):
         self.service: WorkshopService | None = None
         self._location_chosen = False
         self.setWindowTitle("New workshop")
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(700)
         layout = QVBoxLayout(self)
         intro = QLabel(
             "A workshop is kept in one file. Everything is saved as you go, and the file can "
@@ -95,7 +95,9 @@ class NewWorkshopDialog(QDialog):
         self.choose_button.clicked.connect(self.choose_location)
         location.addWidget(self.location_edit, 1)
         location.addWidget(self.choose_button)
-        form.addRow("&Save as:", location)
+        location_label = QLabel("&Save as:")
+        location_label.setBuddy(self.location_edit)
+        form.addRow(location_label, location)
         layout.addLayout(form)
 
         buttons = QDialogButtonBox(
