@@ -48,12 +48,14 @@ def grades_figure(
     font_size: float = 8.0,
     label_chars: int = 34,
     titles: bool = True,
+    slanted_levels: bool = False,
 ) -> Figure:
     """A horizontal bar per indicator, in framework order from the top, on the framework's scale.
 
     Ungraded indicators get an empty dashed slot labelled "not graded". Pass ``figure`` to
     redraw an existing figure (the window's canvas) instead of making a new one; with
-    ``titles=False`` the y axis shows codes only (the window has the titles beside it).
+    ``titles=False`` the y axis shows codes only (the window has the titles beside it);
+    ``slanted_levels`` writes the scale's labels on one slanted line, for narrow charts.
     """
     from matplotlib.figure import Figure
 
@@ -97,9 +99,12 @@ def grades_figure(
     ax.set_ylim(len(rows) - 0.5, -0.5)  # first indicator at the top
     ax.set_xlim(0, top)
     ax.set_xticks([lvl.value for lvl in levels] or list(range(bottom, top + 1)))
-    ax.set_xticklabels(
-        [f"{lvl.value}\n{lvl.label}" for lvl in levels] or None, fontsize=font_size
-    )
+    if slanted_levels:
+        ax.set_xticklabels([f"{lvl.value} {lvl.label}" for lvl in levels] or None,
+                           fontsize=font_size, rotation=30, ha="right", rotation_mode="anchor")
+    else:
+        ax.set_xticklabels([f"{lvl.value}\n{lvl.label}" for lvl in levels] or None,
+                           fontsize=font_size)
     ax.xaxis.grid(True, color="#d9d9d9", linewidth=0.6)
     ax.set_axisbelow(True)
     for side in ("top", "right"):

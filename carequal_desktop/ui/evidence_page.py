@@ -152,24 +152,25 @@ class EvidencePage(QWidget):
         self.table.horizontalHeader().setSortIndicator(REF, Qt.SortOrder.AscendingOrder)
         self.table.horizontalHeader().setHighlightSections(False)
         self._size_columns()
+        self.table.viewport().installEventFilter(self)
 
         self.detail = QTextBrowser(self)
         self.detail.setAccessibleName("Details of the selected evidence")
         self.detail.setOpenLinks(False)
         self.detail.setMinimumHeight(self.fontMetrics().lineSpacing() * 4)
 
+        top = QHBoxLayout()
+        top.addWidget(self.search_edit, 1)
+        top.addWidget(self.new_button)
+        top.addWidget(self.edit_button)
+        top.addWidget(self.delete_button)
+
         filters = QHBoxLayout()
-        filters.addWidget(self.search_edit, 3)
         filters.addWidget(self.kind_combo, 1)
         filters.addWidget(self.agency_combo, 1)
         filters.addWidget(self.indicator_combo, 1)
         filters.addWidget(self.clear_button)
-
-        actions = QHBoxLayout()
-        actions.addWidget(self.count_label, 1)
-        actions.addWidget(self.new_button)
-        actions.addWidget(self.edit_button)
-        actions.addWidget(self.delete_button)
+        filters.addWidget(self.count_label)
 
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(self.table)
@@ -180,21 +181,14 @@ class EvidencePage(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
+        layout.addLayout(top)
         layout.addLayout(filters)
-        layout.addLayout(actions)
         layout.addWidget(splitter, 1)
 
-        for first, second in [
-            (self.search_edit, self.kind_combo),
-            (self.kind_combo, self.agency_combo),
-            (self.agency_combo, self.indicator_combo),
-            (self.indicator_combo, self.clear_button),
-            (self.clear_button, self.table),
-            (self.table, self.new_button),
-            (self.new_button, self.edit_button),
-            (self.edit_button, self.delete_button),
-            (self.delete_button, self.detail),
-        ]:
+        order = [self.search_edit, self.new_button, self.edit_button, self.delete_button,
+                 self.kind_combo, self.agency_combo, self.indicator_combo, self.clear_button,
+                 self.table, self.detail]
+        for first, second in zip(order, order[1:], strict=False):
             self.setTabOrder(first, second)
 
         self.search_edit.textChanged.connect(self._apply_filter)
@@ -224,11 +218,33 @@ class EvidencePage(QWidget):
             DATE: "2026-03-27", SHARE: "49.5% — less than half", RESPONDENTS: "Respondents",
             INDICATORS: "5.2, 6.1, 9.3", SUPPORTS: "Area for improvement",
         }
+        self._preferred = {c: metrics.horizontalAdvance(t) + pad for c, t in samples.items()}
+        self._title_min = metrics.averageCharWidth() * 44
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(TITLE, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(metrics.averageCharWidth() * 5)
-        for column, sample in samples.items():
-            self.table.setColumnWidth(column, metrics.horizontalAdvance(sample) + pad)
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """Preferred widths when there is room; on a narrow window the wordier columns give
+        way first, so the title always keeps a readable width."""
+        available = self.table.viewport().width()
+        fixed = (REF, DATE)
+        minimum = self.table.fontMetrics().averageCharWidth() * 9
+        spare = available - self._title_min - sum(self._preferred[c] for c in fixed)
+        flexible = [c for c in self._preferred if c not in fixed]
+        wanted = sum(self._preferred[c] for c in flexible)
+        scale = 1.0 if wanted <= spare else max(0.0, spare) / wanted
+        for column, width in self._preferred.items():
+            if column not in fixed:
+                width = max(minimum, int(width * scale))
+            self.table.setColumnWidth(column, width)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # The table's visible width is known only once its viewport has been resized.
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_columns()
+        return super().eventFilter(watched, event)
 
     def _fill_indicator_combo(self) -> None:
         self.indicator_combo.blockSignals(True)

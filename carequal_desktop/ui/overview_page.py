@@ -109,7 +109,7 @@ class OverviewPage(QWidget):
     def _size_columns(self) -> None:
         header = self.table.horizontalHeader()
         metrics = self.table.fontMetrics()
-        pad = metrics.averageCharWidth() * 3
+        pad = metrics.averageCharWidth() * 2
         samples = {CODE: "10.1", STATEMENTS: "Statements", STATUS: "Not started",
                    GRADE: "Not yet graded", EVIDENCE: "Evidence", ACTIONS: "Actions"}
         header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
@@ -154,7 +154,7 @@ class OverviewPage(QWidget):
             # The table would take nearly all the width; give the chart a fair share.
             self._split_done = True
             width = max(self.splitter.width(), 2)
-            self.splitter.setSizes([width * 11 // 20, width * 9 // 20])
+            self.splitter.setSizes([width * 3 // 5, width * 2 // 5])
         if self._chart_stale:
             self._schedule_chart()
 
@@ -176,7 +176,7 @@ class OverviewPage(QWidget):
             from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 
             figure = grades_figure(self.model.summaries(), self.service.framework(),
-                                   font_size=font_size, titles=False)
+                                   font_size=font_size, titles=False, slanted_levels=True)
             self.chart_canvas = FigureCanvasQTAgg(figure)
             self.chart_canvas.setParent(self.chart_area)
             self.chart_canvas.setAccessibleName("Chart of grades by indicator")
@@ -189,7 +189,7 @@ class OverviewPage(QWidget):
             self.chart_canvas.show()
         else:
             grades_figure(self.model.summaries(), self.service.framework(),
-                          figure=self.chart_canvas.figure, font_size=font_size, titles=False)
+                          figure=self.chart_canvas.figure, font_size=font_size, titles=False, slanted_levels=True)
             self.chart_canvas.draw_idle()
         self._chart_stale = False
 

@@ -110,7 +110,7 @@ class PlanPage(QWidget):
         self.statement_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
-        self.statement_combo.setMinimumContentsLength(40)
+        self.statement_combo.setMinimumContentsLength(28)
         show_label = QLabel("&Show:", self)
         show_label.setBuddy(self.statement_combo)
 
@@ -147,15 +147,13 @@ class PlanPage(QWidget):
 
         top = QHBoxLayout()
         top.addWidget(show_label)
-        top.addWidget(self.statement_combo, 1)
+        top.addWidget(self.statement_combo, 2)
         top.addWidget(self.overdue_box)
-        top.addStretch(1)
-
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.count_label, 1)
-        buttons.addWidget(self.new_button)
-        buttons.addWidget(self.edit_button)
-        buttons.addWidget(self.delete_button)
+        top.addSpacing(self.fontMetrics().averageCharWidth() * 2)
+        top.addWidget(self.count_label, 1)
+        top.addWidget(self.new_button)
+        top.addWidget(self.edit_button)
+        top.addWidget(self.delete_button)
 
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(self.table)
@@ -167,7 +165,6 @@ class PlanPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
         layout.addLayout(top)
-        layout.addLayout(buttons)
         layout.addWidget(splitter, 1)
 
         for first, second in [
@@ -198,9 +195,11 @@ class PlanPage(QWidget):
     def _size_columns(self) -> None:
         header = self.table.horizontalHeader()
         metrics = self.table.fontMetrics()
-        pad = metrics.averageCharWidth() * 3
-        samples = {REF: "Reference", STATEMENT: "Statement", INDICATORS: "5.2, 5.3, 6.4",
-                   DUE: "30 Sept 2027", STATUS: "Not started"}
+        pad = metrics.averageCharWidth() * 2
+        # Narrow fixed columns (their text wraps: "5.2, 5.3, 6.4", "Not started") leave
+        # the room to the seven columns of prose.
+        samples = {REF: "Reference", STATEMENT: "Statement", INDICATORS: "5.2, 5.3,",
+                   DUE: "30 Sept 2027", STATUS: "In progress"}
         for column in range(self.model.columnCount()):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
         for column, sample in samples.items():
