@@ -82,6 +82,14 @@ class NarrativeEdit(QPlainTextEdit):
         self.focus_lost.emit()
 
 
+def _rule() -> QFrame:
+    """A thin line between the three questions."""
+    line = QFrame()
+    line.setFrameShape(QFrame.Shape.HLine)
+    line.setFrameShadow(QFrame.Shadow.Sunken)
+    return line
+
+
 def _list_height(widget: QWidget, lines: int) -> int:
     return widget.fontMetrics().lineSpacing() * lines + 12
 
@@ -174,6 +182,7 @@ class IndicatorPage(QWidget):
         col.addSpacing(8)
 
         # 2 How do we know?
+        col.addWidget(_rule())
         col.addWidget(heading("2  How do we know?"))
         self.how_do_we_know = NarrativeEdit(
             "How do we know?",
@@ -215,6 +224,7 @@ class IndicatorPage(QWidget):
         col.addSpacing(8)
 
         # 3 What are we going to do now?
+        col.addWidget(_rule())
         col.addWidget(heading("3  What are we going to do now?"))
         self.what_next = NarrativeEdit(
             "What are we going to do now?",
@@ -339,6 +349,9 @@ class IndicatorPage(QWidget):
             editor.reorder_requested.connect(lambda ids, k=kind: self._reorder(k, ids))
 
         self._build_grades()
+        # Previous/Next come last when tabbing: Ctrl+Page Up/Down is the quick way.
+        QWidget.setTabOrder(self.edit_indicator_button, self.prev_button)
+        QWidget.setTabOrder(self.prev_button, self.next_button)
 
     def _build_grades(self) -> None:
         """Radio buttons for the workshop's scale, highest first, then "Not yet graded"."""

@@ -142,6 +142,7 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.start_page)
 
         self._build_menus()
+        self.start_page.focus_first()
         self._restore_geometry()
         self._update_state()
 
@@ -333,6 +334,7 @@ class MainWindow(QMainWindow):
         self._current_key = self._last_code = None
         self.start_page.refresh()
         self.stack.setCurrentWidget(self.start_page)
+        self.start_page.focus_first()
         self._update_state()
 
     def save_copy_as(self) -> None:

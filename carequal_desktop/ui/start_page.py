@@ -107,3 +107,10 @@ class StartPage(QWidget):
 
     def _open_recent(self, item: QListWidgetItem) -> None:
         self.recent_requested.emit(Path(item.data(_PATH_ROLE)))
+
+    def focus_first(self) -> None:
+        """Put the keyboard on the most likely choice: the last workshop, or New workshop."""
+        if self.recent_list.count():
+            self.recent_list.setFocus()
+        else:
+            self.new_button.setFocus()
