@@ -92,7 +92,10 @@ class EvidencePage(QWidget):
 
         heading = QLabel("Evidence register", self)
         font = heading.font()
-        font.setPointSizeF(font.pointSizeF() * 1.4)
+        if font.pointSizeF() > 0:  # a font sized in pixels has no point size
+            font.setPointSizeF(font.pointSizeF() * 1.4)
+        else:
+            font.setPixelSize(round(font.pixelSize() * 1.4))
         font.setBold(True)
         heading.setFont(font)
         heading.setAccessibleName("Evidence register")
@@ -219,7 +222,7 @@ class EvidencePage(QWidget):
             INDICATORS: "5.2, 6.1, 9.3", SUPPORTS: "Area for improvement",
         }
         self._preferred = {c: metrics.horizontalAdvance(t) + pad for c, t in samples.items()}
-        self._title_min = metrics.averageCharWidth() * 44
+        self._title_min = metrics.averageCharWidth() * 40
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(TITLE, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(metrics.averageCharWidth() * 5)
@@ -229,7 +232,7 @@ class EvidencePage(QWidget):
         """Preferred widths when there is room; on a narrow window the wordier columns give
         way first, so the title always keeps a readable width."""
         available = self.table.viewport().width()
-        fixed = (REF, DATE)
+        fixed = (REF, DATE, SHARE, RESPONDENTS)  # the share word is never cut short
         minimum = self.table.fontMetrics().averageCharWidth() * 9
         spare = available - self._title_min - sum(self._preferred[c] for c in fixed)
         flexible = [c for c in self._preferred if c not in fixed]

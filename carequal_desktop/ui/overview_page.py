@@ -53,7 +53,10 @@ class OverviewPage(QWidget):
 
         heading = QLabel("Overview", self)
         font = heading.font()
-        font.setPointSizeF(font.pointSizeF() * 1.4)
+        if font.pointSizeF() > 0:  # a font sized in pixels has no point size
+            font.setPointSizeF(font.pointSizeF() * 1.4)
+        else:
+            font.setPixelSize(round(font.pixelSize() * 1.4))
         font.setBold(True)
         heading.setFont(font)
 

@@ -101,7 +101,10 @@ class PlanPage(QWidget):
 
         heading = QLabel("Improvement plan", self)
         font = heading.font()
-        font.setPointSizeF(font.pointSizeF() * 1.4)
+        if font.pointSizeF() > 0:  # a font sized in pixels has no point size
+            font.setPointSizeF(font.pointSizeF() * 1.4)
+        else:
+            font.setPixelSize(round(font.pixelSize() * 1.4))
         font.setBold(True)
         heading.setFont(font)
 
