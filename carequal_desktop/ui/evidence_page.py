@@ -7,7 +7,7 @@ import html
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -101,7 +101,9 @@ class EvidencePage(QWidget):
         heading.setAccessibleName("Evidence register")
 
         self.search_edit = QLineEdit(self)
-        self.search_edit.setPlaceholderText("Search title, description, agency, location or reference")
+        self.search_edit.setPlaceholderText(
+            "Search title, description, agency, location or reference (Ctrl+F)"
+        )
         self.search_edit.setAccessibleName("Search the evidence")
         self.search_edit.setClearButtonEnabled(True)
 
@@ -205,6 +207,8 @@ class EvidencePage(QWidget):
         self.table.doubleClicked.connect(lambda _index: self.edit_selected())
         self.table.selectionModel().currentRowChanged.connect(self._show_detail)
         self._keys = TableKeys(self.table, self.edit_selected, self.delete_selected)
+        find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self, self._focus_search)
+        find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
         self._fill_indicator_combo()
         self.refresh()
@@ -320,6 +324,10 @@ class EvidencePage(QWidget):
             self.count_label.setText(f"Showing {shown} of {total}")
         self._update_buttons()
         self._show_detail()
+
+    def _focus_search(self) -> None:
+        self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_edit.selectAll()
 
     def clear_filters(self) -> None:
         for combo in (self.kind_combo, self.agency_combo, self.indicator_combo):
