@@ -45,6 +45,7 @@ from carequal_desktop.errors import UserError
 from carequal_desktop.services import settings
 from carequal_desktop.services.workshop import WorkshopService
 from carequal_desktop.ui import messages
+from carequal_desktop.ui.dialogs.export_dialog import install_export_actions
 from carequal_desktop.ui.dialogs.new_workshop_dialog import FILE_FILTER, default_folder, with_suffix
 from carequal_desktop.ui.start_page import StartPage
 
@@ -212,6 +213,7 @@ class MainWindow(QMainWindow):
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&Keyboard shortcuts", self.show_shortcuts, ("F1",))
         self._action(help_menu, f"&About {APP_NAME}", self.show_about)
+        install_export_actions(self)
 
     def file_menu(self) -> QMenu:
         """The File menu, for features that add their own entries to it."""
