@@ -314,15 +314,8 @@ def _check(path: Path, expected: list[dict[str, Any]]) -> tuple[int | None, str]
     """Integrity, opening, and which expected state the file holds (index or None)."""
     from carequal_desktop.services.workshop import WorkshopService
 
-    conn = sqlite3.connect(path)  # a read-write open rolls back a journal left by the kill
-    try:
-        result = conn.execute("PRAGMA integrity_check").fetchall()
-    except sqlite3.DatabaseError as exc:
-        result = [(str(exc),)]
-    finally:
-        conn.close()
-    if result != [("ok",)]:
-        return None, f"integrity_check: {result[:3]}"
+    # Open it the way the window does first: that is what has to cope with the journal
+    # and the lock the killed child left behind.
     try:
         service = WorkshopService.open(path)
     except Exception as exc:  # any failure to open is what we are looking for
@@ -331,6 +324,15 @@ def _check(path: Path, expected: list[dict[str, Any]]) -> tuple[int | None, str]
         found = read_model(service)
     finally:
         service.close()
+    conn = sqlite3.connect(path)
+    try:
+        result = conn.execute("PRAGMA integrity_check").fetchall()
+    except sqlite3.DatabaseError as exc:
+        result = [(str(exc),)]
+    finally:
+        conn.close()
+    if result != [("ok",)]:
+        return None, f"integrity_check: {result[:3]}"
     for i, state in enumerate(expected):
         if found == state:
             return i, ""
@@ -471,7 +473,10 @@ def run(
         if trial.failure:
             # Keep the damaged file for inspection, and carry on from a clean model.
             shutil.copyfile(path, workdir / f"failed-trial-{number}.carequal")
-            service = WorkshopService.open(path)
+            try:
+                service = WorkshopService.open(path)
+            except Exception:
+                break  # the file cannot be used any more: stop and report
             model = read_model(service)
             service.close()
     report.seconds = time.monotonic() - started

@@ -105,7 +105,18 @@ def list_backups(workshop: Any) -> list[Backup]:
 
 
 def _sqlite_copy(source: Path, dest: Path) -> None:
-    src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True, timeout=5.0)
+    try:
+        _sqlite_copy_mode(source, dest, "ro")
+    except sqlite3.OperationalError as exc:
+        if getattr(exc, "sqlite_errorcode", None) != 776:  # SQLITE_READONLY_ROLLBACK
+            raise
+        # A save interrupted by a crash: a read-write connection rolls it back first,
+        # as opening the workshop would, so the copy is consistent.
+        _sqlite_copy_mode(source, dest, "rw")
+
+
+def _sqlite_copy_mode(source: Path, dest: Path, mode: str) -> None:
+    src = sqlite3.connect(f"{source.resolve().as_uri()}?mode={mode}", uri=True, timeout=5.0)
     try:
         out = sqlite3.connect(dest)
         try:

@@ -38,7 +38,13 @@ from carequal_desktop.domain.vocabulary import (
     EVIDENCE_KINDS,
     EVIDENCE_SUPPORTS,
 )
-from carequal_desktop.errors import ReadOnlyError, StorageError, TargetExistsError, UserError
+from carequal_desktop.errors import (
+    DamagedWorkshopError,
+    ReadOnlyError,
+    StorageError,
+    TargetExistsError,
+    UserError,
+)
 from carequal_desktop.services import backups, locking
 from carequal_desktop.store.connection import check_header, init_db
 from carequal_desktop.store.tables import (
@@ -103,8 +109,21 @@ def new_id() -> str:
 
 def storage_error(exc: BaseException, path: Path) -> UserError:
     """Turn an SQLite failure into the sentence a facilitator needs."""
-    text = str(getattr(exc, "orig", exc)).lower()
+    orig = getattr(exc, "orig", exc)
+    text = str(orig).lower()
     name = f"“{path.name}”"
+    # SQLITE_READONLY_DBMOVED (1032): the file was deleted, moved or its stick pulled.
+    if getattr(orig, "sqlite_errorcode", None) == 1032 or not path.is_file():
+        return StorageError(
+            f"{name} is no longer where it was opened (was the USB stick removed, or the file "
+            "moved or deleted?), so the change was not saved. Use File › Save a copy as to keep "
+            "your work, or put the stick back and open the file again."
+        )
+    if "malformed" in text or "not a database" in text or "corrupt" in text:
+        return DamagedWorkshopError(
+            f"{name} is damaged: part of it cannot be read. Use File › Save a copy as to keep "
+            "what can still be read, then File › Restore an earlier version."
+        )
     if "readonly" in text or "read-only" in text:
         return ReadOnlyError(
             f"{name} cannot be changed because it is read-only. "

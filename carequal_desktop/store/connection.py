@@ -11,6 +11,7 @@ Choices, and why:
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 from collections.abc import Callable
@@ -33,6 +34,8 @@ from carequal_desktop.store.tables import metadata
 APPLICATION_ID = 0x43514431  # "CQD1"
 SCHEMA_VERSION = migrations.SCHEMA_VERSION
 SQLITE_HEADER = b"SQLite format 3\x00"
+JOURNAL_MAGIC = bytes.fromhex("d9d505f920a163d7")
+SQLITE_READONLY_ROLLBACK = 776
 
 
 def _connect(path: Path, read_only: bool) -> sqlite3.Connection:
@@ -63,8 +66,8 @@ def _describe(path: Path) -> str:
     return f"“{path.name}”"
 
 
-def check_header(path: Path) -> None:
-    """Refuse files that cannot be workshops before SQLite ever opens them."""
+def check_header(path: Path) -> bytes:
+    """Refuse files that cannot be workshops before SQLite ever opens them; returns the header."""
     try:
         with path.open("rb") as fh:
             head = fh.read(100)
@@ -92,11 +95,56 @@ def check_header(path: Path) -> None:
             f"{_describe(path)} is not a CareQual workshop file. "
             "Choose a file ending in .carequal, or use File › Import to bring in exchange JSON."
         )
-    if len(head) < 100:
+    if len(head) < 100 or _cut_short(path, head):
         raise DamagedWorkshopError(
-            f"{_describe(path)} is damaged: it was cut short. "
-            "Use File › Restore an earlier version to open a backup."
+            f"{_describe(path)} is damaged: it was cut short, perhaps by a copy that did not "
+            "finish. Use File › Restore an earlier version to open a backup; the file has not "
+            "been changed."
         )
+    return head
+
+
+def _hot_journal(path: Path) -> bool:
+    """Whether a rollback journal beside ``path`` holds a save that did not finish."""
+    try:
+        with Path(f"{path}-journal").open("rb") as fh:
+            return fh.read(8) == JOURNAL_MAGIC
+    except OSError:
+        return False
+
+
+def _finish_interrupted_save(path: Path, head: bytes) -> None:
+    """Roll back a save that a crash or power cut interrupted, as SQLite does on opening.
+
+    Only for our own files (the application id in the header), so another program's
+    database is still refused untouched.
+    """
+    if int.from_bytes(head[68:72], "big") != APPLICATION_ID:
+        return
+    try:
+        conn = _connect(path, read_only=False)
+        try:
+            conn.execute("PRAGMA user_version").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        if _is_busy(exc):
+            raise _in_use(path) from None
+        raise _damaged(path) from None
+    logging.getLogger("carequal.store").info("Rolled back a save interrupted by a crash")
+
+
+def _cut_short(path: Path, head: bytes) -> bool:
+    """Whether the file is shorter than its header says (and no journal will mend it)."""
+    page_size = int.from_bytes(head[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(head[28:32], "big")
+    # The page count is only valid while the change counter matches "version valid for".
+    if not pages or head[24:28] != head[92:96]:
+        return False
+    if _hot_journal(path):
+        return False  # a crash mid-save: the journal is rolled back on opening
+    return path.stat().st_size < pages * page_size
 
 
 def _is_busy(exc: sqlite3.Error) -> bool:
@@ -111,6 +159,13 @@ def _in_use(path: Path) -> StorageError:
     )
 
 
+def _damaged(path: Path) -> DamagedWorkshopError:
+    return DamagedWorkshopError(
+        f"{_describe(path)} is damaged: part of it cannot be read. Use File › Restore an "
+        "earlier version to open a backup; the file has not been changed."
+    )
+
+
 def _read_version(conn: sqlite3.Connection, path: Path) -> tuple[int, int, int]:
     try:
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
@@ -119,10 +174,14 @@ def _read_version(conn: sqlite3.Connection, path: Path) -> tuple[int, int, int]:
     except sqlite3.DatabaseError as exc:
         if _is_busy(exc):
             raise _in_use(path) from None
-        raise DamagedWorkshopError(
-            f"{_describe(path)} is damaged and cannot be read ({exc}). "
-            "Use File › Restore an earlier version to open a backup."
-        ) from None
+        if getattr(exc, "sqlite_errorcode", None) == SQLITE_READONLY_ROLLBACK:
+            raise DamagedWorkshopError(
+                f"{_describe(path)} was not closed properly (the computer or CareQual stopped "
+                "while saving) and must be tidied before it can be read, which cannot be done "
+                "read-only. Open it normally, from a disk that can be written to; the file has "
+                "not been changed."
+            ) from None
+        raise _damaged(path) from None
     return app_id, version, tables
 
 
@@ -158,7 +217,9 @@ def init_db(
             conn.exec_driver_sql(f"PRAGMA user_version={SCHEMA_VERSION}")
         return engine
 
-    check_header(path)
+    head = check_header(path)
+    if _hot_journal(path) and not read_only:
+        _finish_interrupted_save(path, head)
     try:
         probe = _connect(path, read_only=True)
     except sqlite3.Error as exc:
@@ -188,10 +249,10 @@ def init_db(
                 raise _in_use(path) from None
             ok = str(exc)
         if ok != "ok":
-            raise DamagedWorkshopError(
-                f"{_describe(path)} is damaged ({ok}). "
-                "Use File › Restore an earlier version to open a backup."
+            logging.getLogger("carequal.store").warning(
+                "quick_check failed: %s", ok.replace("\n", "; ")[:500]
             )
+            raise _damaged(path)
     finally:
         probe.close()
 

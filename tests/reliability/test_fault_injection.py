@@ -31,7 +31,7 @@ def test_twenty_kills_lose_and_damage_nothing(harness, tmp_path: Path, sample_fi
     report = harness.run(trials=20, seed=11, workdir=tmp_path / "work", source=sample_file,
                          max_delay_ms=250, fork=hasattr(os, "fork"))
     summary = report.summary()
-    assert [t.failure for t in report.failures] == []
+    assert [(t.number, t.failure) for t in report.failures] == []
     assert summary["trials"] == 20
     assert summary["edits_committed_and_verified"] > 20  # the kills came mid-work
     assert summary["stale_locks_cleared"] >= 15  # each killed child left its lock behind
