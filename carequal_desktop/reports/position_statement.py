@@ -37,7 +37,7 @@ Progress = Callable[[int, str], None]
 
 # A restrained palette that stays legible in greyscale: dark navy headings, a teal accent.
 NAVY = "1F3A5F"
-TEAL = "0E5E6F"
+TEAL = "0B5563"
 GREY_TEXT = "595959"
 HEADER_FILL = "D9D9D9"
 GROUP_FILL = "E4ECEF"
@@ -190,8 +190,17 @@ def _grade_text(grade: int | None, framework: Any, clean: _Cleaner) -> str:
     return f"{grade} {clean.line(level.label)}" if level else str(grade)
 
 
+_NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
 def _plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+    """ "four sessions", "12 sessions": small numbers in words, as a council document writes them."""
+    number = _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else f"{n:,}"
+    return f"{number} {one if n == 1 else (many or one + 's')}"
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def build_statement(service: Any, options: ExportOptions | None = None) -> StatementModel:
@@ -252,7 +261,7 @@ def build_statement(service: Any, options: ExportOptions | None = None) -> State
         agencies = {e.agency.strip().lower() for e in evidence if e.agency.strip()}
         sentence = f"The team considered {_plural(len(evidence), 'item')} of evidence"
         if agencies:
-            sentence += f" from {_plural(len(agencies), 'source agency', 'source agencies')}"
+            sentence += f" from {_plural(len(agencies), 'agency', 'agencies')}"
         if options.include_evidence_appendix:
             sentence += f", listed in Appendix {letters['evidence']}"
         intro.add("Normal", sentence + ". References such as [E1] point to that evidence.")
@@ -262,7 +271,7 @@ def build_statement(service: Any, options: ExportOptions | None = None) -> State
     if participants:
         intro.add(
             "Normal",
-            f"{_plural(len(participants), 'person', 'people')} from "
+            f"{_sentence(_plural(len(participants), 'person', 'people'))} from "
             f"{_plural(len(agencies_summary), 'agency', 'agencies')} took part "
             f"(Appendix {letters['participants']}):",
         )
@@ -417,7 +426,7 @@ def build_statement(service: Any, options: ExportOptions | None = None) -> State
     model.dropped_characters = clean.dropped
     if clean.dropped:
         model.warnings.append(
-            f"{_plural(clean.dropped, 'character')} that Word cannot hold (control characters) "
+            f"{_sentence(_plural(clean.dropped, 'character'))} that Word cannot hold (control characters) "
             "were left out of the document."
         )
     return model
@@ -564,6 +573,9 @@ def _cell(text: str, width: int, *, style: str = "TableText", fill: str | None =
     return f"<w:tc><w:tcPr>{props}</w:tcPr>{paras}</w:tc>"
 
 
+_ROW_FITS_CHARS = 1500
+
+
 def _table_xml(table: Table) -> str:
     """A whole table as one string: fixed layout, header row repeated on every page."""
     border = f'w:val="single" w:sz="4" w:space="0" w:color="{BORDER}"'
@@ -592,7 +604,9 @@ def _table_xml(table: Table) -> str:
     ]
 
     def data_row(row: list[str]) -> str:
-        return "<w:tr>" + "".join(
+        # Keep a row on one page unless it is too long to fit on one anyway.
+        fits = sum(len(text) for text in row) < _ROW_FITS_CHARS
+        return ("<w:tr><w:trPr><w:cantSplit/></w:trPr>" if fits else "<w:tr>") + "".join(
             _cell(text, w) for text, w in zip(row, table.widths, strict=True)
         ) + "</w:tr>"
 
@@ -758,8 +772,8 @@ def render_docx(model: StatementModel, progress: Progress | None = None) -> byte
         if model.plan.groups:
             buffer.append(
                 _para(
-                    "Actions are grouped by inspection statement. Each has a baseline and a "
-                    "target so that progress can be measured."
+                    "Actions are grouped by the inspection statement they serve; references "
+                    "such as [E11] point to the evidence index."
                 )
             )
             buffer.append(_table_xml(model.plan))
@@ -911,7 +925,7 @@ def _set_up_styles(doc: Any) -> None:
 
     heading("Heading 1", 16, NAVY, 0, 10)
     heading("Heading 2", 13, NAVY, 16, 4)
-    heading("Heading 3", 11, TEAL, 10, 3)
+    heading("Heading 3", 12, TEAL, 12, 4)
     h1 = doc.styles["Heading 1"].element.get_or_add_pPr()
     h1.append(
         parse_xml(
@@ -963,6 +977,8 @@ def _set_up_styles(doc: Any) -> None:
 
     label = para_style("Label")
     label.font.bold = True
+    label.font.size = Pt(10)
+    label.font.color.rgb = RGBColor.from_string("404040")
     label.paragraph_format.space_before = Pt(6)
     label.paragraph_format.space_after = Pt(2)
     label.paragraph_format.keep_with_next = True
