@@ -51,6 +51,13 @@ def safe_file_name(text: str, suffix: str) -> str:
     return name[:80] + suffix
 
 
+def _short(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
+
+
 def suggested_folder(service: Any) -> Path:
     """Beside the workshop, unless it lives in the app's own data (the demo): then Documents."""
     from carequal_desktop.paths import data_dir
@@ -130,7 +137,7 @@ class ExportDialog(QDialog):
         options = QGroupBox("Include")
         box = QVBoxLayout(options)
         self.grades_box = QCheckBox("The team's &grades")
-        self.appendix_box = QCheckBox("The &evidence index (appendix)")
+        self.appendix_box = QCheckBox("The evidence inde&x (appendix)")
         self.plan_box = QCheckBox("The &improvement plan")
         for check in (self.grades_box, self.appendix_box, self.plan_box):
             check.setChecked(True)
@@ -145,7 +152,8 @@ class ExportDialog(QDialog):
         framework = service.framework()
         rows: list[tuple[str, str, str]] = [("intro", "Introduction", "")]
         rows += [
-            (str(st.number), f"Statement {st.number}", st.text) for st in framework.statements
+            (str(st.number), f"Statement {st.number}: {_short(st.text, 52)}", st.text)
+            for st in framework.statements
         ]
         for i, (key, label, tip) in enumerate(rows):
             name = QLabel(label)
