@@ -1,7 +1,7 @@
 ; Inno Setup 6 script for CareQual Desktop: installs the PyInstaller folder packaging\dist\CareQual.
 ;
 ;   python packaging/build.py --installer        (builds, then runs ISCC with the version)
-;   ISCC /DAppVersion=0.1.0 installer.iss        (by hand; the version is carequal_desktop.__version__)
+;   ISCC /DAppVersion=x.y.z installer.iss        (by hand; the version is carequal_desktop.__version__)
 ;
 ; The version is never typed here: the build passes it (ISCC /DAppVersion=...), read from
 ; carequal_desktop/__init__.py, the one place that holds it.

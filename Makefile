@@ -1,0 +1,19 @@
+# CareQual Desktop: common tasks. `make help` lists them.
+PYTHON ?= .venv/bin/python
+
+.PHONY: help build frozen-check installer iscc-tools
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-14s %s\n", $$1, $$2}'
+
+build:  ## PyInstaller one-folder build into packaging/dist/CareQual (~1 min)
+	$(PYTHON) packaging/build.py
+
+frozen-check:  ## build, then run the frozen app: --version, --smoke --demo, import-json, export-docx + validator (~2 min)
+	$(PYTHON) packaging/build.py --check
+
+iscc-tools:  ## install wine (with i386) and Inno Setup's ISCC into packaging/.tools (needs root; ~1-2 min)
+	bash packaging/install-iscc.sh
+
+installer: iscc-tools  ## build, then compile installer.iss with ISCC under wine (~5 min)
+	$(PYTHON) packaging/build.py --installer
