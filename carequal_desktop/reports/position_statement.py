@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -1099,11 +1099,9 @@ def _drop_thumbnail(doc: Any) -> None:
 
 def _chart_png(model: StatementModel) -> bytes:
     """The grades chart as a 200 dpi PNG, drawn without pyplot so it is safe off the main thread."""
-    try:
-        from carequal_desktop.reports.charts import grades_figure
-    except ImportError:
-        grades_figure = _fallback_grades_figure
     from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from carequal_desktop.reports.charts import grades_figure
 
     with warnings.catch_warnings():
         # A glyph the chart font lacks (an emoji in a title) must not stop the export.
@@ -1113,19 +1111,3 @@ def _chart_png(model: StatementModel) -> bytes:
         out = io.BytesIO()
         fig.savefig(out, format="png", dpi=200)
     return out.getvalue()
-
-
-def _fallback_grades_figure(summaries: Iterable[Any], framework: Any) -> Any:
-    """A horizontal bar per indicator; used only until reports/charts.py is available."""
-    from matplotlib.figure import Figure
-
-    rows = list(summaries)
-    fig = Figure(figsize=(6.5, 0.28 * len(rows) + 1.0))
-    ax = fig.add_subplot()
-    labels = [s.code for s in rows][::-1]
-    values = [s.grade or 0 for s in rows][::-1]
-    ax.barh(labels, values, color="#1F3A5F")
-    ax.set_xlim(0, 6)
-    ax.set_xlabel("Grade")
-    fig.tight_layout()
-    return fig
