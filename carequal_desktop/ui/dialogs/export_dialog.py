@@ -378,6 +378,7 @@ def export_position_statement(window: Any) -> ExportDialog | None:
     if getattr(window, "service", None) is None:
         return None
     dialog = ExportDialog(window.service, window)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # a fresh count each time
     dialog.open()
     return dialog
 
