@@ -359,6 +359,19 @@ def test_json_with_a_20_mb_string(tmp_path: Path, example_doc: dict) -> None:
     assert "is too long" in error.reason
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="exchange.validate_document quotes the whole over-long value in the reason; "
+    "the lead is asked to shorten it (then remove this mark)",
+)
+def test_the_reason_for_a_20_mb_string_is_short(tmp_path: Path, example_doc: dict) -> None:
+    example_doc["evaluations"][0]["how_good_now"] = "x" * (20 * 1024 * 1024)
+    source = tmp_path / "in.json"
+    source.write_text(json.dumps(example_doc), encoding="utf-8")
+    error = _import_refused(source, tmp_path / "out.carequal")
+    assert len(str(error)) < 300
+
+
 def test_json_of_the_wrong_kind(tmp_path: Path) -> None:
     source = tmp_path / "in.json"
     source.write_text('["not", "a", "workshop"]', encoding="utf-8")

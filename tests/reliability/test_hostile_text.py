@@ -189,7 +189,7 @@ def test_word_and_csv_drop_the_same_characters_and_warn(
     action = service.add_action("Review IRDs", statement=1, indicators=[CODE])
     counter = iter(range(10**6))
 
-    @settings(SETTINGS, max_examples=15)
+    @settings(SETTINGS, max_examples=10)
     @given(text=hostile)
     def check(text: str) -> None:
         EXAMPLES["word+csv"] += 1
