@@ -1,7 +1,7 @@
 # CareQual Desktop: common tasks. `make help` lists them.
 PYTHON ?= .venv/bin/python
 
-.PHONY: help build frozen-check installer iscc-tools
+.PHONY: help build frozen-check installer installer-check iscc-tools
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-14s %s\n", $$1, $$2}'
@@ -15,5 +15,8 @@ frozen-check:  ## build, then run the frozen app: --version, --smoke --demo, imp
 iscc-tools:  ## install wine (with i386) and Inno Setup's ISCC into packaging/.tools (needs root; ~1-2 min)
 	bash packaging/install-iscc.sh
 
-installer: iscc-tools  ## build, then compile installer.iss with ISCC under wine (~5 min)
+installer: iscc-tools  ## build, then compile installer.iss with ISCC under wine (~3-4 min)
 	$(PYTHON) packaging/build.py --installer
+
+installer-check: iscc-tools  ## ISCC without output on the existing build: syntax and paths (~3 s)
+	$(PYTHON) packaging/build.py --installer-check --no-build

@@ -17,7 +17,7 @@
 ; [UninstallDelete] section.
 
 #ifndef AppVersion
-  #error AppVersion is not defined. Compile with ISCC /DAppVersion=x.y.z (python packaging/build.py --installer does).
+  #error AppVersion is not defined. Compile with ISCC /DAppVersion=x.y.z (python packaging/build.py --installer does)
 #endif
 ; Windows' file version needs numbers only; the build passes it when __version__ has a suffix.
 #ifndef AppVersionNumeric

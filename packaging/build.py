@@ -5,6 +5,8 @@
     python packaging/build.py --check --no-build   check the build that is already there
     python packaging/build.py --installer     build, then compile installer.iss with ISCC
                                               (under wine on Linux: packaging/install-iscc.sh)
+    python packaging/build.py --installer-check --no-build
+                                              ISCC without output: syntax and paths (~3 s)
 
 The frozen checks run the built carequal-cli: --version, --smoke --demo (offscreen),
 import-json of the shared exchange example, export-docx of the demo checked by the Open
@@ -256,23 +258,45 @@ def _wine_path(path: Path) -> str:
     return "Z:" + str(path.resolve()).replace("/", "\\")
 
 
-def compile_installer() -> dict[str, object]:
-    """Compile installer.iss against the build folder; returns its figures."""
-    step("Inno Setup: compile installer.iss")
+def _iscc(extra: list[str], capture: bool = False) -> subprocess.CompletedProcess[str]:
     if not (APP_DIR / f"CareQual{EXE}").exists():
         raise CheckFailed(f"{APP_DIR} has no CareQual{EXE}: build first")
-    version = app_version()
-    cmd = _find_iscc()
+    cmd = _find_iscc() + [f"/DAppVersion={app_version()}", *extra]
     env = dict(os.environ)
     if os.name == "nt":
-        cmd += [f"/DAppVersion={version}", str(INSTALLER_SCRIPT)]
+        cmd.append(str(INSTALLER_SCRIPT))
     else:
         env.setdefault("WINEPREFIX", str(TOOLS / "wineprefix"))
         env.setdefault("WINEDEBUG", "-all")
-        cmd += ["/Qp", f"/DAppVersion={version}", _wine_path(INSTALLER_SCRIPT)]
+        cmd.append(_wine_path(INSTALLER_SCRIPT))
     print(" ".join(cmd), flush=True)
+    return subprocess.run(cmd, cwd=ROOT, env=env, timeout=3600, capture_output=capture, text=True)
+
+
+def check_installer_script() -> dict[str, object]:
+    """ISCC without output (/O-): syntax, defines and every [Files] source, in seconds.
+
+    Any warning fails the check too. /F gives the skipped output another name, because
+    ISCC deletes an existing file of the output's name even when output is disabled.
+    """
+    step("Inno Setup: check installer.iss (no output)")
     started = time.monotonic()
-    result = subprocess.run(cmd, cwd=ROOT, env=env, timeout=3600)
+    result = _iscc(["/O-", "/FCareQual-Setup-syntax-check"], capture=True)
+    seconds = round(time.monotonic() - started, 1)
+    output = (result.stdout or "") + (result.stderr or "")
+    warnings = [line for line in output.splitlines() if "warning" in line.lower()]
+    if result.returncode != 0 or warnings:
+        raise CheckFailed(f"ISCC rejected installer.iss (exit {result.returncode}):\n{output}")
+    print(f"   installer.iss compiles against {APP_DIR.name} ({seconds} s)")
+    return {"installer_check_seconds": seconds}
+
+
+def compile_installer() -> dict[str, object]:
+    """Compile installer.iss against the build folder; returns its figures."""
+    step("Inno Setup: compile installer.iss")
+    version = app_version()
+    started = time.monotonic()
+    result = _iscc([] if os.name == "nt" else ["/Qp"])
     seconds = round(time.monotonic() - started, 1)
     if result.returncode != 0:
         raise CheckFailed(f"ISCC failed with exit status {result.returncode}")
@@ -291,6 +315,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="run the frozen checks")
     parser.add_argument("--installer", action="store_true", help="compile installer.iss")
     parser.add_argument(
+        "--installer-check",
+        action="store_true",
+        help="check installer.iss with ISCC without writing the installer (seconds)",
+    )
+    parser.add_argument(
         "--no-build", action="store_true", help="use the build already in packaging/dist"
     )
     args = parser.parse_args(argv)
@@ -301,6 +330,8 @@ def main(argv: list[str] | None = None) -> int:
             figures.update(build())
         if args.check:
             figures.update(frozen_checks())
+        if args.installer_check:
+            figures.update(check_installer_script())
         if args.installer:
             figures.update(compile_installer())
     except (CheckFailed, subprocess.TimeoutExpired) as exc:
