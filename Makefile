@@ -4,7 +4,7 @@ PYTHON ?= .venv/bin/python
 .PHONY: help build frozen-check installer installer-check iscc-tools
 
 help:  ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-14s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-16s %s\n", $$1, $$2}'
 
 build:  ## PyInstaller one-folder build into packaging/dist/CareQual (~1 min)
 	$(PYTHON) packaging/build.py
