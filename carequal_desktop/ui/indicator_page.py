@@ -439,6 +439,8 @@ class IndicatorPage(QWidget):
 
     def _load_evidence(self) -> None:
         assert self.code is not None
+        # Hundreds of items on a large workshop: fill without repainting between items.
+        self.evidence_list.setUpdatesEnabled(False)
         self.evidence_list.clear()
         for ev in self.service.evidence_for_indicator(self.code):
             text = f"{ev.ref}  {ev.title}"
@@ -450,6 +452,7 @@ class IndicatorPage(QWidget):
             self.evidence_list.addItem(item)
         if not self.evidence_list.count():
             self._placeholder(self.evidence_list, "No evidence linked yet.")
+        self.evidence_list.setUpdatesEnabled(True)
 
     def _load_actions(self) -> None:
         assert self.code is not None
@@ -600,7 +603,10 @@ class IndicatorPage(QWidget):
 
     def _edit_item(self, item_id: str, text: str) -> None:
         self._call(self.service.update_item, item_id, text)
-        self._reload_items(item_id)
+        # Reload after the list has finished committing its editor: rebuilding the list
+        # inside its own itemChanged would delete the item being edited.
+        code = self.code
+        QTimer.singleShot(0, lambda: self._reload_items(item_id) if self.code == code else None)
 
     def _delete_item(self, kind: str, item_id: str) -> None:
         if self._call(self.service.delete_item, item_id):

@@ -598,14 +598,15 @@ class MainWindow(QMainWindow):
         leaving = self.pages.get(self._current_key or "")
         if leaving is not None and hasattr(leaving, "flush"):
             leaving.flush()
+        fresh = key not in self.pages
         page = self._page(key)
         try:
             if key == INDICATOR:
                 assert code is not None
                 page.show_indicator(code)  # type: ignore[attr-defined]
                 self._last_code = code
-            elif hasattr(page, "refresh"):
-                page.refresh()
+            elif not fresh and hasattr(page, "refresh"):
+                page.refresh()  # a page just made has read everything already
         except UserError as exc:
             messages.show_error(self, str(exc))
         self._current_key = key

@@ -242,3 +242,21 @@ def test_read_only_page_cannot_be_typed_in(qtbot, made_workshop):
         assert not page.new_evidence_button.isEnabled()
     finally:
         service.close()
+
+
+def test_inline_edit_with_f2_and_enter(qtbot, page, new_service):
+    from PySide6.QtWidgets import QLineEdit
+
+    page.strengths.new_line.setText("Old wording")
+    page.strengths.add_button.click()
+    view = page.strengths.list
+    view.setCurrentRow(0)
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_F2)
+    editor = view.viewport().findChild(QLineEdit)
+    assert editor is not None
+    editor.selectAll()
+    qtbot.keyClicks(editor, "New wording")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)  # the delegate commits on the next event loop turn
+    qtbot.waitUntil(lambda: new_service.evaluation("5.2").strengths[0].text == "New wording")
+    qtbot.waitUntil(lambda: page.strengths.texts() == ["New wording"])

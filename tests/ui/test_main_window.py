@@ -206,3 +206,24 @@ def test_overview_opens_an_indicator(window, made_workshop):
     window.pages["overview"].indicator_activated.emit("6.3")
     assert window.current_indicator_code() == "6.3"
     assert window.sidebar.currentItem().text().startswith("6.3 ")
+
+
+def test_indicator_keys_work_while_typing(qtbot, window, made_workshop):
+    """The shortcuts must not be swallowed by the text boxes the team is typing in."""
+    window.open_workshop_file(made_workshop)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: window.isActiveWindow())
+    window.show_indicator("5.2")
+    edit = window.indicator_page.how_good_now
+    edit.setFocus()
+    qtbot.waitUntil(lambda: edit.hasFocus())
+    QTest.keyClick(edit, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_indicator_code() == "5.3"
+    QTest.keyClick(edit, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
+    assert window.current_indicator_code() == "5.2"
+    line = window.indicator_page.strengths.new_line
+    line.setFocus()
+    QTest.keyClick(line, Qt.Key.Key_PageUp, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_indicator_code() == "5.1"
+    QTest.keyClick(line, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
+    assert window.current_indicator_code() == "5.2"
