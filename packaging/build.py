@@ -21,6 +21,7 @@ import argparse
 import ast
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -64,6 +65,12 @@ def app_version() -> str:
         ):
             return str(node.value.value)
     raise SystemExit("no __version__ in carequal_desktop/__init__.py")
+
+
+def numeric_version(version: str) -> str:
+    """'1.2.3rc1' -> '1.2.3.0': Windows file versions are four numbers (as in the spec)."""
+    numbers = [int(re.match(r"\d*", part).group() or 0) for part in version.split(".")[:4]]
+    return ".".join(str(n) for n in numbers + [0] * (4 - len(numbers)))
 
 
 def folder_mb(path: Path) -> float:
@@ -261,7 +268,11 @@ def _wine_path(path: Path) -> str:
 def _iscc(extra: list[str], capture: bool = False) -> subprocess.CompletedProcess[str]:
     if not (APP_DIR / f"CareQual{EXE}").exists():
         raise CheckFailed(f"{APP_DIR} has no CareQual{EXE}: build first")
-    cmd = _find_iscc() + [f"/DAppVersion={app_version()}", *extra]
+    cmd = _find_iscc() + [
+        f"/DAppVersion={app_version()}",
+        f"/DAppVersionNumeric={numeric_version(app_version())}",
+        *extra,
+    ]
     env = dict(os.environ)
     if os.name == "nt":
         cmd.append(str(INSTALLER_SCRIPT))

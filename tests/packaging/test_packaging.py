@@ -106,6 +106,11 @@ def test_build_script_reads_the_package_version() -> None:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert module.app_version() == VERSION
+    # the installer's numeric version agrees with the spec's Windows version resource
+    version_tuple = _spec_functions("version_tuple")["version_tuple"]
+    for version in (VERSION, "1.2.3rc1", "2.0", "1.2.3.4.5"):
+        expected = ".".join(str(n) for n in version_tuple(version))  # type: ignore[operator]
+        assert module.numeric_version(version) == expected
 
 
 _VERSION_RESOURCE_NAMES = (
