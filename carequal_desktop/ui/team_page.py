@@ -201,11 +201,11 @@ class TeamPage(QWidget):
         self.framework_label.setAccessibleName("Framework")
         form.addRow("Framework:", self.framework_label)
         self.scope_edit = NarrativeEdit(
-            "Scope", "Which services, which children and young people, which period…", lines=4
+            "Scope", "Which services, which children and young people, which period…", lines=6
         )
         form.addRow("S&cope:", self.scope_edit)
         self.context_edit = NarrativeEdit(
-            "Context", "The partnership's context: population, changes, pressures…", lines=5
+            "Context", "The partnership's context: population, changes, pressures…", lines=10
         )
         form.addRow("C&ontext:", self.context_edit)
         columns.addWidget(details, 1)
