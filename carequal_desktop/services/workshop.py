@@ -370,7 +370,7 @@ class WorkshopService:
         with self._tx() as s:
             pos = s.exec(select(func.count()).select_from(SessionRow)).scalar()  # type: ignore[call-overload]
             row = SessionRow(
-                id=new_id(), position=pos, date=date, place=one_line(place),
+                id=new_id(), position=pos, date=date, place=one_line(for_storage(place)),
                 notes=_clean(notes), updated=stamp,
             )
             s.add(row)
@@ -652,15 +652,36 @@ class WorkshopService:
 
     def evidence(self) -> list[rec.Evidence]:
         """The whole register, in reference order."""
+        # Core rows, not ORM objects: 5,000 items read in a fraction of the time.
         with self._read() as s:
-            rows = s.exec(select(EvidenceRow).order_by(EvidenceRow.ref_number)).scalars().all()  # type: ignore[call-overload]
-            links = s.exec(
-                select(EvidenceIndicatorRow).order_by(EvidenceIndicatorRow.position)
-            ).scalars().all()  # type: ignore[call-overload]
+            conn = s.connection()
+            rows = conn.execute(
+                select(EvidenceRow.__table__).order_by(EvidenceRow.ref_number)  # type: ignore[attr-defined]
+            ).all()
+            links = conn.execute(
+                select(EvidenceIndicatorRow.evidence_id, EvidenceIndicatorRow.indicator_code)
+                .order_by(EvidenceIndicatorRow.position)
+            ).all()
         by_id: dict[str, list[str]] = {}
-        for link in links:
-            by_id.setdefault(link.evidence_id, []).append(link.indicator_code)
+        for evidence_id, code in links:
+            by_id.setdefault(evidence_id, []).append(code)
         return [self._evidence_record(r, by_id.get(r.id, [])) for r in rows]
+
+    def counts(self) -> dict[str, int]:
+        """Totals for summaries: evidence items, actions, overdue actions."""
+        today = dt.date.today().isoformat()
+        with self._read() as s:
+            conn = s.connection()
+            evidence = conn.execute(select(func.count()).select_from(EvidenceRow)).scalar_one()
+            actions = conn.execute(select(func.count()).select_from(ActionRow)).scalar_one()
+            overdue = conn.execute(
+                select(func.count()).select_from(ActionRow).where(
+                    ActionRow.due.is_not(None),  # type: ignore[union-attr]
+                    ActionRow.due < today,  # type: ignore[operator]
+                    ActionRow.status.not_in(("complete", "dropped")),  # type: ignore[attr-defined]
+                )
+            ).scalar_one()
+        return {"evidence": evidence, "actions": actions, "overdue": overdue}
 
     def evidence_item(self, evidence_id: str) -> rec.Evidence:
         with self._read() as s:
@@ -677,25 +698,28 @@ class WorkshopService:
     def evidence_for_indicator(self, code: str) -> list[rec.Evidence]:
         """Evidence linked to one indicator, in reference order."""
         with self._read() as s:
-            rows = s.exec(
-                select(EvidenceRow)
+            conn = s.connection()
+            rows = conn.execute(
+                select(EvidenceRow.__table__)  # type: ignore[attr-defined]
                 .join(EvidenceIndicatorRow, EvidenceIndicatorRow.evidence_id == EvidenceRow.id)
                 .where(EvidenceIndicatorRow.indicator_code == code)
                 .order_by(EvidenceRow.ref_number)
-            ).scalars().all()  # type: ignore[call-overload]
-            ids = [r.id for r in rows]
-            links = s.exec(
-                select(EvidenceIndicatorRow)
-                .where(EvidenceIndicatorRow.evidence_id.in_(ids))  # type: ignore[attr-defined]
+            ).all()
+            linked_ids = select(EvidenceIndicatorRow.evidence_id).where(
+                EvidenceIndicatorRow.indicator_code == code
+            )
+            links = conn.execute(
+                select(EvidenceIndicatorRow.evidence_id, EvidenceIndicatorRow.indicator_code)
+                .where(EvidenceIndicatorRow.evidence_id.in_(linked_ids))  # type: ignore[attr-defined]
                 .order_by(EvidenceIndicatorRow.position)
-            ).scalars().all() if ids else []  # type: ignore[call-overload]
+            ).all()
         by_id: dict[str, list[str]] = {}
-        for link in links:
-            by_id.setdefault(link.evidence_id, []).append(link.indicator_code)
+        for evidence_id, linked in links:
+            by_id.setdefault(evidence_id, []).append(linked)
         return [self._evidence_record(r, by_id.get(r.id, [])) for r in rows]
 
     @staticmethod
-    def _evidence_record(row: EvidenceRow, codes: list[str]) -> rec.Evidence:
+    def _evidence_record(row: Any, codes: list[str]) -> rec.Evidence:
         return rec.Evidence(
             id=row.id, ref=row.ref, title=row.title, kind=row.kind, agency=row.agency,
             date=row.date, description=row.description, location=row.location,
@@ -815,13 +839,41 @@ class WorkshopService:
     # ---------------------------------------------------------------- actions
 
     def actions(self) -> list[rec.Action]:
-        """The improvement plan, grouped by statement then in plan order."""
+        """The improvement plan, in plan order."""
         with self._read() as s:
-            rows = s.exec(select(ActionRow).order_by(ActionRow.position)).scalars().all()  # type: ignore[call-overload]
-            links = s.exec(select(ActionIndicatorRow).order_by(ActionIndicatorRow.position)).scalars().all()  # type: ignore[call-overload]
+            conn = s.connection()
+            rows = conn.execute(
+                select(ActionRow.__table__).order_by(ActionRow.position)  # type: ignore[attr-defined]
+            ).all()
+            links = conn.execute(
+                select(ActionIndicatorRow.action_id, ActionIndicatorRow.indicator_code)
+                .order_by(ActionIndicatorRow.position)
+            ).all()
         by_id: dict[str, list[str]] = {}
-        for link in links:
-            by_id.setdefault(link.action_id, []).append(link.indicator_code)
+        for action_id, code in links:
+            by_id.setdefault(action_id, []).append(code)
+        return [self._action_record(r, by_id.get(r.id, [])) for r in rows]
+
+    def actions_for_indicator(self, code: str) -> list[rec.Action]:
+        """Actions linked to one indicator, in plan order."""
+        with self._read() as s:
+            conn = s.connection()
+            linked_ids = select(ActionIndicatorRow.action_id).where(
+                ActionIndicatorRow.indicator_code == code
+            )
+            rows = conn.execute(
+                select(ActionRow.__table__)  # type: ignore[attr-defined]
+                .where(ActionRow.id.in_(linked_ids))  # type: ignore[attr-defined]
+                .order_by(ActionRow.position)
+            ).all()
+            links = conn.execute(
+                select(ActionIndicatorRow.action_id, ActionIndicatorRow.indicator_code)
+                .where(ActionIndicatorRow.action_id.in_(linked_ids))  # type: ignore[attr-defined]
+                .order_by(ActionIndicatorRow.position)
+            ).all()
+        by_id: dict[str, list[str]] = {}
+        for action_id, linked in links:
+            by_id.setdefault(action_id, []).append(linked)
         return [self._action_record(r, by_id.get(r.id, [])) for r in rows]
 
     def action(self, action_id: str) -> rec.Action:
@@ -836,11 +888,8 @@ class WorkshopService:
             ).scalars().all()  # type: ignore[call-overload]
         return self._action_record(row, list(codes))
 
-    def actions_for_indicator(self, code: str) -> list[rec.Action]:
-        return [a for a in self.actions() if code in a.indicators]
-
     @staticmethod
-    def _action_record(row: ActionRow, codes: list[str]) -> rec.Action:
+    def _action_record(row: Any, codes: list[str]) -> rec.Action:
         return rec.Action(
             id=row.id, ref=row.ref, task=row.task, statement=row.statement, indicators=codes,
             issue=row.issue, expected_outcome=row.expected_outcome, ownership=row.ownership,

@@ -127,8 +127,7 @@ class OverviewPage(QWidget):
         try:
             summaries = self.service.overview()
             framework = self.service.framework()
-            evidence_count = len(self.service.evidence())
-            actions = self.service.actions()
+            counts = self.service.counts()
         except UserError as exc:
             messages.show_error(self, str(exc))
             return
@@ -138,12 +137,14 @@ class OverviewPage(QWidget):
             self.table.selectRow(current.row())
         agreed = sum(1 for s in summaries if s.status == "agreed")
         graded = sum(1 for s in summaries if s.grade is not None)
-        overdue = sum(1 for a in actions if a.is_overdue())
+        evidence_count, action_count, overdue = (
+            counts["evidence"], counts["actions"], counts["overdue"]
+        )
         parts = [
             f"{agreed} of {len(summaries)} agreed",
             f"{graded} graded",
             f"{evidence_count} evidence item" + ("" if evidence_count == 1 else "s"),
-            f"{len(actions)} action" + ("" if len(actions) == 1 else "s")
+            f"{action_count} action" + ("" if action_count == 1 else "s")
             + (f", {overdue} overdue" if overdue else ""),
         ]
         self.summary_label.setText(" · ".join(parts))
