@@ -156,3 +156,20 @@ def test_read_only_service_refuses_edits_with_a_sentence(new_service: WorkshopSe
 def test_creating_over_an_existing_file_is_refused(new_service: WorkshopService) -> None:
     with pytest.raises(TargetExistsError):
         WorkshopService.create(new_service.path, title="t", partnership="p")
+
+
+def test_hostile_text_in_every_kind_of_field_is_stored(new_service: WorkshopService) -> None:
+    bad = "x\ud800y\x00z"
+    s = new_service.add_session("2026-01-01", bad, bad)
+    new_service.update_session(s.id, place=bad)
+    p = new_service.add_participant(bad, bad, bad)
+    new_service.update_details(scope=bad, title=bad)
+    new_service.add_item("1.1", "strength", bad)
+    new_service.add_evidence(bad, "document", description=bad)
+    new_service.add_action(bad, statement=1, baseline=bad)
+    again = reopen(new_service)
+    assert again.sessions()[0].place == "x\ufffdy\x00z"
+    assert again.participants()[0].name == "x\ufffdy\x00z" and p.id
+    assert again.details().scope == "x\ufffdy\x00z"
+    assert again.evidence()[0].description == "x\ufffdy\x00z"
+    again.close()
