@@ -8,6 +8,7 @@ first, then the file is closed.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -71,6 +72,7 @@ SHORTCUTS_HELP: tuple[tuple[str, str], ...] = (
     ("Ctrl+1 … Ctrl+4", "Overview, Workshop and team, Evidence register, Improvement plan"),
     ("Ctrl+Page Down, Alt+Right", "Next indicator"),
     ("Ctrl+Page Up, Alt+Left", "Previous indicator"),
+    ("F6", "Switch between the list on the left and the page"),
     ("Ctrl+E", "New evidence (linked to the indicator on screen)"),
     ("Ctrl+Shift+N", "New action (linked to the indicator on screen)"),
     ("Tab, Shift+Tab", "Move between boxes and buttons"),
@@ -143,6 +145,9 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.start_page)
 
         self._build_menus()
+        self.saved_label = QLabel()
+        self.saved_label.setAccessibleName("Saving")
+        self.statusBar().addPermanentWidget(self.saved_label)
         self.start_page.focus_first()
         self._restore_geometry()
         self._update_state()
@@ -201,6 +206,9 @@ class MainWindow(QMainWindow):
             go, "&Next indicator", lambda: self.go_relative_indicator(1),
             ("Ctrl+PgDown", "Alt+Right"), workshop=True,
         )
+        go.addSeparator()
+        self._action(go, "Switch between the &list and the page", self.switch_focus, ("F6",),
+                     workshop=True)
 
         insert = bar.addMenu("&Insert")
         self.new_evidence_action = self._action(
@@ -234,11 +242,41 @@ class MainWindow(QMainWindow):
 
     def _update_state(self) -> None:
         has = self.service is not None
+        if not has:
+            self.saved_label.setText("")
+        elif self.service.read_only:  # type: ignore[union-attr]
+            self.saved_label.setText("Read-only: changes cannot be saved")
+        else:
+            self.saved_label.setText("Every change is saved as you go")
         for action in self._workshop_actions:
             action.setEnabled(has)
         for action in self._writable_actions:
             action.setEnabled(has and not self.service.read_only)  # type: ignore[union-attr]
         self._update_title()
+
+    def _saved(self) -> None:
+        """Reassure the room that what was just typed is in the file."""
+        self.saved_label.setText(f"Saved at {time.strftime('%H:%M')}")
+
+    def switch_focus(self) -> None:
+        """F6: from the page to the sidebar and back, like other Windows programs."""
+        if self.sidebar is None or self._page_stack is None:
+            return
+        if not self.sidebar.hasFocus():
+            self.sidebar.setFocus()
+            return
+        page = self._page_stack.currentWidget()
+        widget = page.nextInFocusChain()
+        while widget is not page and widget is not None:
+            if (
+                page.isAncestorOf(widget)
+                and widget.isVisible()
+                and widget.isEnabled()
+                and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+            ):
+                widget.setFocus(Qt.FocusReason.TabFocusReason)
+                return
+            widget = widget.nextInFocusChain()
 
     def _update_title(self) -> None:
         if self.service is None:
@@ -567,6 +605,7 @@ class MainWindow(QMainWindow):
 
             page = IndicatorPage(self.service, self)
             page.indicator_changed.connect(self.refresh_indicator_item)
+            page.indicator_changed.connect(self._saved)
             page.navigate_requested.connect(self.go_relative_indicator)
             self.indicator_page = page
         elif key == "team":
@@ -574,6 +613,7 @@ class MainWindow(QMainWindow):
 
             page = TeamPage(self.service, self)
             page.details_changed.connect(self._update_title)
+            page.details_changed.connect(self._saved)
             self.team_page = page
         elif key == "overview":
             from carequal_desktop.ui.overview_page import OverviewPage

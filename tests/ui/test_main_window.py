@@ -227,3 +227,20 @@ def test_indicator_keys_work_while_typing(qtbot, window, made_workshop):
     assert window.current_indicator_code() == "5.1"
     QTest.keyClick(line, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
     assert window.current_indicator_code() == "5.2"
+
+
+def test_f6_moves_between_sidebar_and_page_and_saving_is_shown(qtbot, window, made_workshop):
+    window.open_workshop_file(made_workshop)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    assert "saved as you go" in window.saved_label.text()
+    window.show_indicator("5.2")
+    window.sidebar.setFocus()
+    QTest.keyClick(window.sidebar, Qt.Key.Key_F6)
+    assert window.indicator_page.isAncestorOf(window.focusWidget())
+    QTest.keyClick(window.focusWidget(), Qt.Key.Key_F6)
+    assert window.sidebar.hasFocus()
+    QTest.keyClick(window.sidebar, Qt.Key.Key_Down)
+    assert window.current_indicator_code() == "5.3"
+    window.indicator_page.set_grade(3)
+    assert window.saved_label.text().startswith("Saved at ")
