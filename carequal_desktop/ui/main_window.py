@@ -18,6 +18,8 @@ from PySide6.QtGui import (
     QAction,
     QCloseEvent,
     QColor,
+    QDragEnterEvent,
+    QDropEvent,
     QIcon,
     QKeySequence,
     QPainter,
@@ -144,6 +146,7 @@ class MainWindow(QMainWindow):
         self.start_page.recent_requested.connect(self.open_workshop_file)
         self.stack.addWidget(self.start_page)
 
+        self.setAcceptDrops(True)  # a workshop file dropped from Explorer or an email opens
         self._build_menus()
         self.saved_label = QLabel()
         self.saved_label.setAccessibleName("Saving")
@@ -704,6 +707,25 @@ class MainWindow(QMainWindow):
             "young people at risk of harm, offline, one quality indicator at a time.</p>"
             "<p>Each workshop is one file, saved as you go.</p>",
         )
+
+    # ------------------------------------------------------------ drag and drop
+
+    @staticmethod
+    def _dropped_workshop(event: QDragEnterEvent | QDropEvent) -> Path | None:
+        for url in event.mimeData().urls():
+            if url.isLocalFile() and url.toLocalFile().lower().endswith(FILE_SUFFIX):
+                return Path(url.toLocalFile())
+        return None
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt name)
+        if self._dropped_workshop(event) is not None:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 (Qt name)
+        path = self._dropped_workshop(event)
+        if path is not None:
+            event.acceptProposedAction()
+            self.open_workshop_file(path)
 
     # ------------------------------------------------------------------- close
 

@@ -244,3 +244,25 @@ def test_f6_moves_between_sidebar_and_page_and_saving_is_shown(qtbot, window, ma
     assert window.current_indicator_code() == "5.3"
     window.indicator_page.set_grade(3)
     assert window.saved_label.text().startswith("Saved at ")
+
+
+def test_dropping_a_workshop_file_opens_it(window, made_workshop):
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile(str(made_workshop))])
+    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, data,
+                       Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(event)
+    assert window.service is not None and window.service.path == made_workshop
+
+
+def test_title_follows_the_workshop_title(qtbot, window, made_workshop):
+    window.open_workshop_file(made_workshop)
+    window.show_page("team")
+    edit = window.team_page.title_edit
+    edit.selectAll()
+    qtbot.keyClicks(edit, "Renamed")
+    window.team_page.flush()
+    assert window.windowTitle() == "Renamed — Workshop.carequal — CareQual"
