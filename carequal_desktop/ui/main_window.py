@@ -668,6 +668,9 @@ class MainWindow(QMainWindow):
         if self.current_indicator_code() is not None:
             self.indicator_page.new_evidence()
             return
+        if self._current_key == "evidence":
+            self.pages["evidence"].new_evidence()  # selects the new item in the register
+            return
         from carequal_desktop.ui.dialogs.evidence_dialog import EvidenceDialog
 
         self.flush()
@@ -680,6 +683,9 @@ class MainWindow(QMainWindow):
             return
         if self.current_indicator_code() is not None:
             self.indicator_page.new_action()
+            return
+        if self._current_key == "plan":
+            self.pages["plan"].new_action()  # selects the new row in the plan
             return
         from carequal_desktop.ui.dialogs.action_dialog import ActionDialog
 
@@ -731,9 +737,10 @@ class MainWindow(QMainWindow):
 
     def flush(self) -> None:
         """Save any typing that has not been saved yet."""
-        for page in (self.indicator_page, self.team_page):
-            if page is not None:
-                page.flush()
+        for page in self.pages.values():
+            flush = getattr(page, "flush", None)
+            if flush is not None:
+                flush()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt name)
         self._save_geometry()
