@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import time
 import zipfile
 from pathlib import Path
 
@@ -339,18 +338,9 @@ def test_real_read_only_folder(example_service, tmp_path):
         folder.chmod(0o755)
 
 
-def test_demo_exports_within_two_seconds(demo_service, tmp_path):
-    write_position_statement(demo_service, tmp_path / "warm.docx", ExportOptions())  # imports
-    times = []
-    for name in ("a.docx", "b.docx"):  # the best of two, as the CPU is shared with others
-        start = time.perf_counter()
-        write_position_statement(demo_service, tmp_path / name, ExportOptions())
-        times.append(time.perf_counter() - start)
-    assert min(times) <= 2.0
-
-
 @pytest.mark.slow
-def test_large_workshop_exports_within_ten_seconds(tmp_path):
+def test_large_workshop_exports_every_row(tmp_path):
+    # Its speed is measured by benchmarks/bench_export.py, not here.
     from carequal_desktop.services.generate import generate_large_workshop
     from carequal_desktop.services.workshop import WorkshopService
 
@@ -358,12 +348,9 @@ def test_large_workshop_exports_within_ten_seconds(tmp_path):
     service = WorkshopService.open(path)
     try:
         assert len(service.evidence()) == 5000 and len(service.actions()) == 500
-        start = time.perf_counter()
         result = write_position_statement(service, tmp_path / "large.docx", ExportOptions())
-        elapsed = time.perf_counter() - start
     finally:
         service.close()
-    assert elapsed <= 10.0, f"took {elapsed:.1f} s"
     document = docx.Document(str(result.path))
     assert len(table_with_header(document, "Ref", "Title").rows) == 5001
     assert len(table_with_header(document, "Ref", "Issue").rows) == 500 + 1 + 4

@@ -194,9 +194,8 @@ def test_edit_keeps_filters_and_selection(qtbot, page, demo_service):
     assert page.selected_evidence().id == item.id
 
 
-def test_filtering_five_thousand_items_is_quick(qtbot, new_service):
-    import time
-
+def test_filtering_five_thousand_items_finds_the_one(qtbot, new_service):
+    # Speed is measured by benchmarks/bench_large.py, not here.
     from carequal_desktop.domain import records as rec
 
     page = EvidencePage(new_service)
@@ -209,8 +208,6 @@ def test_filtering_five_thousand_items_is_quick(qtbot, new_service):
     ]
     page.model.set_evidence(items)
     page.proxy.refilter()
-    start = time.perf_counter()
     page.search_edit.setText("item 4999")
-    elapsed = time.perf_counter() - start
     assert page.proxy.rowCount() == 1
-    assert elapsed < 0.5  # 100 ms is the target; generous here for a busy test machine
+    assert page.proxy.index(0, 0).data() == "E4999"
