@@ -19,7 +19,7 @@
 #ifndef AppVersion
   #error AppVersion is not defined. Compile with ISCC /DAppVersion=x.y.z (python packaging/build.py --installer does)
 #endif
-; Windows' file version needs numbers only; the build passes it when __version__ has a suffix.
+; Windows' file version needs four numbers; the build passes it (1.2.3rc1 -> 1.2.3.0).
 #ifndef AppVersionNumeric
   #define AppVersionNumeric AppVersion
 #endif
