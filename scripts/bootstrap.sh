@@ -28,7 +28,9 @@ if command -v apt-get >/dev/null 2>&1; then
     SUDO=""
     [[ $(id -u) -ne 0 ]] && SUDO="sudo"
     echo "Installing system packages: ${missing[*]}"
-    $SUDO apt-get update -qq
+    # A broken index for one architecture or mirror must not stop the install: apt can
+    # still install from the lists it has.
+    $SUDO apt-get update -qq || echo "apt-get update reported problems; trying the install anyway." >&2
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
 else
