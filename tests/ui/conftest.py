@@ -93,3 +93,21 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.qt_log_ignore("does not support propagateSizeHints"))
+
+
+@pytest.fixture
+def answer_dialog(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """``answer_dialog(DialogClass, fill)``: when the dialog is shown, ``fill(dialog)`` runs
+    instead of its event loop and should end with ``dialog.accept()`` or ``reject()``.
+
+    Deterministic, unlike a timer racing the dialog's creation.
+    """
+
+    def install(cls: type, fill) -> None:  # type: ignore[no-untyped-def]
+        def exec_(self):  # type: ignore[no-untyped-def]
+            fill(self)
+            return self.result()
+
+        monkeypatch.setattr(cls, "exec", exec_)
+
+    return install

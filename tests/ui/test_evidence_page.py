@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QDialog
 
 from carequal_desktop.ui import messages
@@ -38,13 +37,12 @@ def test_lists_the_register_with_share_words(page, demo_service):
     assert " — " in with_share.share_text
 
 
-def test_add_evidence_through_the_dialog(qtbot, monkeypatch, new_service):
+def test_add_evidence_through_the_dialog(qtbot, monkeypatch, new_service, answer_dialog):
     page = EvidencePage(new_service)
     qtbot.addWidget(page)
     assert "No evidence yet" in page.count_label.text()
 
-    def fill_and_save() -> None:
-        dialog = page.findChild(evidence_dialog.EvidenceDialog)
+    def fill_and_save(dialog) -> None:  # type: ignore[no-untyped-def]
         assert "will be E1" in dialog.ref_label.text()
         qtbot.keyClicks(dialog.title_edit, "IRDs within timescale")
         dialog.kind_combo.setCurrentIndex(dialog.kind_combo.findData("performance_data"))
@@ -54,7 +52,7 @@ def test_add_evidence_through_the_dialog(qtbot, monkeypatch, new_service):
         dialog.indicator_list.set_code_checked("5.2")
         dialog.accept()
 
-    QTimer.singleShot(0, fill_and_save)
+    answer_dialog(evidence_dialog.EvidenceDialog, fill_and_save)
     saved = page.new_evidence()
 
     assert saved is not None and saved.ref == "E1"
@@ -177,17 +175,16 @@ def test_delete_key_and_enter_from_the_table(qtbot, page, monkeypatch):
     assert len(asked) == 1 and "E3" in asked[0]
 
 
-def test_edit_keeps_filters_and_selection(qtbot, page, demo_service):
+def test_edit_keeps_filters_and_selection(qtbot, page, demo_service, answer_dialog):
     item = demo_service.evidence()[4]
     page.search_edit.setText(item.title)
     assert page.select_evidence(item.id)
 
-    def change() -> None:
-        dialog = page.findChild(evidence_dialog.EvidenceDialog)
+    def change(dialog) -> None:  # type: ignore[no-untyped-def]
         dialog.location_edit.setText("Shared drive")
         dialog.accept()
 
-    QTimer.singleShot(0, change)
+    answer_dialog(evidence_dialog.EvidenceDialog, change)
     page.edit_selected()
     assert demo_service.evidence_item(item.id).location == "Shared drive"
     assert page.search_edit.text() == item.title

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 
 from carequal_desktop.ui import messages
 from carequal_desktop.ui.dialogs import action_dialog
@@ -101,20 +101,19 @@ def test_overdue_actions_are_marked_in_words_colour_and_bold(qtbot, new_service)
     assert page.count_label.text() == "3 actions, 1 overdue"
 
 
-def test_add_action_through_the_dialog(qtbot, new_service):
+def test_add_action_through_the_dialog(qtbot, new_service, answer_dialog):
     page = PlanPage(new_service)
     qtbot.addWidget(page)
     assert "No actions yet" in page.count_label.text()
     page.statement_combo.setCurrentIndex(page.statement_combo.findData(3))
 
-    def fill() -> None:
-        dialog = page.findChild(action_dialog.ActionDialog)
+    def fill(dialog) -> None:  # type: ignore[no-untyped-def]
         assert dialog.statement() == 3 and dialog.ref_edit.text() == "3.1"
         qtbot.keyClicks(dialog.task_edit, "Run a young people's panel")
         qtbot.keyClicks(dialog.target_edit, "Panel meets quarterly")
         dialog.accept()
 
-    QTimer.singleShot(0, fill)
+    answer_dialog(action_dialog.ActionDialog, fill)
     saved = page.new_action()
     assert saved is not None and saved.ref == "3.1"
     assert layout(page) == [("group", 3), ("action", "3.1")]
@@ -123,16 +122,15 @@ def test_add_action_through_the_dialog(qtbot, new_service):
     assert "Panel meets quarterly" in page.detail.toPlainText()
 
 
-def test_edit_selected_action(qtbot, page, demo_service):
+def test_edit_selected_action(qtbot, page, demo_service, answer_dialog):
     action = demo_service.actions()[0]
     assert page.select_action(action.id)
 
-    def change() -> None:
-        dialog = page.findChild(action_dialog.ActionDialog)
+    def change(dialog) -> None:  # type: ignore[no-untyped-def]
         dialog.status_combo.setCurrentIndex(dialog.status_combo.findData("complete"))
         dialog.accept()
 
-    QTimer.singleShot(0, change)
+    answer_dialog(action_dialog.ActionDialog, change)
     qtbot.keyClick(page.table, Qt.Key.Key_Return)
     assert demo_service.action(action.id).status == "complete"
     assert page.selected_action().status == "complete"
