@@ -90,9 +90,10 @@ def run(
             print(f"settled {time.time():.6f}", file=sys.stderr, flush=True)
         if file is not None and window.service is None:
             raise UserError(f"{file} could not be opened.")
-        QTimer.singleShot(0, app.quit)
-        app.exec()
+        # No app.exec()/quit(): the paint and the deferred work are done, and quitting
+        # would leave a shared QApplication (tests, in-process callers) unable to run timers.
         window.close()
+        app.processEvents()
         return 0
     _install_excepthook()
     return app.exec()
