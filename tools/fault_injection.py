@@ -9,10 +9,13 @@ grades, statuses, strengths, evidence, actions and their deletions, workshop det
 each call returns it prints ``COMMITTED <n> <digest>`` (flushed). The parent kills it with
 SIGKILL (``TerminateProcess`` on Windows) after a random, seeded delay, then checks:
 
-1. ``PRAGMA integrity_check`` is ``ok``;
-2. ``WorkshopService.open()`` opens the file (so the killed child's lock is seen as stale);
+1. ``WorkshopService.open()`` opens the file, as the window would: it must roll back a save
+   the kill interrupted and see the killed child's lock as stale;
+2. ``PRAGMA integrity_check`` is ``ok``;
 3. the file holds exactly the state after the last edit reported committed, or after the
    one that was in flight when the kill came (which may or may not have been saved).
+
+Results and how to read them: docs/reliability.md.
 
 The edits are a deterministic script: edit ``n`` is chosen from ``(seed, n)`` and the state
 before it, and every edit leaves a marker ("edit 17") that can be read back, so the parent

@@ -126,3 +126,29 @@ def test_a_file_sqlite_cannot_read_is_still_backed_up_byte_for_byte(tmp_path: Pa
     odd.write_bytes(os.urandom(5000))
     b = backups.make_backup(odd, "before-restore")
     assert b is not None and b.path.read_bytes() == odd.read_bytes()
+
+
+def test_opening_a_backup_makes_no_backup_of_it(sample_file: Path) -> None:
+    WorkshopService.open(sample_file).close()
+    backup = backups.list_backups(sample_file)[0]
+    WorkshopService.open(backup.path, read_only=True).close()
+    assert backups.list_backups(backup.path) == []
+
+
+def test_restore_into_the_real_main_window(qtbot, sample_file: Path, monkeypatch) -> None:
+    """install_restore_action works on the window the lead wires it into."""
+    main_window = pytest.importorskip("carequal_desktop.ui.main_window")
+    from carequal_desktop.ui.dialogs import restore_dialog
+
+    window = main_window.MainWindow()
+    qtbot.addWidget(window)
+    assert window.open_workshop_file(sample_file, interactive=False)
+    window.service.update_details(context="before the restore")
+    action = restore_dialog.install_restore_action(window)
+    monkeypatch.setattr(restore_dialog.RestoreDialog, "exec", lambda self: 1)
+    action.trigger()
+    assert window.service is not None
+    assert window.service.details().context != "before the restore"
+    assert any(b.reason == "before-restore" for b in backups.list_backups(sample_file))
+    window.close_workshop()
+    assert not locking.lock_path(sample_file).exists()
