@@ -236,7 +236,7 @@ def restore_backup(service_or_path: Any, backup: Backup | Path) -> Path:
         service_or_path.close()
     elif locking.held_here(target):
         raise UserError(f"Close “{target.name}” before restoring an earlier version of it.")
-    source = Path(getattr(backup, "path", backup))
+    source = backup.path if isinstance(backup, Backup) else Path(backup)
     # Refuse a backup that is not a healthy workshop (raises a UserError saying why).
     init_db(source, read_only=True).dispose()
     locking.acquire(target)

@@ -102,7 +102,7 @@ def _pid_running_windows(pid: int) -> bool:
     kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
     handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
     if not handle:
-        return kernel32.GetLastError() == 5  # ERROR_ACCESS_DENIED: it exists
+        return bool(kernel32.GetLastError() == 5)  # ERROR_ACCESS_DENIED: it exists
     try:
         code = ctypes.c_ulong()
         if not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)):
@@ -354,6 +354,22 @@ def release(workshop: Path) -> None:
             held.path.unlink()
     except OSError:
         pass  # gone with its folder or stick; nothing to tidy
+
+
+def ensure_not_open_elsewhere(workshop: Path) -> None:
+    """Raise ``WorkshopLockedError`` if another CareQual has ``workshop`` open.
+
+    For anything that would replace the file from outside (an import or a copy saved over
+    it), so a file someone is working on is never swapped under them.
+    """
+    workshop = Path(workshop)
+    if held_here(workshop):
+        return
+    owner = read_owner(workshop)
+    if owner is None:
+        return
+    if _is_stale(lock_path(workshop), owner) is None:
+        raise WorkshopLockedError(locked_message(workshop, owner), owner)
 
 
 def held_here(workshop: Path) -> bool:

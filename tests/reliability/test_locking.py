@@ -163,3 +163,15 @@ def test_pid_running() -> None:
     assert locking.pid_running(os.getpid())
     assert not locking.pid_running(_dead_pid())
     assert not locking.pid_running(0)
+
+
+def test_replacing_a_file_open_elsewhere_can_be_refused(sample_file: Path) -> None:
+    locking.ensure_not_open_elsewhere(sample_file)  # nobody has it
+    _write_lock(sample_file, user="Morag Baird", host="LAPTOP-12", pid=4242,
+                since="2026-11-24T14:05:00Z", app_version="0.1.0")
+    with pytest.raises(WorkshopLockedError, match="by Morag Baird on LAPTOP-12"):
+        locking.ensure_not_open_elsewhere(sample_file)
+    locking.lock_path(sample_file).unlink()
+    service = WorkshopService.open(sample_file)
+    locking.ensure_not_open_elsewhere(sample_file)  # held by this process: fine
+    service.close()
