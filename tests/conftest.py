@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import stat
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -77,3 +80,25 @@ def demo_service(tmp_path: Path, demo_doc: dict):
     service = WorkshopService.open(result.path)
     yield service
     service.close()
+
+
+@contextlib.contextmanager
+def unwritable(path: Path):
+    """Make a file or folder really unwritable, for root too.
+
+    Permission bits stop ordinary users; root ignores them, so where they are not enough
+    the file system's immutable flag (``chattr +i``) is set as well.
+    """
+    mode = stat.S_IMODE(path.stat().st_mode)
+    path.chmod(0o555 if path.is_dir() else 0o444)
+    immutable = False
+    try:
+        if os.access(path, os.W_OK):
+            subprocess.run(["chattr", "+i", str(path)], check=True, capture_output=True)
+            immutable = True
+        assert not os.access(path, os.W_OK)
+        yield path
+    finally:
+        if immutable:
+            subprocess.run(["chattr", "-i", str(path)], check=True, capture_output=True)
+        path.chmod(mode)

@@ -239,8 +239,22 @@ def validate_document(doc: Any) -> None:
     except RecursionError:
         raise InvalidExchangeError("$", "the JSON is nested too deeply") from None
     if error is not None:
-        raise InvalidExchangeError(json_path(error.absolute_path), error.message)
+        raise InvalidExchangeError(json_path(error.absolute_path), _reason(error))
     _check_consistency(doc)
+
+
+def _reason(error: Any) -> str:
+    """The schema's reason, without quoting a huge value back at the user."""
+    if error.validator == "maxLength" and isinstance(error.instance, str):
+        return (
+            f"the text is {len(error.instance):,} characters long; "
+            f"at most {error.validator_value:,} are allowed"
+        )
+    message: str = error.message
+    shown = repr(error.instance)
+    if len(shown) > 80:
+        message = message.replace(shown, shown[:60] + "…")
+    return message if len(message) <= 300 else message[:299] + "…"
 
 
 def _check_consistency(doc: dict[str, Any]) -> None:

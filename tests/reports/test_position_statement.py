@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import zipfile
 from pathlib import Path
@@ -20,6 +19,7 @@ from carequal_desktop.reports.position_statement import (
     word_counts,
     write_position_statement,
 )
+from tests.conftest import unwritable
 from tests.reports.conftest import CONTROL_CHARACTERS
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -299,15 +299,11 @@ def test_replace_refused_by_the_system_leaves_no_partial_file(example_service, t
 def test_read_only_target_file_is_refused(example_service, tmp_path):
     target = tmp_path / "out.docx"
     target.write_bytes(b"old")
-    target.chmod(0o444)
-    try:
-        if os.access(target, os.W_OK):
-            pytest.skip("running with rights that ignore read-only files")
+    with unwritable(target):
         with pytest.raises(StorageError, match="read-only"):
             write_position_statement(example_service, target, ExportOptions(), overwrite=True)
         assert target.read_bytes() == b"old"
-    finally:
-        target.chmod(0o644)
+    assert not [p for p in tmp_path.iterdir() if p.suffix == ".tmp"]  # no partial file
 
 
 def test_read_only_folder_gives_storage_error_and_no_file(example_service, tmp_path, monkeypatch):
@@ -327,15 +323,10 @@ def test_read_only_folder_gives_storage_error_and_no_file(example_service, tmp_p
 def test_real_read_only_folder(example_service, tmp_path):
     folder = tmp_path / "ro"
     folder.mkdir()
-    folder.chmod(0o555)
-    try:
-        if os.access(folder, os.W_OK):
-            pytest.skip("running with rights that ignore folder permissions")
+    with unwritable(folder):
         with pytest.raises(StorageError):
             write_position_statement(example_service, folder / "out.docx", ExportOptions())
         assert list(folder.iterdir()) == []
-    finally:
-        folder.chmod(0o755)
 
 
 @pytest.mark.slow
