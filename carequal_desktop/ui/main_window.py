@@ -44,12 +44,14 @@ from PySide6.QtWidgets import (
 
 from carequal_desktop import APP_NAME, FILE_SUFFIX, __version__
 from carequal_desktop.domain.vocabulary import EVALUATION_STATUSES
-from carequal_desktop.errors import UserError
+from carequal_desktop.errors import UserError, WorkshopLockedError
 from carequal_desktop.services import settings
 from carequal_desktop.services.workshop import WorkshopService
 from carequal_desktop.ui import messages
 from carequal_desktop.ui.dialogs.export_dialog import install_export_actions
+from carequal_desktop.ui.dialogs.locked_dialog import ask_open_read_only
 from carequal_desktop.ui.dialogs.new_workshop_dialog import FILE_FILTER, default_folder, with_suffix
+from carequal_desktop.ui.dialogs.restore_dialog import install_restore_action
 from carequal_desktop.ui.start_page import StartPage
 
 log = logging.getLogger("carequal")
@@ -225,6 +227,11 @@ class MainWindow(QMainWindow):
         self._action(help_menu, "&Keyboard shortcuts", self.show_shortcuts, ("F1",))
         self._action(help_menu, f"&About {APP_NAME}", self.show_about)
         install_export_actions(self)
+        restore = install_restore_action(self)
+        # Beside "Save a copy as…", not after Quit.
+        m.removeAction(restore)
+        actions = m.actions()
+        m.insertAction(actions[actions.index(self.save_copy_action) + 1], restore)
 
     def file_menu(self) -> QMenu:
         """The File menu, for features that add their own entries to it."""
@@ -350,6 +357,13 @@ class MainWindow(QMainWindow):
             return True
         try:
             service = WorkshopService.open(path, read_only=read_only)
+        except WorkshopLockedError as exc:
+            # Open in another CareQual: say by whom, where, since when; offer read-only.
+            if interactive and ask_open_read_only(self, exc):
+                return self.open_workshop_file(path, interactive, read_only=True)
+            if not interactive:
+                log.warning("Could not open %s: it is open elsewhere", path.name)
+            return False
         except UserError as exc:
             if interactive:
                 messages.show_error(self, str(exc))

@@ -37,3 +37,41 @@ def test_new_action_on_the_plan_page_lands_in_the_plan(qtbot, window, made_works
     qtbot.keyClick(window, Qt.Key.Key_N,
                    Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert [a.task for a in window.service.actions()] == ["Refresh chronology guidance"]
+
+
+def test_file_menu_offers_restore_beside_save_a_copy(window):
+    texts = [a.text().replace("&", "") for a in window.file_menu().actions() if a.text()]
+    assert texts.index("Restore an earlier version…") == texts.index("Save a copy as…") + 1
+    assert texts[-1] == "Quit"
+
+
+def test_a_workshop_open_elsewhere_is_offered_read_only(window, made_workshop, monkeypatch):
+    import os
+    import subprocess
+    import sys
+
+    from carequal_desktop.ui import main_window
+
+    # Another copy of CareQual, a real second process, holds the file.
+    code = (
+        "import sys; from carequal_desktop.services.workshop import WorkshopService as W; "
+        f"s = W.open({str(made_workshop)!r}); print('open', flush=True); sys.stdin.read(); s.close()"
+    )
+    other = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True, env={**os.environ})
+    assert other.stdout.readline().strip() == "open"
+    questions = []
+
+    def ask(parent, error):  # type: ignore[no-untyped-def]
+        questions.append(str(error))
+        return True
+
+    monkeypatch.setattr(main_window, "ask_open_read_only", ask)
+    assert window.open_workshop_file(made_workshop)
+    assert window.service.read_only
+    assert "already open" in questions[0]
+    assert "[read-only]" in window.windowTitle()
+    window.close_workshop()
+    other.stdin.close()
+    other.wait(timeout=20)
+    other.stdout.close()
