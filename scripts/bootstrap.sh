@@ -46,7 +46,13 @@ fi
 EXTRA=""
 [[ $WITH_TEST == 1 ]] && EXTRA="[test]"
 echo "Installing CareQual${EXTRA:+ with its test tools} into .venv"
-"$ROOT/.venv/bin/python" -m pip install -q -e "$ROOT$EXTRA" 2>&1 | grep -v "^WARNING: Location" || true
+PIP_LOG="$(mktemp)"
+if ! "$ROOT/.venv/bin/python" -m pip install -q -e "$ROOT$EXTRA" >"$PIP_LOG" 2>&1; then
+  echo "Installing the Python packages failed:" >&2
+  tail -n 30 "$PIP_LOG" >&2
+  exit 1
+fi
+rm -f "$PIP_LOG"
 
 if [[ $WITH_TEST == 1 ]]; then
   # Fetch the validator once so the tests do not each wait for npm.
