@@ -14,7 +14,7 @@ from typing import Any
 
 from carequal_desktop.domain.text import for_xml
 from carequal_desktop.domain.vocabulary import ACTION_STATUSES, EVIDENCE_KINDS, EVIDENCE_SUPPORTS
-from carequal_desktop.reports.files import write_atomically
+from carequal_desktop.services.files import write_atomically
 
 PLAN_COLUMNS = (
     "Ref", "Statement", "Indicators", "Issue", "Task", "Expected outcome", "Ownership",

@@ -31,7 +31,7 @@ from carequal_desktop.domain.vocabulary import (
     NOT_GRADED,
 )
 from carequal_desktop.domain.wordcount import WORD_LIMIT, count_texts
-from carequal_desktop.reports.files import check_target, write_atomically
+from carequal_desktop.services.files import check_target, write_atomically
 
 Progress = Callable[[int, str], None]
 

@@ -19,6 +19,7 @@ from carequal_desktop.domain.framework import Framework
 from carequal_desktop.domain.text import for_storage, needs_storage_cleaning
 from carequal_desktop.errors import InvalidExchangeError, StorageError, TargetExistsError, UserError
 from carequal_desktop.resources import resource_path
+from carequal_desktop.services.files import write_atomically
 from carequal_desktop.services.workshop import WorkshopService, new_id, now_iso
 from carequal_desktop.store.connection import init_db
 from carequal_desktop.store.tables import (
@@ -159,37 +160,8 @@ def export_json(service: WorkshopService, target: Path, *, overwrite: bool = Fal
     """Write the exchange document to ``target`` (via a temporary file, never half-written)."""
     doc = export_document(service)
     text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
-    write_file_atomically(Path(target), text.encode("utf-8"), overwrite=overwrite)
+    write_atomically(Path(target), text.encode("utf-8"), overwrite=overwrite)
     return Path(target)
-
-
-def write_file_atomically(target: Path, data: bytes, *, overwrite: bool = False) -> None:
-    """Write to a temporary file beside ``target``, then move it into place."""
-    if target.exists() and not overwrite:
-        raise TargetExistsError(f"{target} already exists.")
-    if target.is_dir():
-        raise UserError(f"{target} is a folder; give a file name.")
-    try:
-        fd, tmp_name = tempfile.mkstemp(prefix=".carequal-", suffix=".tmp", dir=str(target.parent))
-    except FileNotFoundError:
-        raise UserError(f"The folder {target.parent} does not exist.") from None
-    except OSError as exc:
-        raise StorageError(
-            f"Nothing could be written in {target.parent} ({exc.strerror or exc}). "
-            "Choose a folder you can write to."
-        ) from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp_name, target)
-    except OSError as exc:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise StorageError(
-            f"{target.name} could not be written ({exc.strerror or exc}). If it is open in "
-            "another program, close it and try again; nothing was changed."
-        ) from None
 
 
 # ------------------------------------------------------------------ import

@@ -8,7 +8,6 @@ import io
 import pytest
 
 from carequal_desktop.errors import StorageError, TargetExistsError
-from carequal_desktop.reports import files
 from carequal_desktop.reports.csv_export import (
     EVIDENCE_COLUMNS,
     PLAN_COLUMNS,
@@ -16,6 +15,7 @@ from carequal_desktop.reports.csv_export import (
     write_evidence_csv,
     write_plan_csv,
 )
+from carequal_desktop.services import files
 
 
 def read_rows(path):

@@ -11,7 +11,6 @@ import pytest
 
 from carequal_desktop.domain.vocabulary import ACTION_STATUSES
 from carequal_desktop.errors import StorageError, TargetExistsError
-from carequal_desktop.reports import files
 from carequal_desktop.reports.position_statement import (
     ExportOptions,
     build_statement,
@@ -19,6 +18,7 @@ from carequal_desktop.reports.position_statement import (
     word_counts,
     write_position_statement,
 )
+from carequal_desktop.services import files
 from tests.conftest import unwritable
 from tests.reports.conftest import CONTROL_CHARACTERS
 

@@ -1,4 +1,4 @@
-"""Writing an exported file safely: never half-written, never over a file open in Word or Excel.
+"""Writing a file safely (exports, exchange JSON): never half-written, never over a file open in Word or Excel.
 
 The data goes to a temporary file in the target's folder and is moved into place in one step
 (``os.replace``), so a failure leaves the old file, or nothing, and no partial file behind.
