@@ -167,9 +167,11 @@ def _export_csv(args: argparse.Namespace) -> int:
     service = _open(args.source)
     try:
         writer = write_plan_csv if args.table == "plan" else write_evidence_csv
-        writer(service, args.target, overwrite=args.force)
+        result = writer(service, args.target, overwrite=args.force)
     finally:
         service.close()
+    for warning in result.warnings:
+        print(f"{PROG}: warning: {warning}", file=sys.stderr)
     print(f"CSV written to {args.target}")
     return EXIT_OK
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from carequal_desktop.domain.text import for_xml
+from carequal_desktop.domain.text import count_xml_forbidden, for_xml
 from carequal_desktop.domain.vocabulary import ACTION_STATUSES, EVIDENCE_KINDS, EVIDENCE_SUPPORTS
 from carequal_desktop.services.files import write_atomically
 
@@ -32,11 +33,23 @@ EVIDENCE_COLUMNS = (
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+@dataclass
+class CsvResult:
+    path: Path
+    warnings: list[str] = field(default_factory=list)
+
+
+def dropped_characters(rows: Iterable[Sequence[Any]]) -> int:
+    """How many characters ``safe_cell`` will leave out of these rows."""
+    return sum(count_xml_forbidden(str(v)) for row in rows for v in row if v is not None)
+
+
 def safe_cell(value: Any) -> str:
     """One cell's text: no characters a spreadsheet chokes on, never a formula."""
     if value is None:
         return ""
-    text = for_xml(str(value))  # control characters and lone surrogates cannot be written
+    # Control characters and lone surrogates are dropped exactly as in the Word export.
+    text = for_xml(str(value))
     if text.startswith(_FORMULA_STARTS):
         text = "'" + text
     return text
@@ -75,17 +88,24 @@ def evidence_rows(service: Any) -> list[list[Any]]:
     ]
 
 
-def write_plan_csv(service: Any, target: Path, *, overwrite: bool = False) -> Path:
+def _write(target: Path, columns: Sequence[str], rows: list[list[Any]], overwrite: bool) -> CsvResult:
+    target = Path(target)
+    write_atomically(target, csv_bytes(columns, rows), overwrite=overwrite)
+    result = CsvResult(target)
+    dropped = dropped_characters(rows)
+    if dropped:
+        result.warnings.append(
+            f"{dropped} character{'s' if dropped != 1 else ''} that a spreadsheet cannot hold "
+            "(control characters) were left out of the file."
+        )
+    return result
+
+
+def write_plan_csv(service: Any, target: Path, *, overwrite: bool = False) -> CsvResult:
     """Write the improvement plan to ``target`` as CSV (never half-written)."""
-    target = Path(target)
-    write_atomically(target, csv_bytes(PLAN_COLUMNS, plan_rows(service)), overwrite=overwrite)
-    return target
+    return _write(target, PLAN_COLUMNS, plan_rows(service), overwrite)
 
 
-def write_evidence_csv(service: Any, target: Path, *, overwrite: bool = False) -> Path:
+def write_evidence_csv(service: Any, target: Path, *, overwrite: bool = False) -> CsvResult:
     """Write the evidence register to ``target`` as CSV (never half-written)."""
-    target = Path(target)
-    write_atomically(
-        target, csv_bytes(EVIDENCE_COLUMNS, evidence_rows(service)), overwrite=overwrite
-    )
-    return target
+    return _write(target, EVIDENCE_COLUMNS, evidence_rows(service), overwrite)

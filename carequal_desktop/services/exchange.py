@@ -19,6 +19,7 @@ from carequal_desktop.domain.framework import Framework
 from carequal_desktop.domain.text import for_storage, needs_storage_cleaning
 from carequal_desktop.errors import InvalidExchangeError, StorageError, TargetExistsError, UserError
 from carequal_desktop.resources import resource_path
+from carequal_desktop.services import locking
 from carequal_desktop.services.files import write_atomically
 from carequal_desktop.services.workshop import WorkshopService, new_id, now_iso
 from carequal_desktop.store.connection import init_db
@@ -337,6 +338,8 @@ def import_document(doc: Any, target: Path, *, overwrite: bool = False) -> Impor
     target = Path(target)
     if target.exists() and not overwrite:
         raise TargetExistsError(f"{target} already exists.")
+    if target.exists():
+        locking.ensure_not_open_elsewhere(target)  # never swap a file under someone
     if not target.parent.is_dir():
         raise UserError(f"The folder {target.parent} does not exist.")
     cleaned = _count_uncleanable(doc)

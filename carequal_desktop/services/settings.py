@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,8 @@ def save(data: dict[str, Any]) -> None:
     tmp = target.with_suffix(".tmp")
     try:
         tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+        if os.name == "posix":
+            os.chmod(tmp, 0o600)  # recent files name workshops: owner only
         tmp.replace(target)
     except OSError:
         tmp.unlink(missing_ok=True)

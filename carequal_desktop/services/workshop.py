@@ -271,6 +271,8 @@ class WorkshopService:
             raise UserError("Choose a different name or folder for the copy.")
         if target.exists() and not overwrite:
             raise TargetExistsError(f"{target} already exists.")
+        if target.exists():
+            locking.ensure_not_open_elsewhere(target)  # never swap a file under someone
         fd, tmp_name = tempfile.mkstemp(
             prefix=".carequal-", suffix=".tmp", dir=str(target.parent)
         )

@@ -42,6 +42,7 @@ from carequal_desktop.ui.models.evidence_table_model import (
     EvidenceFilterProxy,
     EvidenceTableModel,
 )
+from carequal_desktop.ui.widgets.headings import page_heading
 
 ALL = object()  # combo data for "no filter"; None is a real value elsewhere
 NO_INDICATOR = ""
@@ -90,14 +91,7 @@ class EvidencePage(QWidget):
         self.service = service
         self.setAccessibleName("Evidence register")
 
-        heading = QLabel("Evidence register", self)
-        font = heading.font()
-        if font.pointSizeF() > 0:  # a font sized in pixels has no point size
-            font.setPointSizeF(font.pointSizeF() * 1.4)
-        else:
-            font.setPixelSize(round(font.pixelSize() * 1.4))
-        font.setBold(True)
-        heading.setFont(font)
+        heading = page_heading("Evidence register", self)
         heading.setAccessibleName("Evidence register")
 
         self.search_edit = QLineEdit(self)

@@ -36,29 +36,12 @@ from carequal_desktop.domain.vocabulary import EVALUATION_STATUSES, NOT_GRADED
 from carequal_desktop.errors import UserError
 from carequal_desktop.services.workshop import WorkshopService
 from carequal_desktop.ui import messages
+from carequal_desktop.ui.widgets.headings import heading, scaled_font
 from carequal_desktop.ui.widgets.item_list_editor import ItemListEditor
 
 AUTOSAVE_MS = 700
 _ID_ROLE = Qt.ItemDataRole.UserRole
 _TEXT_FIELDS = ("how_good_now", "how_do_we_know", "what_next", "rationale")
-
-
-def scaled_font(widget: QWidget, factor: float, bold: bool = True) -> Any:
-    """The widget's font, relative to the system size (never a fixed point size)."""
-    font = widget.font()
-    if font.pointSizeF() > 0:
-        font.setPointSizeF(font.pointSizeF() * factor)
-    else:
-        font.setPixelSize(round(font.pixelSize() * factor))
-    font.setBold(bold)
-    return font
-
-
-def heading(text: str, factor: float = 1.25) -> QLabel:
-    label = QLabel(text)
-    label.setFont(scaled_font(label, factor))
-    label.setWordWrap(True)
-    return label
 
 
 class NarrativeEdit(QPlainTextEdit):

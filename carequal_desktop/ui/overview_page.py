@@ -35,6 +35,7 @@ from carequal_desktop.ui.models.overview_table_model import (
     TITLE,
     OverviewTableModel,
 )
+from carequal_desktop.ui.widgets.headings import page_heading
 
 
 class OverviewPage(QWidget):
@@ -51,14 +52,7 @@ class OverviewPage(QWidget):
         self._chart_stale = True
         self._split_done = False
 
-        heading = QLabel("Overview", self)
-        font = heading.font()
-        if font.pointSizeF() > 0:  # a font sized in pixels has no point size
-            font.setPointSizeF(font.pointSizeF() * 1.4)
-        else:
-            font.setPixelSize(round(font.pixelSize() * 1.4))
-        font.setBold(True)
-        heading.setFont(font)
+        heading = page_heading("Overview", self)
 
         self.summary_label = QLabel(self)
         self.summary_label.setAccessibleName("Summary of the workshop")

@@ -40,6 +40,7 @@ from carequal_desktop.ui.models.plan_table_model import (
     STATUS,
     PlanTableModel,
 )
+from carequal_desktop.ui.widgets.headings import page_heading
 
 ALL = "all"
 LINE_BREAK = "\u2028"  # what item views draw as a new line
@@ -99,14 +100,7 @@ class PlanPage(QWidget):
         self.service = service
         self.setAccessibleName("Improvement plan")
 
-        heading = QLabel("Improvement plan", self)
-        font = heading.font()
-        if font.pointSizeF() > 0:  # a font sized in pixels has no point size
-            font.setPointSizeF(font.pointSizeF() * 1.4)
-        else:
-            font.setPixelSize(round(font.pixelSize() * 1.4))
-        font.setBold(True)
-        heading.setFont(font)
+        heading = page_heading("Improvement plan", self)
 
         self.statement_combo = QComboBox(self)
         self.statement_combo.setAccessibleName("Show statement")

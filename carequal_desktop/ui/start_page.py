@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from carequal_desktop import APP_NAME
 from carequal_desktop.services import settings
-from carequal_desktop.ui.indicator_page import scaled_font
+from carequal_desktop.ui.widgets.headings import scaled_font
 
 _PATH_ROLE = Qt.ItemDataRole.UserRole
 

@@ -204,7 +204,9 @@ def test_word_and_csv_drop_the_same_characters_and_warn(
         docx.unlink()
 
         target = tmp_path / f"{n}.csv"
-        write_plan_csv(service, target)
+        csv_result = write_plan_csv(service, target)
+        # The user is told in the same cases as for Word.
+        assert bool(csv_result.warnings) == bool(count_xml_forbidden(stored))
         with target.open(encoding="utf-8-sig", newline="") as fh:
             rows = list(csv.reader(fh))
         header, row = rows[0], rows[1]

@@ -26,7 +26,9 @@ def read_rows(path):
 
 
 def test_plan_csv_has_bom_crlf_and_columns(demo_service, tmp_path):
-    target = write_plan_csv(demo_service, tmp_path / "plan.csv")
+    result = write_plan_csv(demo_service, tmp_path / "plan.csv")
+    assert result.warnings == []
+    target = result.path
     raw = target.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = read_rows(target)
@@ -43,7 +45,7 @@ def test_plan_csv_has_bom_crlf_and_columns(demo_service, tmp_path):
 
 
 def test_evidence_csv_columns_and_content(demo_service, tmp_path):
-    rows = read_rows(write_evidence_csv(demo_service, tmp_path / "evidence.csv"))
+    rows = read_rows(write_evidence_csv(demo_service, tmp_path / "evidence.csv").path)
     assert tuple(rows[0]) == EVIDENCE_COLUMNS
     assert EVIDENCE_COLUMNS[:9] == ("Ref", "Title", "Kind", "Agency", "Date", "Share",
                                     "Respondents", "Indicators", "Supports")
@@ -74,19 +76,21 @@ def test_ordinary_text_is_untouched():
 
 
 def test_hostile_text_round_trips(hostile_service, tmp_path):
-    rows = read_rows(write_evidence_csv(hostile_service, tmp_path / "e.csv"))
+    result = write_evidence_csv(hostile_service, tmp_path / "e.csv")
+    assert result.warnings and "left out of the file" in result.warnings[0]
+    rows = read_rows(result.path)
     title = rows[1][1]
     assert title.startswith("'=HYPERLINK")
     assert "👩‍👧‍👦" in title and "مرحبا" in title and "שלום" in title
     assert "\x00" not in title
     assert rows[1][3].startswith("'@Agency")
-    plan = read_rows(write_plan_csv(hostile_service, tmp_path / "p.csv"))
+    plan = read_rows(write_plan_csv(hostile_service, tmp_path / "p.csv").path)
     assert plan[1][PLAN_COLUMNS.index("Task")].startswith("'-Task")
 
 
 def test_non_ascii_round_trip(new_service, tmp_path):
     new_service.add_action("Gàidhlig: Clann is teaghlaichean — “quotes” £5 ✓", statement=2)
-    rows = read_rows(write_plan_csv(new_service, tmp_path / "p.csv"))
+    rows = read_rows(write_plan_csv(new_service, tmp_path / "p.csv").path)
     assert rows[1][PLAN_COLUMNS.index("Task")] == "Gàidhlig: Clann is teaghlaichean — “quotes” £5 ✓"
 
 

@@ -119,3 +119,29 @@ def test_lone_surrogates_are_replaced_and_reported(example_doc, tmp_path) -> Non
 def test_export_json_writes_a_valid_file(example_service, tmp_path) -> None:
     target = export_json(example_service, tmp_path / "out.json")
     validate_document(json.loads(target.read_text(encoding="utf-8")))
+
+
+def test_import_never_replaces_a_workshop_open_in_another_copy(example_doc, tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from carequal_desktop.errors import WorkshopLockedError
+
+    target = import_document(example_doc, tmp_path / "held.carequal").path
+    before = target.read_bytes()
+    code = (
+        "import sys; from carequal_desktop.services.workshop import WorkshopService as W; "
+        f"s = W.open({str(target)!r}); print('open', flush=True); sys.stdin.read(); s.close()"
+    )
+    other = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True, env={**os.environ})
+    try:
+        assert other.stdout.readline().strip() == "open"
+        with pytest.raises(WorkshopLockedError):
+            import_document(example_doc, target, overwrite=True)
+        assert target.read_bytes() == before
+    finally:
+        other.stdin.close()
+        other.wait(timeout=20)
+        other.stdout.close()

@@ -173,3 +173,14 @@ def test_hostile_text_in_every_kind_of_field_is_stored(new_service: WorkshopServ
     assert again.details().scope == "x\ufffdy\x00z"
     assert again.evidence()[0].description == "x\ufffdy\x00z"
     again.close()
+
+
+def test_settings_file_is_owner_only(data_dir: Path) -> None:
+    import os
+    import stat
+
+    from carequal_desktop.services import settings
+
+    settings.add_recent(data_dir / "x.carequal")
+    if os.name == "posix":
+        assert stat.S_IMODE(settings.settings_file().stat().st_mode) == 0o600

@@ -403,10 +403,12 @@ def _export_csv(window: Any, what: str) -> Path | None:
         return None
     writer = write_plan_csv if what == "plan" else write_evidence_csv
     try:
-        writer(service, target, overwrite=True)
+        result = writer(service, target, overwrite=True)
     except UserError as exc:
         messages.show_error(window, f"The {label} was not written. {exc}")
         return None
+    if result.warnings:
+        messages.show_error(window, f"The {label} was written to {target}. " + " ".join(result.warnings))
     status = getattr(window, "statusBar", None)
     if callable(status):
         status().showMessage(f"The {label} was written to {target}.", 10000)
