@@ -45,8 +45,8 @@ from PySide6.QtWidgets import (
 from carequal_desktop import APP_NAME, FILE_SUFFIX, __version__
 from carequal_desktop.domain.vocabulary import EVALUATION_STATUSES
 from carequal_desktop.errors import UserError, WorkshopLockedError
-from carequal_desktop.services import settings
-from carequal_desktop.services.workshop import WorkshopService
+from carequal_desktop.services import locking, settings
+from carequal_desktop.services.workshop import WorkshopService, is_writable
 from carequal_desktop.ui import messages
 from carequal_desktop.ui.dialogs.export_dialog import install_export_actions
 from carequal_desktop.ui.dialogs.locked_dialog import ask_open_read_only
@@ -476,10 +476,14 @@ class MainWindow(QMainWindow):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(0)
         if self.service.read_only:
-            banner = QLabel(
-                "This workshop is open read-only, so changes cannot be saved. "
-                "Use File › Save a copy as to keep working on a copy."
-            )
+            if is_writable(self.service.path):  # chosen, e.g. because it is open elsewhere
+                text = (
+                    "This workshop is open read-only, so changes cannot be saved. "
+                    "Use File › Save a copy as to keep working on a copy."
+                )
+            else:  # the disk or folder cannot be written: say so
+                text = locking.read_only_notice(self.service.path)
+            banner = QLabel(text)
             banner.setWordWrap(True)
             banner.setMargin(8)
             banner.setAccessibleName("Read-only notice")

@@ -75,3 +75,17 @@ def test_a_workshop_open_elsewhere_is_offered_read_only(window, made_workshop, m
     other.stdin.close()
     other.wait(timeout=20)
     other.stdout.close()
+
+
+def test_read_only_media_opens_read_only_and_says_why(window, made_workshop):
+    from PySide6.QtWidgets import QLabel
+
+    from tests.conftest import unwritable
+
+    with unwritable(made_workshop), unwritable(made_workshop.parent):
+        assert window.open_workshop_file(made_workshop)
+        assert window.service.read_only
+        banners = [w.text() for w in window.findChildren(QLabel) if w.accessibleName() == "Read-only notice"]
+        assert banners and "cannot be written to" in banners[0] and "Save a copy as" in banners[0]
+        assert window.save_copy_action.isEnabled()
+        window.close_workshop()
