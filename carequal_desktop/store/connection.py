@@ -218,7 +218,10 @@ def init_db(
         return engine
 
     head = check_header(path)
-    if _hot_journal(path) and not read_only:
+    # Finishing a save a crash interrupted restores the last saved state; it is not an
+    # edit, so a read-only opening (the command line's exports) does it too where it can.
+    can_write = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+    if _hot_journal(path) and (not read_only or can_write):
         _finish_interrupted_save(path, head)
     try:
         probe = _connect(path, read_only=True)

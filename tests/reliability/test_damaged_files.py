@@ -143,8 +143,10 @@ def test_a_save_interrupted_by_a_crash_is_rolled_back_on_opening(sample_file: Pa
     service.close()
     _crash_mid_save(sample_file)
     before = sha256(sample_file)
-    # Looking read-only cannot roll it back: a clear sentence, and nothing changes.
-    message = _refused(sample_file, DamagedWorkshopError, read_only=True)
+    # On media that cannot be written it cannot be rolled back: a clear sentence, and
+    # nothing changes.
+    with unwritable(sample_file), unwritable(sample_file.parent):
+        message = _refused(sample_file, DamagedWorkshopError, read_only=True)
     assert "was not closed properly" in message
     assert sha256(sample_file) == before
     service = WorkshopService.open(sample_file)
@@ -154,6 +156,19 @@ def test_a_save_interrupted_by_a_crash_is_rolled_back_on_opening(sample_file: Pa
     conn = sqlite3.connect(sample_file)
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     conn.close()
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="POSIX kill")
+def test_a_read_only_opening_mends_an_interrupted_save_where_it_can(sample_file: Path) -> None:
+    """The command line's exports open read-only; a crash before them must not block them."""
+    service = WorkshopService.open(sample_file)
+    context = service.details().context
+    service.close()
+    _crash_mid_save(sample_file)
+    service = WorkshopService.open(sample_file, read_only=True)
+    assert service.details().context == context
+    service.close()
+    assert not Path(f"{sample_file}-journal").exists()
 
 
 def test_a_crashed_file_is_backed_up_consistently_before_a_restore(sample_file: Path) -> None:
