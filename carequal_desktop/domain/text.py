@@ -44,3 +44,14 @@ def one_line(text: str, limit: int = 2000) -> str:
     """Collapse a list item or title to one line within the exchange format's limit."""
     collapsed = " ".join(text.split())
     return collapsed[:limit]
+
+
+def shorten(text: str, limit: int) -> str:
+    """Shorten to at most ``limit`` characters at a word boundary, ending with "…"."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:") + "…"

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from carequal_desktop.domain.framework import Framework
 from carequal_desktop.domain.records import IndicatorSummary
+from carequal_desktop.domain.text import shorten
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -28,16 +29,6 @@ GRADE_COLOURS: dict[int, str] = {
 }
 UNGRADED_EDGE = "#7f7f7f"
 NOT_GRADED_TEXT = "not graded"
-
-
-def _short(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    if " " in cut:
-        cut = cut[: cut.rindex(" ")]
-    return cut.rstrip(" ,;:") + "…"
 
 
 def grades_figure(
@@ -93,7 +84,7 @@ def grades_figure(
 
     ax.set_yticks(positions)
     ax.set_yticklabels(
-        [_short(f"{s.code} {s.title}", label_chars) if titles else s.code for s in rows],
+        [shorten(f"{s.code} {s.title}", label_chars) if titles else s.code for s in rows],
         fontsize=font_size,
     )
     ax.set_ylim(len(rows) - 0.5, -0.5)  # first indicator at the top

@@ -664,9 +664,7 @@ class WorkshopService:
                 select(EvidenceIndicatorRow.evidence_id, EvidenceIndicatorRow.indicator_code)
                 .order_by(EvidenceIndicatorRow.position)
             ).all()
-        by_id: dict[str, list[str]] = {}
-        for evidence_id, code in links:
-            by_id.setdefault(evidence_id, []).append(code)
+        by_id = _group_links(links)
         return [self._evidence_record(r, by_id.get(r.id, [])) for r in rows]
 
     def counts(self) -> dict[str, int]:
@@ -715,9 +713,7 @@ class WorkshopService:
                 .where(EvidenceIndicatorRow.evidence_id.in_(linked_ids))  # type: ignore[attr-defined]
                 .order_by(EvidenceIndicatorRow.position)
             ).all()
-        by_id: dict[str, list[str]] = {}
-        for evidence_id, linked in links:
-            by_id.setdefault(evidence_id, []).append(linked)
+        by_id = _group_links(links)
         return [self._evidence_record(r, by_id.get(r.id, [])) for r in rows]
 
     @staticmethod
@@ -851,9 +847,7 @@ class WorkshopService:
                 select(ActionIndicatorRow.action_id, ActionIndicatorRow.indicator_code)
                 .order_by(ActionIndicatorRow.position)
             ).all()
-        by_id: dict[str, list[str]] = {}
-        for action_id, code in links:
-            by_id.setdefault(action_id, []).append(code)
+        by_id = _group_links(links)
         return [self._action_record(r, by_id.get(r.id, [])) for r in rows]
 
     def actions_for_indicator(self, code: str) -> list[rec.Action]:
@@ -873,9 +867,7 @@ class WorkshopService:
                 .where(ActionIndicatorRow.action_id.in_(linked_ids))  # type: ignore[attr-defined]
                 .order_by(ActionIndicatorRow.position)
             ).all()
-        by_id: dict[str, list[str]] = {}
-        for action_id, linked in links:
-            by_id.setdefault(action_id, []).append(linked)
+        by_id = _group_links(links)
         return [self._action_record(r, by_id.get(r.id, [])) for r in rows]
 
     def action(self, action_id: str) -> rec.Action:
@@ -1046,6 +1038,14 @@ class WorkshopService:
             return
         with self._tx() as s:
             s.exec(insert(table), params=rows)  # type: ignore[call-overload]
+
+
+def _group_links(links: Iterable[Any]) -> dict[str, list[str]]:
+    """(record id, indicator code) rows, in link order -> {record id: [codes]}."""
+    by_id: dict[str, list[str]] = {}
+    for record_id, code in links:
+        by_id.setdefault(record_id, []).append(code)
+    return by_id
 
 
 def _has(fw: Framework, code: str) -> bool:

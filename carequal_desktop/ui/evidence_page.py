@@ -24,11 +24,11 @@ from PySide6.QtWidgets import (
 )
 
 from carequal_desktop.domain import records as rec
+from carequal_desktop.domain.text import shorten
 from carequal_desktop.domain.vocabulary import EVIDENCE_KINDS, EVIDENCE_SUPPORTS
 from carequal_desktop.errors import UserError
 from carequal_desktop.services.workshop import WorkshopService
 from carequal_desktop.ui import messages
-from carequal_desktop.ui.dialogs._fields import elide
 from carequal_desktop.ui.models.evidence_table_model import (
     AGENCY,
     DATE,
@@ -252,7 +252,7 @@ class EvidencePage(QWidget):
         self.indicator_combo.clear()
         self.indicator_combo.addItem("All indicators", ALL)
         for ind in self.service.framework().indicators:
-            self.indicator_combo.addItem(elide(ind.label, 48), ind.code)
+            self.indicator_combo.addItem(shorten(ind.label, 48), ind.code)
             self.indicator_combo.setItemData(
                 self.indicator_combo.count() - 1, ind.label, Qt.ItemDataRole.ToolTipRole
             )

@@ -26,11 +26,11 @@ from PySide6.QtWidgets import (
 )
 
 from carequal_desktop.domain import records as rec
+from carequal_desktop.domain.text import shorten
 from carequal_desktop.domain.vocabulary import ACTION_STATUSES
 from carequal_desktop.errors import UserError
 from carequal_desktop.services.workshop import WorkshopService
 from carequal_desktop.ui import messages
-from carequal_desktop.ui.dialogs._fields import elide
 from carequal_desktop.ui.evidence_page import TableKeys, long_date
 from carequal_desktop.ui.models.plan_table_model import (
     DUE,
@@ -216,7 +216,7 @@ class PlanPage(QWidget):
         self.statement_combo.addItem("All statements", ALL)
         for st in self.service.framework().statements:
             full = f"Statement {st.number}: {st.text}"
-            self.statement_combo.addItem(elide(full, 70), st.number)
+            self.statement_combo.addItem(shorten(full, 70), st.number)
             self.statement_combo.setItemData(
                 self.statement_combo.count() - 1, full, Qt.ItemDataRole.ToolTipRole
             )
@@ -371,7 +371,7 @@ class PlanPage(QWidget):
             return
         where = f" It is linked to indicator{'s' if len(a.indicators) > 1 else ''} " \
                 f"{', '.join(a.indicators)}." if a.indicators else ""
-        task = elide(a.task, 80) if a.task else "(no task)"
+        task = shorten(a.task, 80) if a.task else "(no task)"
         question = f"Delete action {a.ref} “{task}”?{where} This cannot be undone."
         if not messages.ask(self, question, "Delete action", yes="Delete", destructive=True):
             return

@@ -21,17 +21,6 @@ from carequal_desktop.domain.framework import Framework
 DATE_FORMAT = "d MMMM yyyy"  # British order: 31 March 2027
 
 
-def elide(text: str, limit: int) -> str:
-    """Shorten at a word boundary with "…" so combo boxes stay narrow."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    if " " in cut:
-        cut = cut[: cut.rindex(" ")]
-    return cut.rstrip(" ,;:") + "…"
-
-
 class OptionalDateEdit(QWidget):
     """A date with a "no date" tick box; ``value()`` is an ISO date or ``None``."""
 

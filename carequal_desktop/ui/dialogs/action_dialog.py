@@ -17,11 +17,12 @@ from PySide6.QtWidgets import (
 )
 
 from carequal_desktop.domain import records as rec
+from carequal_desktop.domain.text import shorten
 from carequal_desktop.domain.vocabulary import ACTION_STATUSES
 from carequal_desktop.errors import UserError
 from carequal_desktop.services.workshop import WorkshopService
 from carequal_desktop.ui import messages
-from carequal_desktop.ui.dialogs._fields import IndicatorChecklist, OptionalDateEdit, elide
+from carequal_desktop.ui.dialogs._fields import IndicatorChecklist, OptionalDateEdit
 
 SMART_HINT = (
     "Make each action SMART: specific, measurable, achievable, realistic and time-bound. "
@@ -56,7 +57,7 @@ class ActionDialog(QDialog):
         self.statement_combo.setMinimumContentsLength(40)
         for st in framework.statements:
             full = f"{st.number} {st.text}"
-            self.statement_combo.addItem(elide(full, 70), st.number)
+            self.statement_combo.addItem(shorten(full, 70), st.number)
             self.statement_combo.setItemData(
                 self.statement_combo.count() - 1, full, Qt.ItemDataRole.ToolTipRole
             )

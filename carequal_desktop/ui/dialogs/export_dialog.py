@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from carequal_desktop.domain.text import shorten
 from carequal_desktop.domain.wordcount import WORD_LIMIT
 from carequal_desktop.errors import UserError
 from carequal_desktop.reports.position_statement import (
@@ -49,13 +50,6 @@ def safe_file_name(text: str, suffix: str) -> str:
     """A file name Windows accepts, from a workshop title."""
     name = re.sub(r'[<>:"/\\|?*\x00-\x1f]', "", text).strip().rstrip(".") or "Workshop"
     return name[:80] + suffix
-
-
-def _short(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
 
 
 def suggested_folder(service: Any) -> Path:
@@ -152,7 +146,7 @@ class ExportDialog(QDialog):
         framework = service.framework()
         rows: list[tuple[str, str, str]] = [("intro", "Introduction", "")]
         rows += [
-            (str(st.number), f"Statement {st.number}: {_short(st.text, 52)}", st.text)
+            (str(st.number), f"Statement {st.number}: {shorten(st.text, 52)}", st.text)
             for st in framework.statements
         ]
         for i, (key, label, tip) in enumerate(rows):
