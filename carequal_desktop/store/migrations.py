@@ -11,10 +11,20 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+
+def _add_grading(conn: sqlite3.Connection) -> None:
+    """Issue 10: proposed grades hidden until revealed, and dissent per agency.
+
+    Proposals already in a file were made in the open, so they stay revealed.
+    """
+    conn.execute("ALTER TABLE evaluation ADD COLUMN proposals_hidden BOOLEAN NOT NULL DEFAULT 0")
+    conn.execute("ALTER TABLE evaluation ADD COLUMN dissents VARCHAR NOT NULL DEFAULT '[]'")
+
 
 # STEPS[n] upgrades a file from version n-1 to version n.
-STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {}
+STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {2: _add_grading}
 
 
 def upgrade(path: Path, from_version: int) -> None:

@@ -97,6 +97,10 @@ class EvaluationRow(SQLModel, table=True):
     dissent: str = ""
     previous_grade: int | None = None
     proposed_grades: str = "[]"  # JSON list of {agency, participant?, grade, note?}
+    # Grading in the room: proposals stay hidden until revealed together (a new round starts
+    # hidden; files from before this column were revealed), and each agency's own dissent.
+    proposals_hidden: bool = True
+    dissents: str = "[]"  # JSON list of {agency, participant?, text}
     updated: str
 
 
