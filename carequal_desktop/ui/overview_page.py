@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -21,18 +21,22 @@ from PySide6.QtWidgets import (
 )
 
 from carequal_desktop.errors import UserError
+from carequal_desktop.services.grading import GradingService
 from carequal_desktop.services.workshop import WorkshopService
 from carequal_desktop.ui import messages
 from carequal_desktop.ui.evidence_page import TableKeys
 from carequal_desktop.ui.models.overview_table_model import (
     ACTIONS,
+    CHANGE,
     CODE,
     CODE_ROLE,
     EVIDENCE,
     GRADE,
+    SORT_ROLE,
     STATEMENTS,
     STATUS,
     TITLE,
+    VIEWS,
     OverviewTableModel,
 )
 from carequal_desktop.ui.widgets.headings import page_heading
@@ -61,7 +65,13 @@ class OverviewPage(QWidget):
         self.model = OverviewTableModel(self)
         self.table = QTableView(self)
         self.table.setAccessibleName("Indicators: status, grade, evidence and actions")
-        self.table.setModel(self.model)
+        # Sortable by any column (issue 10: grade, change, agency views), framework order first.
+        self.sorted_model = QSortFilterProxyModel(self)
+        self.sorted_model.setSourceModel(self.model)
+        self.sorted_model.setSortRole(SORT_ROLE)
+        self.table.setModel(self.sorted_model)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(CODE, Qt.SortOrder.AscendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -108,7 +118,8 @@ class OverviewPage(QWidget):
         metrics = self.table.fontMetrics()
         pad = metrics.averageCharWidth() * 2
         samples = {CODE: "10.1", STATEMENTS: "Statements", STATUS: "Not started",
-                   GRADE: "Not yet graded", EVIDENCE: "Evidence", ACTIONS: "Actions"}
+                   GRADE: "Not yet graded", CHANGE: "▲ up 1 (was 3)",
+                   VIEWS: "⚠ disagreement: 2 to 5", EVIDENCE: "Evidence", ACTIONS: "Actions"}
         header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header.setSectionResizeMode(TITLE, QHeaderView.ResizeMode.Stretch)
         for column, sample in samples.items():
@@ -122,11 +133,12 @@ class OverviewPage(QWidget):
             summaries = self.service.overview()
             framework = self.service.framework()
             counts = self.service.counts()
+            grading = GradingService(self.service).overview()
         except UserError as exc:
             messages.show_error(self, str(exc))
             return
         current = self.table.currentIndex()
-        self.model.set_summaries(summaries, framework)
+        self.model.set_summaries(summaries, framework, grading)
         if current.isValid():
             self.table.selectRow(current.row())
         agreed = sum(1 for s in summaries if s.status == "agreed")
@@ -196,4 +208,4 @@ class OverviewPage(QWidget):
     def _activate(self, index: Any = None) -> None:
         index = index if index is not None and index.isValid() else self.table.currentIndex()
         if index.isValid():
-            self.indicator_activated.emit(self.model.index(index.row(), 0).data(CODE_ROLE))
+            self.indicator_activated.emit(index.siblingAtColumn(CODE).data(CODE_ROLE))

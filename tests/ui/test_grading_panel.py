@@ -141,3 +141,32 @@ def test_read_only_file_shows_but_does_not_edit(qtbot, demo_service, tmp_path):
         )
     finally:
         service.close()
+
+
+def test_overview_shows_change_and_agency_views_and_sorts_by_them(qtbot, demo_service):
+    from carequal_desktop.ui.models.overview_table_model import CHANGE, CODE, GRADE, VIEWS
+    from carequal_desktop.ui.overview_page import OverviewPage
+
+    page = OverviewPage(demo_service)
+    qtbot.addWidget(page)
+    model = page.model
+    rows = {model.index(r, CODE).data(): r for r in range(model.rowCount())}
+    assert model.index(rows["5.1"], CHANGE).data() == "▲ up 1 (was 4)"
+    assert model.index(rows["6.4"], CHANGE).data() == "▼ down 1 (was 3)"
+    assert model.index(rows["5.3"], CHANGE).data() == "= same (was 3)"
+    assert model.index(rows["5.3"], VIEWS).data() == "⚠ disagreement: 3 to 4"
+    assert model.index(rows["2.1"], VIEWS).data() == "⚠ disagreement: 3 to 4"
+    assert model.index(rows["7.2"], VIEWS).data() == "agree: 5 to 6"
+
+    view = page.sorted_model
+    page.table.sortByColumn(VIEWS, Qt.SortOrder.DescendingOrder)
+    top = [view.index(r, VIEWS).data() for r in range(3)]
+    assert all(t.startswith("⚠ disagreement") for t in top)
+    page.table.sortByColumn(CHANGE, Qt.SortOrder.DescendingOrder)
+    assert view.index(0, CHANGE).data().startswith("▲")
+    page.table.sortByColumn(GRADE, Qt.SortOrder.DescendingOrder)
+    assert view.index(0, GRADE).data() == "6 Excellent"
+    # Opening from a sorted table opens the indicator on that row.
+    with qtbot.waitSignal(page.indicator_activated) as blocker:
+        page.table.doubleClicked.emit(view.index(0, 1))
+    assert blocker.args == ["7.2"]

@@ -10,14 +10,47 @@ from PySide6.QtWidgets import QApplication
 
 from carequal_desktop.domain import records as rec
 from carequal_desktop.domain.framework import Framework
+from carequal_desktop.domain.grading import change_words
 from carequal_desktop.domain.vocabulary import EVALUATION_STATUSES, NOT_GRADED
+from carequal_desktop.services.grading import GradingRow
 
 CODE_ROLE = Qt.ItemDataRole.UserRole + 1
 SUMMARY_ROLE = Qt.ItemDataRole.UserRole + 2
+SORT_ROLE = Qt.ItemDataRole.UserRole + 3  # what the sortable overview sorts by
 
-COLUMN_TITLES = ("Code", "Indicator", "Statements", "Status", "Grade", "Evidence", "Actions")
-CODE, TITLE, STATEMENTS, STATUS, GRADE, EVIDENCE, ACTIONS = range(len(COLUMN_TITLES))
+COLUMN_TITLES = (
+    "Code",
+    "Indicator",
+    "Statements",
+    "Status",
+    "Grade",
+    "Since last cycle",
+    "Agency views",
+    "Evidence",
+    "Actions",
+)
+CODE, TITLE, STATEMENTS, STATUS, GRADE, CHANGE, VIEWS, EVIDENCE, ACTIONS = range(len(COLUMN_TITLES))
 _NUMERIC = {EVIDENCE, ACTIONS}
+_STATUS_ORDER = {key: i for i, key in enumerate(EVALUATION_STATUSES)}
+
+
+def change_text(row: GradingRow | None) -> str:
+    """ "▲ up 1 (was 3)", "= same (was 4)", "was 4", or "" with no previous grade."""
+    if row is None or row.previous is None:
+        return ""
+    words = change_words(row.previous, row.agreed)
+    return f"{words} (was {row.previous})" if words else f"was {row.previous}"
+
+
+def views_text(row: GradingRow | None) -> str:
+    """ "⚠ disagreement: 2 to 5", "agree: 4 to 5", "hidden (3 given)", or "" with none."""
+    if row is None or not row.proposals:
+        return ""
+    if row.hidden:
+        return f"hidden ({row.proposals} given)"
+    s = row.spread
+    span = str(s.lowest) if s.lowest == s.highest else f"{s.lowest} to {s.highest}"
+    return f"⚠ disagreement: {span}" if s.disagreement else f"agree: {span}"
 
 
 def grade_text(grade: int | None, framework: Framework) -> str:
@@ -35,12 +68,22 @@ class OverviewTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows: list[rec.IndicatorSummary] = []
         self._framework: Framework | None = None
+        self._grading: dict[str, GradingRow] = {}
 
-    def set_summaries(self, summaries: list[rec.IndicatorSummary], framework: Framework) -> None:
+    def set_summaries(
+        self,
+        summaries: list[rec.IndicatorSummary],
+        framework: Framework,
+        grading: dict[str, GradingRow] | None = None,
+    ) -> None:
         self.beginResetModel()
         self._rows = list(summaries)
         self._framework = framework
+        self._grading = dict(grading or {})
         self.endResetModel()
+
+    def grading_at(self, row: int) -> GradingRow | None:
+        return self._grading.get(self._rows[row].code)
 
     def summaries(self) -> list[rec.IndicatorSummary]:
         return self._rows
@@ -54,12 +97,16 @@ class OverviewTableModel(QAbstractTableModel):
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMN_TITLES)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return COLUMN_TITLES[section]
         return None
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if not index.isValid():
             return None
         s = self._rows[index.row()]
@@ -68,6 +115,8 @@ class OverviewTableModel(QAbstractTableModel):
             return s.code
         if role == SUMMARY_ROLE:
             return s
+        if role == SORT_ROLE:
+            return self._sort_key(s, col)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             text = self._text(s, col)
             if role == Qt.ItemDataRole.ToolTipRole:
@@ -76,6 +125,8 @@ class OverviewTableModel(QAbstractTableModel):
                 if col == GRADE and s.grade is not None and self._framework:
                     level = self._framework.level(s.grade)
                     return level.meaning or text if level else text
+                if col == VIEWS and text.startswith("⚠"):
+                    return "The agencies' proposed grades differ: talk this one through."
                 return text or None
             return text
         if role == Qt.ItemDataRole.TextAlignmentRole and col in _NUMERIC:
@@ -101,8 +152,35 @@ class OverviewTableModel(QAbstractTableModel):
             return EVALUATION_STATUSES.get(s.status, s.status)
         if col == GRADE:
             return grade_text(s.grade, self._framework) if self._framework else str(s.grade or "")
+        if col == CHANGE:
+            return change_text(self._grading.get(s.code))
+        if col == VIEWS:
+            return views_text(self._grading.get(s.code))
         if col == EVIDENCE:
             return str(s.evidence_count)
         if col == ACTIONS:
             return str(s.action_count)
         return ""
+
+    def _sort_key(self, s: rec.IndicatorSummary, col: int) -> Any:
+        """A number or text to sort by; the proxy's stable sort keeps framework order for ties."""
+        g = self._grading.get(s.code)
+        if col == CODE:
+            return self._rows.index(s)
+        if col == GRADE:
+            return s.grade if s.grade is not None else -1
+        if col == STATUS:
+            return _STATUS_ORDER.get(s.status, 99)
+        if col == CHANGE:
+            return g.change if g is not None and g.change is not None else -99
+        if col == VIEWS:
+            if g is None or not g.proposals or g.hidden:
+                return -1
+            return 100 * int(g.spread.disagreement) + (g.spread.spread or 0)
+        if col == EVIDENCE:
+            return s.evidence_count
+        if col == ACTIONS:
+            return s.action_count
+        if col == STATEMENTS:
+            return s.statements[0] if s.statements else 99
+        return self._text(s, col).casefold()

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QPainter, QPaintEvent, QPalette
+from PySide6.QtGui import QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -113,18 +113,16 @@ class DistributionChart(QWidget):
             painter.drawText(
                 QRectF(x, h - text_h, slot, text_h), Qt.AlignmentFlag.AlignCenter, str(value)
             )
-        # The baseline, and a tick under the median.
+        # The baseline, and a dashed line at the median (the words below say it too).
         painter.setPen(pal.color(QPalette.ColorRole.Mid))
         base_y = text_h + 2 + bar_area
         painter.drawLine(0, int(base_y), w, int(base_y))
         if self._median is not None and self._levels:
-            pos = (self._median - self._levels[0] + 0.5) * slot
-            painter.setPen(text_colour)
-            painter.drawText(
-                QRectF(pos - slot, base_y, 2 * slot, h - base_y - text_h + 2),
-                Qt.AlignmentFlag.AlignCenter,
-                "▲",
-            )
+            x = (self._median - self._levels[0] + 0.5) * slot
+            pen = QPen(text_colour)
+            pen.setStyle(Qt.PenStyle.DashLine)
+            painter.setPen(pen)
+            painter.drawLine(int(x), int(text_h / 2), int(x), int(base_y))
         painter.end()
 
 
@@ -183,7 +181,7 @@ class GradingPanel(QWidget):
         self.proposals_list.setAccessibleName("Proposed grades")
         self.proposals_list.setWordWrap(True)
         self.proposals_list.setSizeAdjustPolicy(QListWidget.SizeAdjustPolicy.AdjustToContents)
-        self.proposals_list.setMinimumHeight(self.fontMetrics().lineSpacing() * 3 + 8)
+        self.proposals_list.setMinimumHeight(self.fontMetrics().lineSpacing() * 6 + 8)
         self.proposals_list.setMaximumHeight(self.fontMetrics().lineSpacing() * 9 + 8)
         self.proposals_list.itemActivated.connect(self._pick_proposal)
         box.addWidget(self.proposals_list)
