@@ -116,10 +116,10 @@ class OverviewPage(QWidget):
     def _size_columns(self) -> None:
         header = self.table.horizontalHeader()
         metrics = self.table.fontMetrics()
-        pad = metrics.averageCharWidth() * 2
+        pad = metrics.averageCharWidth() * 2 + metrics.height()  # room for the sort arrow
         samples = {CODE: "10.1", STATEMENTS: "Statements", STATUS: "Not started",
-                   GRADE: "Not yet graded", CHANGE: "▲ up 1 (was 3)",
-                   VIEWS: "⚠ disagreement: 2 to 5", EVIDENCE: "Evidence", ACTIONS: "Actions"}
+                   GRADE: "Not yet graded", CHANGE: "▼ down from 3",
+                   VIEWS: "⚠ differ 2–5", EVIDENCE: "Evidence", ACTIONS: "Actions"}
         header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header.setSectionResizeMode(TITLE, QHeaderView.ResizeMode.Stretch)
         for column, sample in samples.items():

@@ -151,17 +151,17 @@ def test_overview_shows_change_and_agency_views_and_sorts_by_them(qtbot, demo_se
     qtbot.addWidget(page)
     model = page.model
     rows = {model.index(r, CODE).data(): r for r in range(model.rowCount())}
-    assert model.index(rows["5.1"], CHANGE).data() == "▲ up 1 (was 4)"
-    assert model.index(rows["6.4"], CHANGE).data() == "▼ down 1 (was 3)"
-    assert model.index(rows["5.3"], CHANGE).data() == "= same (was 3)"
-    assert model.index(rows["5.3"], VIEWS).data() == "⚠ disagreement: 3 to 4"
-    assert model.index(rows["2.1"], VIEWS).data() == "⚠ disagreement: 3 to 4"
-    assert model.index(rows["7.2"], VIEWS).data() == "agree: 5 to 6"
+    assert model.index(rows["5.1"], CHANGE).data() == "▲ up from 4"
+    assert model.index(rows["6.4"], CHANGE).data() == "▼ down from 3"
+    assert model.index(rows["5.3"], CHANGE).data() == "= same"
+    assert model.index(rows["5.3"], VIEWS).data() == "⚠ differ 3–4"
+    assert model.index(rows["2.1"], VIEWS).data() == "⚠ differ 3–4"
+    assert model.index(rows["7.2"], VIEWS).data() == "agree 5–6"
 
     view = page.sorted_model
     page.table.sortByColumn(VIEWS, Qt.SortOrder.DescendingOrder)
     top = [view.index(r, VIEWS).data() for r in range(3)]
-    assert all(t.startswith("⚠ disagreement") for t in top)
+    assert all(t.startswith("⚠ differ") for t in top)
     page.table.sortByColumn(CHANGE, Qt.SortOrder.DescendingOrder)
     assert view.index(0, CHANGE).data().startswith("▲")
     page.table.sortByColumn(GRADE, Qt.SortOrder.DescendingOrder)

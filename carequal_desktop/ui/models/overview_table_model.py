@@ -10,7 +10,6 @@ from PySide6.QtWidgets import QApplication
 
 from carequal_desktop.domain import records as rec
 from carequal_desktop.domain.framework import Framework
-from carequal_desktop.domain.grading import change_words
 from carequal_desktop.domain.vocabulary import EVALUATION_STATUSES, NOT_GRADED
 from carequal_desktop.services.grading import GradingRow
 
@@ -35,22 +34,27 @@ _STATUS_ORDER = {key: i for i, key in enumerate(EVALUATION_STATUSES)}
 
 
 def change_text(row: GradingRow | None) -> str:
-    """ "▲ up 1 (was 3)", "= same (was 4)", "was 4", or "" with no previous grade."""
+    """ "▲ up from 3", "▼ down from 4", "= same", "was 4" (not graded yet), or ""."""
     if row is None or row.previous is None:
         return ""
-    words = change_words(row.previous, row.agreed)
-    return f"{words} (was {row.previous})" if words else f"was {row.previous}"
+    if row.change is None:
+        return f"was {row.previous}"
+    if row.change > 0:
+        return f"▲ up from {row.previous}"
+    if row.change < 0:
+        return f"▼ down from {row.previous}"
+    return "= same"
 
 
 def views_text(row: GradingRow | None) -> str:
-    """ "⚠ disagreement: 2 to 5", "agree: 4 to 5", "hidden (3 given)", or "" with none."""
+    """ "⚠ differ 2–5", "agree 4–5", "hidden (3)", or "" with no proposed grades."""
     if row is None or not row.proposals:
         return ""
     if row.hidden:
-        return f"hidden ({row.proposals} given)"
+        return f"hidden ({row.proposals})"
     s = row.spread
-    span = str(s.lowest) if s.lowest == s.highest else f"{s.lowest} to {s.highest}"
-    return f"⚠ disagreement: {span}" if s.disagreement else f"agree: {span}"
+    span = str(s.lowest) if s.lowest == s.highest else f"{s.lowest}–{s.highest}"
+    return f"⚠ differ {span}" if s.disagreement else f"agree {span}"
 
 
 def grade_text(grade: int | None, framework: Framework) -> str:
@@ -125,8 +129,13 @@ class OverviewTableModel(QAbstractTableModel):
                 if col == GRADE and s.grade is not None and self._framework:
                     level = self._framework.level(s.grade)
                     return level.meaning or text if level else text
-                if col == VIEWS and text.startswith("⚠"):
-                    return "The agencies' proposed grades differ: talk this one through."
+                if col == VIEWS and text:
+                    return (
+                        "Agencies' proposed grades: "
+                        + ("they differ; talk this one through." if text.startswith("⚠") else text)
+                    )
+                if col == CHANGE and text:
+                    return f"Grade since the previous cycle: {text}"
                 return text or None
             return text
         if role == Qt.ItemDataRole.TextAlignmentRole and col in _NUMERIC:

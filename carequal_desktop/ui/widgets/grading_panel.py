@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QPainter, QPaintEvent, QPalette, QPolygonF
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -68,7 +68,7 @@ class DistributionChart(QWidget):
         self._counts: dict[int, int] = {}
         self._median: float | None = None
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setFixedHeight(self.fontMetrics().height() * 5)
+        self.setFixedHeight(self.fontMetrics().height() * 6)
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt name)
         return QSize(self.fontMetrics().averageCharWidth() * 30, self.fontMetrics().height() * 5)
@@ -92,7 +92,7 @@ class DistributionChart(QWidget):
         w, h = self.width(), self.height()
         top_most = max(self._counts.values(), default=0) or 1
         slot = w / len(self._levels)
-        bar_area = h - 2 * text_h - 4
+        bar_area = h - 2 * text_h - text_h / 3 - 6
         bar_colour = pal.color(QPalette.ColorRole.Highlight)
         text_colour = pal.color(QPalette.ColorRole.WindowText)
         for i, value in enumerate(self._levels):
@@ -113,16 +113,24 @@ class DistributionChart(QWidget):
             painter.drawText(
                 QRectF(x, h - text_h, slot, text_h), Qt.AlignmentFlag.AlignCenter, str(value)
             )
-        # The baseline, and a dashed line at the median (the words below say it too).
+        # The baseline, and a small triangle under it at the median (the words say it too).
         painter.setPen(pal.color(QPalette.ColorRole.Mid))
         base_y = text_h + 2 + bar_area
         painter.drawLine(0, int(base_y), w, int(base_y))
         if self._median is not None and self._levels:
             x = (self._median - self._levels[0] + 0.5) * slot
-            pen = QPen(text_colour)
-            pen.setStyle(Qt.PenStyle.DashLine)
-            painter.setPen(pen)
-            painter.drawLine(int(x), int(text_h / 2), int(x), int(base_y))
+            size = max(4.0, text_h / 3)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(text_colour)
+            painter.drawPolygon(
+                QPolygonF(
+                    [
+                        QPointF(x, base_y + 1),
+                        QPointF(x - size, base_y + 1 + size),
+                        QPointF(x + size, base_y + 1 + size),
+                    ]
+                )
+            )
         painter.end()
 
 
