@@ -31,6 +31,7 @@ from carequal_desktop.domain.vocabulary import (
     NOT_GRADED,
 )
 from carequal_desktop.domain.wordcount import WORD_LIMIT, count_texts
+from carequal_desktop.reports import grading_text
 from carequal_desktop.services.files import check_target, write_atomically
 
 Progress = Callable[[int, str], None]
@@ -53,6 +54,7 @@ class ExportOptions:
     include_grades: bool = True
     include_evidence_appendix: bool = True
     include_plan: bool = True
+    include_agency_views: bool = True  # proposed-grade ranges and dissent (internal drafts)
     version: str = "0.1"
     date: dt.date | None = None
 
@@ -119,6 +121,7 @@ class StatementModel:
     appendix_letters: dict[str, str]
     dropped_characters: int = 0
     warnings: list[str] = field(default_factory=list)
+    grading: Any = None  # reports.grading_text.GradingParts
 
     @property
     def body(self) -> list[BodySection]:
@@ -423,6 +426,7 @@ def build_statement(service: Any, options: ExportOptions | None = None) -> State
         appendix_letters=letters,
         warnings=warnings,
     )
+    grading_text.extend_model(model, service, evaluations, summaries, clean)
     model.dropped_characters = clean.dropped
     if clean.dropped:
         model.warnings.append(
@@ -467,6 +471,9 @@ def _indicator_blocks(
         if ev and ev.rationale.strip():
             for _style, line in _paragraphs(clean(ev.rationale)):
                 sec.add("Normal", line)
+        if options.include_agency_views:
+            for style, line in grading_text.agency_view_blocks(ev, fw, clean):
+                sec.add(style, line)
 
     sec.add("Heading3", QUESTIONS[1])
     wrote = narrative(ev.how_do_we_know) if ev else False
@@ -762,6 +769,7 @@ def render_docx(model: StatementModel, progress: Progress | None = None) -> byte
             f"<w:r><w:drawing>{etree.tostring(inline, encoding='unicode')}</w:drawing></w:r></w:p>"
         )
         buffer.append(_para("Figure 1: The team's grades by quality indicator", "Caption"))
+        buffer.extend(grading_text.render_comparison(model, doc))
 
     # ---- improvement plan, in a landscape section of its own
     letters = model.appendix_letters
@@ -808,6 +816,7 @@ def render_docx(model: StatementModel, progress: Progress | None = None) -> byte
         buffer.append(_para(NOT_RECORDED, "Note"))
     buffer.append(_para(f"Appendix {letters['scale']}: The evaluation scale", "Heading2"))
     buffer.append(_table_xml(model.scale))
+    buffer.extend(grading_text.render_appendix(model, _para, _table_xml))
     buffer.append(_para("", ppr='<w:spacing w:after="0"/>'))
 
     # Parse the document once: moving thousands of parsed elements into python-docx's tree

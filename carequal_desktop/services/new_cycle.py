@@ -96,6 +96,7 @@ class NewCycleResult:
     path: Path
     title: str
     framework_title: str
+    previous_title: str = ""
     previous_grades: int = 0
     participants: int = 0
     evidence: int = 0
@@ -104,10 +105,11 @@ class NewCycleResult:
     unmatched_indicators: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
-    def summary(self) -> str:
+    def summary(self, *, with_warnings: bool = True) -> str:
         """A few lines a facilitator can read."""
         lines = [
-            f"“{self.title}” was started from the previous workshop, on the {self.framework_title}.",
+            f"“{self.title}” was started from “{self.previous_title}”, "
+            f"on the {self.framework_title}.",
             f"{self.participants} team member(s), {self.evidence} evidence item(s) with their dates "
             f"and {self.open_actions} open action(s) were carried forward.",
             f"{self.previous_grades} indicator(s) show last cycle's grade as the previous grade.",
@@ -117,7 +119,8 @@ class NewCycleResult:
                 f"{self.closed_actions} completed or dropped action(s) are listed as what the "
                 "last cycle achieved."
             )
-        lines.extend(self.warnings)
+        if with_warnings:
+            lines.extend(self.warnings)
         return "\n".join(lines)
 
 
@@ -230,7 +233,7 @@ def next_cycle_document(
     if closed:
         link["closed_actions"] = closed
 
-    result = NewCycleResult(Path(), title, new_fw.title)
+    result = NewCycleResult(Path(), title, new_fw.title, previous_title=ws_old["title"])
     doc: dict[str, Any] = {
         "format": old["format"],
         "version": old["version"],

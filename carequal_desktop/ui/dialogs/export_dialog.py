@@ -116,7 +116,7 @@ class ExportDialog(QDialog):
         self.result_path: Path | None = None
         self._thread: QThread | None = None
         self._worker: ExportWorker | None = None
-        self._counts: dict[bool, tuple[dict[int, int], int]] = {}
+        self._counts: dict[tuple[bool, bool], tuple[dict[int, int], int]] = {}
         self.setWindowTitle("Export position statement")
         self.setMinimumWidth(560)
 
@@ -133,10 +133,14 @@ class ExportDialog(QDialog):
         self.grades_box = QCheckBox("The team's &grades")
         self.appendix_box = QCheckBox("The evidence inde&x (appendix)")
         self.plan_box = QCheckBox("The &improvement plan")
-        for check in (self.grades_box, self.appendix_box, self.plan_box):
+        self.views_box = QCheckBox("Where agencies' grades &differed, and their dissent (internal drafts)")
+        self.views_box.setAccessibleName("Include where agencies' proposed grades differed and their dissent")
+        for check in (self.grades_box, self.views_box, self.appendix_box, self.plan_box):
             check.setChecked(True)
             box.addWidget(check)
-        self.grades_box.toggled.connect(self._update_counts)
+        self.grades_box.toggled.connect(self.views_box.setEnabled)
+        for check in (self.grades_box, self.views_box):
+            check.toggled.connect(self._update_counts)
         layout.addWidget(options)
 
         words = QGroupBox("Length of the statement")
@@ -214,11 +218,12 @@ class ExportDialog(QDialog):
             include_grades=self.grades_box.isChecked(),
             include_evidence_appendix=self.appendix_box.isChecked(),
             include_plan=self.plan_box.isChecked(),
+            include_agency_views=self.views_box.isChecked(),
         )
 
     def counts(self) -> tuple[dict[int, int], int]:
-        """Words per statement and in total for the current options (only grades change it)."""
-        key = self.grades_box.isChecked()
+        """Words per statement and in total for the current options (grades, agency views)."""
+        key = (self.grades_box.isChecked(), self.views_box.isChecked())
         if key not in self._counts:
             self._counts[key] = word_counts(self.service, self.options())
         return self._counts[key]
