@@ -208,6 +208,8 @@ def render_comparison(model: Any, doc: Any, number: int = 2) -> list[str]:
 
     png = comparison_png(parts.comparison, model.framework)
     inline = doc.part.new_pic_inline(io.BytesIO(png), Cm(16.5), None)
+    # The body is laid out as text before python-docx sees it, so it numbers every picture 1.
+    inline.docPr.set("id", str(100 + number))
     inline.docPr.set("name", "Chart of previous and current grades")
     inline.docPr.set("descr", parts.comparison_alt_text)
     inline.docPr.set("title", "Previous and current grades by quality indicator")

@@ -183,6 +183,9 @@ class MainWindow(QMainWindow):
         self._recent_menu = m.addMenu("Open &recent")
         self._recent_menu.aboutToShow.connect(self._fill_recent_menu)
         self._action(m, "Open the &demo workshop", self.open_demo)
+        self.next_cycle_action = self._action(
+            m, "Start the ne&xt self-evaluation…", self.start_next_cycle, workshop=True
+        )
         m.addSeparator()
         self.save_copy_action = self._action(
             m, "Save a &copy as…", self.save_copy_as, ("Ctrl+Shift+S",), workshop=True
@@ -214,6 +217,9 @@ class MainWindow(QMainWindow):
         go.addSeparator()
         self._action(go, "Switch between the &list and the page", self.switch_focus, ("F6",),
                      workshop=True)
+        self.grade_change_action = self._action(
+            go, "Previous and current &grades…", self.show_grade_change, workshop=True
+        )
 
         insert = bar.addMenu("&Insert")
         self.new_evidence_action = self._action(
@@ -436,6 +442,28 @@ class MainWindow(QMainWindow):
             return
         if self.open_workshop_file(result.path) and result.warnings:
             QMessageBox.information(self, "Imported with warnings", "\n\n".join(result.warnings))
+
+    def start_next_cycle(self) -> None:
+        """File › Start the next self-evaluation: a new workshop from this one, then open it."""
+        from carequal_desktop.ui.dialogs.new_cycle_dialog import NewCycleDialog
+
+        if self.service is None:
+            return
+        self.flush()
+        dialog = NewCycleDialog(self.service, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.result_info is None:
+            return
+        result = dialog.result_info
+        if self.open_workshop_file(result.path):
+            QMessageBox.information(self, "Next self-evaluation", result.summary())
+
+    def show_grade_change(self) -> None:
+        """Go › Previous and current grades: the chart of each indicator's change."""
+        from carequal_desktop.ui.widgets.grade_change_chart import GradeChangeDialog
+
+        if self.service is not None:
+            self.flush()
+            GradeChangeDialog(self.service, self).exec()
 
     def export_exchange_json(self) -> None:
         from carequal_desktop.services.exchange import export_json
