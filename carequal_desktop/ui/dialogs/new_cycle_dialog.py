@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -68,6 +69,10 @@ class NewCycleDialog(QDialog):
         form.addRow("&Title:", self.title_edit)
         self.framework_combo = QComboBox()
         self.framework_combo.setAccessibleName("Framework for the new workshop")
+        self.framework_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.framework_combo.setMinimumContentsLength(40)
         for key, words in framework_choices(service):
             self.framework_combo.addItem(words, key)
         form.addRow("Frame&work:", self.framework_combo)
@@ -111,6 +116,9 @@ class NewCycleDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self._title_changed(self.title_edit.text())
+        # Wrapped labels need their height for the dialog's width, or their last line is cut.
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+        self.resize(self.fontMetrics().height() * 42, self.sizeHint().height())
 
     def _title_changed(self, title: str) -> None:
         if not self._location_chosen:

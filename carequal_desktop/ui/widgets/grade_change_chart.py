@@ -78,7 +78,7 @@ class GradeChangeChart(QWidget):
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt name)
         fm = self.fontMetrics()
         return QSize(
-            fm.averageCharWidth() * 70, self._row_height() * (len(self._rows) + 1) + 3 * fm.height()
+            fm.height() * 42, self._row_height() * (len(self._rows) + 1) + 3 * fm.height()
         )
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt name)
@@ -111,10 +111,8 @@ class GradeChangeChart(QWidget):
             painter.setPen(text)
             painter.drawText(
                 QRectF(x - step / 2, bottom + 2, step, fm.height() * 2),
-                Qt.AlignmentFlag.AlignHCenter
-                | Qt.AlignmentFlag.AlignTop
-                | Qt.TextFlag.TextWordWrap,
-                f"{value} {label}",
+                Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
+                f"{value}\n{fm.elidedText(label, Qt.TextElideMode.ElideRight, int(step) - 2)}",
             )
         # The key, in words and shapes.
         key_y = fm.height() * 0.2
