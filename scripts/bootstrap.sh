@@ -15,7 +15,8 @@ APT_PACKAGES=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 lib
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0
   libxcb-render-util0 libxcb-image0 fonts-dejavu-core xvfb xauth)
 if [[ $WITH_TEST == 1 ]]; then
-  APT_PACKAGES+=(libreoffice-writer-nogui poppler-utils imagemagick)
+  # postgresql: the server-store tests start a throwaway cluster of their own.
+  APT_PACKAGES+=(libreoffice-writer-nogui poppler-utils imagemagick postgresql)
   command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(nodejs npm)
 fi
 
