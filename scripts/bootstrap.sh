@@ -29,6 +29,11 @@ if command -v apt-get >/dev/null 2>&1; then
     SUDO=""
     [[ $(id -u) -ne 0 ]] && SUDO="sudo"
     echo "Installing system packages: ${missing[*]}"
+    if [[ " ${missing[*]} " == *" postgresql "* ]]; then
+      # The tests make and stop a cluster of their own; no system-wide server is wanted.
+      $SUDO mkdir -p /etc/postgresql-common/createcluster.d
+      echo "create_main_cluster = false" | $SUDO tee /etc/postgresql-common/createcluster.d/carequal.conf >/dev/null
+    fi
     # A broken index for one architecture or mirror must not stop the install: apt can
     # still install from the lists it has.
     $SUDO apt-get update -qq || echo "apt-get update reported problems; trying the install anyway." >&2
