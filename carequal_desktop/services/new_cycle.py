@@ -131,7 +131,7 @@ def previous_cycle_document(service: WorkshopService) -> dict[str, Any] | None:
     """The stored link to the previous workshop, in the exchange format's shape, or None."""
     from sqlalchemy import select
 
-    with service._read() as s:
+    with service.db.reading() as s:
         value = s.exec(select(Meta.value).where(Meta.key == PREVIOUS_CYCLE_KEY)).scalar()  # type: ignore[call-overload]
     if value is None:
         return None
@@ -189,8 +189,8 @@ def next_cycle_document(
 ) -> tuple[dict[str, Any], NewCycleResult]:
     """The new workshop as an exchange document, and what it carries (path not yet known)."""
     from carequal_desktop.services.exchange import export_document
-    from carequal_desktop.services.workshop import new_id as make_id
-    from carequal_desktop.services.workshop import now_iso
+    from carequal_desktop.services.values import new_id as make_id
+    from carequal_desktop.services.values import now_iso
 
     old = export_document(previous)
     stamp = stamp or now_iso()

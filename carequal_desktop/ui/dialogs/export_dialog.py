@@ -67,8 +67,9 @@ def suggested_folder(service: Any) -> Path:
     return folder
 
 
-def ask_target(parent: QWidget | None, caption: str, suggested: Path, file_filter: str,
-               suffix: str) -> Path | None:
+def ask_target(
+    parent: QWidget | None, caption: str, suggested: Path, file_filter: str, suffix: str
+) -> Path | None:
     """The save dialog (which asks before replacing a file); None when cancelled."""
     name, _f = QFileDialog.getSaveFileName(parent, caption, str(suggested), file_filter)
     if not name:
@@ -133,8 +134,12 @@ class ExportDialog(QDialog):
         self.grades_box = QCheckBox("The team's &grades")
         self.appendix_box = QCheckBox("The evidence inde&x (appendix)")
         self.plan_box = QCheckBox("The &improvement plan")
-        self.views_box = QCheckBox("Where agencies' grades &differed, and their dissent (internal drafts)")
-        self.views_box.setAccessibleName("Include where agencies' proposed grades differed and their dissent")
+        self.views_box = QCheckBox(
+            "Where agencies' grades &differed, and their dissent (internal drafts)"
+        )
+        self.views_box.setAccessibleName(
+            "Include where agencies' proposed grades differed and their dissent"
+        )
         for check in (self.grades_box, self.views_box, self.appendix_box, self.plan_box):
             check.setChecked(True)
             box.addWidget(check)
@@ -303,8 +308,13 @@ class ExportDialog(QDialog):
 
     def _set_running(self, running: bool) -> None:
         self.progress_bar.setVisible(running or self.progress_bar.value() > 0)
-        for widget in (self.export_button, self.close_button, self.grades_box,
-                       self.appendix_box, self.plan_box):
+        for widget in (
+            self.export_button,
+            self.close_button,
+            self.grades_box,
+            self.appendix_box,
+            self.plan_box,
+        ):
             widget.setEnabled(not running)
         if running:
             self.open_document_button.setVisible(False)
@@ -394,9 +404,11 @@ def _export_csv(window: Any, what: str) -> Path | None:
     label = "improvement plan" if what == "plan" else "evidence register"
     title = service.details().title
     target = ask_target(
-        window, f"Export {label} as CSV",
+        window,
+        f"Export {label} as CSV",
         suggested_folder(service) / safe_file_name(f"{title} - {label}", ".csv"),
-        CSV_FILTER, ".csv",
+        CSV_FILTER,
+        ".csv",
     )
     if target is None:
         return None
@@ -407,7 +419,9 @@ def _export_csv(window: Any, what: str) -> Path | None:
         messages.show_error(window, f"The {label} was not written. {exc}")
         return None
     if result.warnings:
-        messages.show_error(window, f"The {label} was written to {target}. " + " ".join(result.warnings))
+        messages.show_error(
+            window, f"The {label} was written to {target}. " + " ".join(result.warnings)
+        )
     status = getattr(window, "statusBar", None)
     if callable(status):
         status().showMessage(f"The {label} was written to {target}.", 10000)
@@ -421,12 +435,24 @@ def install_export_actions(window: Any) -> list[QAction]:
     if existing:
         return existing
     entries = (
-        ("carequalExportStatement", "Export &position statement…", "Ctrl+Shift+E",
-         lambda: export_position_statement(window)),
-        ("carequalExportPlanCsv", "Export improvement plan as CS&V…", None,
-         lambda: _export_csv(window, "plan")),
-        ("carequalExportEvidenceCsv", "Export evidence re&gister as CSV…", None,
-         lambda: _export_csv(window, "evidence")),
+        (
+            "carequalExportStatement",
+            "Export &position statement…",
+            "Ctrl+Shift+E",
+            lambda: export_position_statement(window),
+        ),
+        (
+            "carequalExportPlanCsv",
+            "Export improvement plan as CS&V…",
+            None,
+            lambda: _export_csv(window, "plan"),
+        ),
+        (
+            "carequalExportEvidenceCsv",
+            "Export evidence re&gister as CSV…",
+            None,
+            lambda: _export_csv(window, "evidence"),
+        ),
     )
     # Insert after "Export exchange JSON…" when there is one, else at the end.
     actions = menu.actions()

@@ -77,9 +77,7 @@ class GradeChangeChart(QWidget):
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt name)
         fm = self.fontMetrics()
-        return QSize(
-            fm.height() * 42, self._row_height() * (len(self._rows) + 1) + 3 * fm.height()
-        )
+        return QSize(fm.height() * 42, self._row_height() * (len(self._rows) + 1) + 3 * fm.height())
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt name)
         if not self._levels:

@@ -18,7 +18,13 @@ LABELS = {1: "Unsatisfactory", 2: "Weak", 3: "Adequate", 4: "Good", 5: "Very goo
 
 def test_no_grades_is_no_disagreement() -> None:
     s = spread_of([])
-    assert (s.lowest, s.highest, s.median, s.spread, s.disagreement) == (None, None, None, None, False)
+    assert (s.lowest, s.highest, s.median, s.spread, s.disagreement) == (
+        None,
+        None,
+        None,
+        None,
+        False,
+    )
     assert range_words(s, LABELS) == ""
     assert disagreement_sentence(s) == ""
 
