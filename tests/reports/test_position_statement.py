@@ -238,10 +238,15 @@ def test_accessibility_and_document_properties(demo_service, export):
     for table in document.tables:
         tr = table._tbl.tr_lst[0]
         assert tr.find(f"{W}trPr/{W}tblHeader") is not None
-    # The chart has alt text.
-    assert len(document.inline_shapes) == 1
+    # The charts have alt text: grades, then (the demo has previous grades) previous against now.
+    assert len(document.inline_shapes) == 2
     doc_pr = document.inline_shapes[0]._inline.docPr
     assert doc_pr.get("descr", "").startswith("Bar chart of the team's grade")
+    assert doc_pr.get("title")
+    doc_pr = document.inline_shapes[1]._inline.docPr
+    assert doc_pr.get("descr", "").startswith(
+        "Chart of each quality indicator's grade in the previous"
+    )
     assert doc_pr.get("title")
     with zipfile.ZipFile(path) as z:
         xml = z.read("word/document.xml").decode("utf-8")
