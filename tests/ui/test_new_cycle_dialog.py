@@ -73,3 +73,23 @@ def test_previous_and_current_grades_chart(qtbot, window, demo_service, monkeypa
     assert "5.1: previous 4, now 5 (up 1)" in shown["description"]
     assert "6.4: previous 3, now 2 (down 1)" in shown["description"]
     assert not shown["image"].isNull()
+
+
+def test_export_dialog_offers_agency_views_on_by_default(qtbot, demo_service):
+    from carequal_desktop.reports.position_statement import ExportOptions, word_counts
+    from carequal_desktop.ui.dialogs.export_dialog import ExportDialog
+
+    dialog = ExportDialog(demo_service)
+    qtbot.addWidget(dialog)
+    assert dialog.views_box.isChecked() and dialog.options().include_agency_views
+    with_views = dialog.counts()[1]
+    dialog.views_box.setChecked(False)
+    assert not dialog.options().include_agency_views
+    # The word count follows the option: the sentences about differing views are body text.
+    assert dialog.counts()[1] < with_views
+    assert (
+        dialog.counts()[1]
+        == word_counts(demo_service, ExportOptions(include_agency_views=False))[1]
+    )
+    dialog.grades_box.setChecked(False)
+    assert not dialog.views_box.isEnabled()

@@ -195,7 +195,7 @@ class GradingPanel(QWidget):
         box.addWidget(self.proposals_list)
 
         row = QHBoxLayout()
-        self.hide_check = QCheckBox("&Hide grades until revealed")
+        self.hide_check = QCheckBox("Hide grades &until revealed")
         self.hide_check.setAccessibleName("Hide the proposed grades until they are revealed")
         self.hide_check.setToolTip(
             "Proposals stay hidden while agencies give them, so nobody anchors on the first voice"
