@@ -170,3 +170,18 @@ def test_overview_shows_change_and_agency_views_and_sorts_by_them(qtbot, demo_se
     with qtbot.waitSignal(page.indicator_activated) as blocker:
         page.table.doubleClicked.emit(view.index(0, 1))
     assert blocker.args == ["7.2"]
+
+
+def test_previous_grade_can_be_corrected(qtbot, team_path):
+    service = WorkshopService.open(team_path)
+    try:
+        page = _page(qtbot, service)
+        combo = page.agreement_panel.previous_combo
+        assert combo.currentData() == 4
+        combo.setCurrentIndex(combo.findData(2))
+        with qtbot.waitSignal(page.agreement_panel.changed, timeout=2000):
+            combo.activated.emit(combo.currentIndex())
+        assert service.evaluation("5.2").previous_grade == 2
+        assert page.agreement_panel.previous_label.text() == "Previous cycle: 2 Weak."
+    finally:
+        service.close()

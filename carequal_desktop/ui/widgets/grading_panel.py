@@ -485,6 +485,18 @@ class AgreementPanel(QWidget):
         self.previous_label.setAccessibleName("Grade in the previous cycle")
         self.previous_label.setFrameShape(QFrame.Shape.NoFrame)
         box.addWidget(self.previous_label)
+        row = QHBoxLayout()
+        previous_caption = QLabel("&Previous grade:")
+        self.previous_combo = QComboBox()
+        self.previous_combo.setAccessibleName("Grade agreed in the previous self-evaluation")
+        self.previous_combo.setToolTip(
+            "Filled in when a workshop is started from the last one; correct it here if needed"
+        )
+        previous_caption.setBuddy(self.previous_combo)
+        self.previous_combo.activated.connect(self._previous_chosen)
+        row.addWidget(previous_caption)
+        row.addWidget(self.previous_combo, 1)
+        box.addLayout(row)
         box.addWidget(heading("Dissent", 1.0))
         self.dissent_list = QListWidget()
         self.dissent_list.setAccessibleName("Dissent recorded against the agreed grade")
@@ -541,6 +553,11 @@ class AgreementPanel(QWidget):
             if change:
                 text += f"; now {grade_words(view.agreed or 0, labels)} ({change})"
             self.previous_label.setText(text + ".")
+        self.previous_combo.clear()
+        self.previous_combo.addItem("None recorded", None)
+        for value in sorted(labels, reverse=True):
+            self.previous_combo.addItem(grade_words(value, labels), value)
+        self.previous_combo.setCurrentIndex(max(self.previous_combo.findData(view.previous), 0))
         current = self.dissent_who.currentText()
         self.dissent_who.clear()
         self.dissent_who.addItem("", "")
@@ -565,9 +582,27 @@ class AgreementPanel(QWidget):
 
     def _update_enabled(self) -> None:
         writable = not self._read_only and self.code is not None
-        for w in (self.dissent_who, self.dissent_text, self.save_dissent_button):
+        for w in (
+            self.dissent_who,
+            self.dissent_text,
+            self.save_dissent_button,
+            self.previous_combo,
+        ):
             w.setEnabled(writable)
         self.remove_dissent_button.setEnabled(writable and bool(self.view and self.view.dissents))
+
+    def _previous_chosen(self) -> None:
+        if self.code is None or self.view is None:
+            return
+        value = self.previous_combo.currentData()
+        if value == self.view.previous:
+            return
+        try:
+            self.service.update_evaluation(self.code, previous_grade=value)
+        except UserError as exc:
+            messages.show_error(self, str(exc))
+        self.refresh()
+        self.changed.emit(self.code)
 
     def _pick(self, item: QListWidgetItem) -> None:
         key = item.data(_KEY_ROLE)
