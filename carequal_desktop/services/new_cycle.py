@@ -100,6 +100,8 @@ class NewCycleResult:
     previous_grades: int = 0
     participants: int = 0
     evidence: int = 0
+    evidence_from_last_cycle: int = 0  # dated on or before the last cycle's date
+    last_cycle_date: str | None = None
     open_actions: int = 0
     closed_actions: int = 0
     unmatched_indicators: list[str] = field(default_factory=list)
@@ -114,6 +116,11 @@ class NewCycleResult:
             f"and {self.open_actions} open action(s) were carried forward.",
             f"{self.previous_grades} indicator(s) show last cycle's grade as the previous grade.",
         ]
+        if self.evidence_from_last_cycle and self.last_cycle_date:
+            lines.append(
+                f"{self.evidence_from_last_cycle} evidence item(s) are dated on or before "
+                f"{self.last_cycle_date}, when the last cycle met: check they are still current."
+            )
         if self.closed_actions:
             lines.append(
                 f"{self.closed_actions} completed or dropped action(s) are listed as what the "
@@ -292,6 +299,11 @@ def next_cycle_document(
         item["indicators"] = kept
         doc["evidence"].append(item)
     result.evidence = len(doc["evidence"])
+    result.last_cycle_date = date
+    if date:
+        result.evidence_from_last_cycle = sum(
+            1 for e in doc["evidence"] if e.get("date") and e["date"] <= date
+        )
     for a in old["actions"]:
         if a["status"] not in OPEN_ACTION_STATUSES:
             continue

@@ -52,6 +52,10 @@ def test_the_next_cycle_starts_from_the_demo(next_of_demo) -> None:
     assert [(e.ref, e.title, e.date, e.indicators) for e in new.evidence()] == [
         (e.ref, e.title, e.date, e.indicators) for e in old.evidence()
     ]
+    last_met = max(s.date for s in old.sessions())
+    stale = sum(1 for e in old.evidence() if e.date and e.date <= last_met)
+    assert stale and result.evidence_from_last_cycle == stale
+    assert f"are dated on or before {last_met}" in result.summary()
     # Open actions carried with their progress; completed and dropped ones left behind…
     open_old = [a for a in old.actions() if a.status in ("not_started", "in_progress")]
     assert [(a.ref, a.status, a.monitoring, a.due) for a in new.actions()] == [
