@@ -59,6 +59,7 @@ class GradingView:
     previous: int | None
     rationale: str
     dissents: list[rec.Dissent] = field(default_factory=list)
+    proposers: list[Proposer] = field(default_factory=list)
 
     @property
     def all_in(self) -> bool:
@@ -86,22 +87,25 @@ class GradingService:
 
     # ------------------------------------------------------------- reading
 
-    def agencies(self) -> list[str]:
+    def agencies(self, people: list[rec.Participant] | None = None) -> list[str]:
         """The team's agencies, in the order they first appear in the team."""
         seen: dict[str, str] = {}
-        for p in self.service.participants():
+        for p in self.service.participants() if people is None else people:
             seen.setdefault(p.agency.strip().casefold(), p.agency)
         return list(seen.values())
 
-    def proposers(self) -> list[Proposer]:
+    def proposers(self, people: list[rec.Participant] | None = None) -> list[Proposer]:
         """Each agency, then each member, as the panel offers them."""
-        out = [Proposer(a) for a in self.agencies()]
-        out.extend(Proposer(p.agency, p.id, p.name) for p in self.service.participants())
+        people = self.service.participants() if people is None else people
+        out = [Proposer(a) for a in self.agencies(people)]
+        out.extend(Proposer(p.agency, p.id, p.name) for p in people)
         return out
 
     def view(self, code: str) -> GradingView:
+        """One read of the evaluation and one of the team: all the panels need."""
         ev = self.service.evaluation(code)
-        expected = self.agencies()
+        people = self.service.participants()
+        expected = self.agencies(people)
         dissents = list(ev.dissents)
         if ev.dissent.strip():
             dissents.insert(0, rec.Dissent(agency="", text=ev.dissent))
@@ -120,6 +124,7 @@ class GradingService:
             previous=ev.previous_grade,
             rationale=ev.rationale,
             dissents=dissents,
+            proposers=self.proposers(people),
         )
 
     def overview(self) -> dict[str, GradingRow]:

@@ -410,7 +410,7 @@ class IndicatorPage(QWidget):
             self._load_evidence()
             self._load_actions()
             self.grading_panel.show_indicator(code)
-            self.agreement_panel.show_indicator(code)
+            self.agreement_panel.show_indicator(code, self.grading_panel.view)
             codes = [i.code for i in fw.indicators]
             pos = codes.index(code)
             self.prev_button.setEnabled(pos > 0)

@@ -243,7 +243,9 @@ class GradingPanel(QWidget):
             return
         self.view = view = self.grading.view(self.code)
         labels = self._labels()
-        self._fill_choices(labels)
+        proposers = view.proposers
+        names = {p.participant: p.name for p in proposers if p.participant}
+        self._fill_choices(labels, proposers)
         hidden = view.hidden
         self.hide_check.blockSignals(True)
         self.hide_check.setChecked(hidden)
@@ -266,7 +268,7 @@ class GradingPanel(QWidget):
         for p in view.proposals:
             who = p.agency
             if p.participant:
-                name = self._participant_name(p.participant)
+                name = names.get(p.participant, "")
                 who = f"{name} ({p.agency})" if name else p.agency
             if hidden:
                 line = f"{who}: grade given ✓ (hidden)"
@@ -317,14 +319,7 @@ class GradingPanel(QWidget):
             )
             self.disagreement_label.setStyleSheet("")
 
-    def _participant_name(self, participant_id: str) -> str:
-        for p in self.grading.proposers():
-            if p.participant == participant_id:
-                return p.name
-        return ""
-
-    def _fill_choices(self, labels: dict[int, str]) -> None:
-        proposers = self.grading.proposers()
+    def _fill_choices(self, labels: dict[int, str], proposers: list[Proposer]) -> None:
         current = self.who_combo.currentText()
         self.who_combo.blockSignals(True)
         self.who_combo.clear()
@@ -429,7 +424,7 @@ class GradingPanel(QWidget):
                 label = next(
                     (
                         x.label
-                        for x in self.grading.proposers()
+                        for x in self.view.proposers
                         if (x.agency, x.participant) == (p.agency, p.participant)
                     ),
                     p.agency,
@@ -533,17 +528,18 @@ class AgreementPanel(QWidget):
         row.addStretch(1)
         box.addLayout(row)
 
-    def show_indicator(self, code: str) -> None:
+    def show_indicator(self, code: str, view: GradingView | None = None) -> None:
+        """Show one indicator; ``view`` saves a read when the grading panel has just made it."""
         if code != self.code:
             self.dissent_text.clear()
             self.dissent_who.setEditText("")
         self.code = code
-        self.refresh()
+        self.refresh(view if view is not None and view.code == code else None)
 
-    def refresh(self) -> None:
+    def refresh(self, view: GradingView | None = None) -> None:
         if self.code is None:
             return
-        self.view = view = self.grading.view(self.code)
+        self.view = view = view or self.grading.view(self.code)
         labels = {lvl.value: lvl.label for lvl in self.service.framework().scale}
         if view.previous is None:
             self.previous_label.setText("Previous cycle: no grade recorded.")
@@ -561,7 +557,7 @@ class AgreementPanel(QWidget):
         current = self.dissent_who.currentText()
         self.dissent_who.clear()
         self.dissent_who.addItem("", "")
-        for agency in self.grading.agencies():
+        for agency in view.expected_agencies:
             self.dissent_who.addItem(agency, agency)
         self.dissent_who.setEditText(current)
         self.dissent_list.clear()
