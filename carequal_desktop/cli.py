@@ -294,7 +294,7 @@ def _new_cycle_parser() -> tuple[argparse.ArgumentParser, Callable[[argparse.Nam
         "evidence with its dates, open actions; every indicator not started, last cycle's "
         "grade kept as its previous grade.",
     )
-    p.add_argument("source", type=Path, metavar="PREVIOUS.carequal")
+    p.add_argument("source", type=_source, metavar="PREVIOUS")
     p.add_argument("target", type=Path, metavar="NEW.carequal")
     p.add_argument(
         "--title", help="title of the new workshop (default: the previous one's, a year on)"

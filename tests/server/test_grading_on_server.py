@@ -42,3 +42,16 @@ def test_grading_and_the_link_round_trip_through_a_server(server_url: str, tmp_p
     assert "proposed_grades_hidden" not in ev
     assert ev["dissents"] == [{"agency": "Police Scotland", "text": "Good, not adequate."}]
     assert after["workshop"]["previous_cycle"] == before["workshop"]["previous_cycle"]
+
+
+def test_the_next_cycle_starts_from_a_server_workshop(server_url: str, tmp_path: Path) -> None:
+    from carequal_desktop.cli import main
+
+    local = tmp_path / "Glenmuir 2027.carequal"
+    shutil.copyfile(SAMPLE, local)
+    loc = server.push(local, server_url)
+    target = tmp_path / "Glenmuir 2028.carequal"
+    assert main(["new-cycle", loc.display, str(target), "--title", "Glenmuir 2028"]) == 0
+    doc = _doc(target)
+    assert doc["workshop"]["previous_cycle"]["title"] == "Glenmuir 2027"
+    assert doc["workshop"]["previous_cycle"]["id"] == loc.workshop_id
