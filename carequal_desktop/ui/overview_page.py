@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -72,6 +73,19 @@ class OverviewPage(QWidget):
         self.table.setModel(self.sorted_model)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(CODE, Qt.SortOrder.AscendingOrder)
+        # Sorting by keyboard too: the table's context menu (Menu key or Shift+F10).
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        for text, column, order in (
+            ("Sort in framework order", CODE, Qt.SortOrder.AscendingOrder),
+            ("Sort by grade, highest first", GRADE, Qt.SortOrder.DescendingOrder),
+            ("Sort by change since the last cycle, up first", CHANGE, Qt.SortOrder.DescendingOrder),
+            ("Sort by agency views, disagreement first", VIEWS, Qt.SortOrder.DescendingOrder),
+        ):
+            action = QAction(text, self.table)
+            action.triggered.connect(
+                lambda _c=False, col=column, o=order: self.table.sortByColumn(col, o)
+            )
+            self.table.addAction(action)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

@@ -166,6 +166,13 @@ def test_overview_shows_change_and_agency_views_and_sorts_by_them(qtbot, demo_se
     assert view.index(0, CHANGE).data().startswith("▲")
     page.table.sortByColumn(GRADE, Qt.SortOrder.DescendingOrder)
     assert view.index(0, GRADE).data() == "6 Excellent"
+    # The same sorts are in the table's context menu, for the keyboard.
+    actions = {a.text(): a for a in page.table.actions()}
+    actions["Sort by agency views, disagreement first"].trigger()
+    assert view.index(0, VIEWS).data().startswith("⚠ differ")
+    actions["Sort in framework order"].trigger()
+    assert view.index(0, CODE).data() == "1.1"
+    actions["Sort by grade, highest first"].trigger()
     # Opening from a sorted table opens the indicator on that row.
     with qtbot.waitSignal(page.indicator_activated) as blocker:
         page.table.doubleClicked.emit(view.index(0, 1))
