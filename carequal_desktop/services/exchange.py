@@ -119,7 +119,7 @@ def export_document(service: WorkshopService) -> dict[str, Any]:
         }
         # Optional since issue 10: written only when they say something, so version-1
         # documents export exactly as they were.
-        if ev.proposals_hidden:
+        if ev.proposals_hidden and ev.proposed_grades:  # with none, a round starts hidden
             entry["proposed_grades_hidden"] = True
         entry["dissent"] = ev.dissent
         if ev.dissents:

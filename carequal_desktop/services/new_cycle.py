@@ -274,7 +274,6 @@ def next_cycle_document(
                     "status": "not_started",
                     "grade": None,
                     "proposed_grades": [],
-                    "proposed_grades_hidden": True,
                     "previous_grade": grade,
                     "updated": stamp,
                 }
