@@ -22,15 +22,17 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic.migration import MigrationContext
-from alembic.operations import Operations
 from sqlalchemy import Connection, create_engine
 from sqlalchemy.pool import StaticPool
 
+if TYPE_CHECKING:  # Alembic is imported only when a step runs, not on every start
+    from alembic.operations import Operations
+
 SCHEMA_VERSION = 1
 
-Step = Callable[[Operations], None]
+Step = Callable[["Operations"], None]
 
 # STEPS[n] upgrades from version n-1 to version n.
 STEPS: dict[int, Step] = {}
@@ -38,6 +40,9 @@ STEPS: dict[int, Step] = {}
 
 def run_steps(conn: Connection, from_version: int) -> None:
     """Apply every step after ``from_version`` on ``conn``, inside the caller's transaction."""
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+
     op = Operations(MigrationContext.configure(conn))
     for version in range(from_version + 1, SCHEMA_VERSION + 1):
         STEPS[version](op)
