@@ -55,3 +55,31 @@ def test_the_next_cycle_starts_from_a_server_workshop(server_url: str, tmp_path:
     doc = _doc(target)
     assert doc["workshop"]["previous_cycle"]["title"] == "Glenmuir 2027"
     assert doc["workshop"]["previous_cycle"]["id"] == loc.workshop_id
+
+
+def test_server_init_adds_the_grading_columns_to_an_older_workshop(
+    cluster, database: str, server_url: str, tmp_path: Path, example_doc: dict
+) -> None:
+    from carequal_desktop.services.exchange import import_document
+    from carequal_desktop.store.server import init_server, parse_location
+
+    source = tmp_path / "Glenmuir.carequal"
+    import_document(example_doc, source)
+    loc = server.push(source, server_url)
+    # Make it what a version-1 CareQual pushed: no grading columns, schema version 1.
+    cluster.psql(
+        f"ALTER TABLE {loc.schema}.evaluation DROP COLUMN proposals_hidden, DROP COLUMN dissents;"
+        f" UPDATE carequal.workshop SET schema_version = 1 WHERE schema_name = '{loc.schema}'",
+        database,
+    )
+    assert init_server(parse_location(server_url)) == "upgraded"
+    service = server.open_server_workshop(loc)
+    try:
+        view = GradingService(service).view("5.2")
+        assert not view.hidden and len(view.proposals) == 3  # made in the open: revealed
+        GradingService(service).set_dissent("5.2", "NHS Glenmuir", "Adequate at most.")
+        assert [d.text for d in GradingService(service).view("5.2").dissents] == [
+            "Adequate at most."
+        ]
+    finally:
+        service.close()
