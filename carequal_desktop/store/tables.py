@@ -7,6 +7,7 @@ exchange format carries, so export gives back exactly what was imported.
 
 from __future__ import annotations
 
+from sqlalchemy import false
 from sqlmodel import Field, SQLModel
 
 # Tables register on this metadata; init_db creates them in a new file.
@@ -97,11 +98,12 @@ class EvaluationRow(SQLModel, table=True):
     dissent: str = ""
     previous_grade: int | None = None
     proposed_grades: str = "[]"  # JSON list of {agency, participant?, grade, note?}
-    # Grading in the room: proposals stay hidden until revealed together (a new round starts
-    # hidden; files from before this column were revealed), and each agency's own dissent.
-    proposals_hidden: bool = True
-    dissents: str = "[]"  # JSON list of {agency, participant?, text}
     updated: str
+    # Grading in the room (issue 10; after ``updated``, where the upgrade adds them): proposals
+    # stay hidden until revealed together. A new round starts hidden; rows from before the
+    # column were made in the open, hence the server default. And each agency's own dissent.
+    proposals_hidden: bool = Field(default=True, sa_column_kwargs={"server_default": false()})
+    dissents: str = Field(default="[]", sa_column_kwargs={"server_default": "[]"})
 
 
 class EvaluationItemRow(SQLModel, table=True):
