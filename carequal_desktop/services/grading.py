@@ -12,8 +12,11 @@ is the evaluation's ``dissent`` text; it is shown as a dissent with no agency.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from sqlmodel import col, select
 
 from carequal_desktop.domain import records as rec
 from carequal_desktop.domain.grading import (
@@ -23,12 +26,15 @@ from carequal_desktop.domain.grading import (
     spread_of,
 )
 from carequal_desktop.domain.text import for_storage, one_line
-from carequal_desktop.errors import UserError
+from carequal_desktop.errors import EditCollisionError, UserError
+from carequal_desktop.store.tables import EvaluationRow
 
 if TYPE_CHECKING:  # pragma: no cover
     from carequal_desktop.services.workshop import WorkshopService
 
 NOTE_LIMIT = 500
+# A list edit re-reads and re-applies itself when a colleague saved the list meanwhile.
+LIST_EDIT_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -144,6 +150,36 @@ class GradingService:
 
     # ------------------------------------------------------------- writing
 
+    def _stored(self, code: str, column: str) -> str | None:
+        """The list column exactly as stored (None when the indicator has no row yet)."""
+        with self.service.db.reading() as s:
+            value: str | None = s.exec(
+                select(getattr(EvaluationRow, column)).where(
+                    col(EvaluationRow.indicator_code) == code
+                )
+            ).first()
+        return value
+
+    def _edit_list(
+        self, code: str, column: str, change: Callable[[rec.Evaluation], dict[str, Any] | None]
+    ) -> None:
+        """Apply ``change`` to the freshly read evaluation and save it only if ``column`` still
+        holds what was read: a colleague's proposal or dissent saved meanwhile (on a server)
+        is kept, and this edit is applied again on top of it.
+        """
+        for attempt in range(LIST_EDIT_ATTEMPTS):
+            stored = self._stored(code, column)  # before the evaluation: a stale read is safe
+            values = change(self.service.evaluation(code))
+            if values is None:
+                return
+            expected = None if stored is None else {column: stored}
+            try:
+                self.service.update_evaluation(code, expected=expected, **values)
+                return
+            except EditCollisionError:
+                if attempt == LIST_EDIT_ATTEMPTS - 1:
+                    raise
+
     def _check_grade(self, grade: int) -> int:
         if self.service.framework().level(int(grade)) is None:
             raise UserError(f"{grade} is not a grade on this workshop's scale.")
@@ -172,28 +208,35 @@ class GradingService:
             raise UserError("Say which agency proposes the grade.")
         grade = self._check_grade(grade)
         note = one_line(for_storage(note), NOTE_LIMIT)
-        ev = self.service.evaluation(code)
-        if hidden is None:
-            hidden = ev.proposals_hidden if ev.proposed_grades else True
         mine = _key(agency, participant)
-        proposals = [p for p in ev.proposed_grades if _key(p.agency, p.participant) != mine]
         new = rec.ProposedGrade(agency=agency, grade=grade, participant=participant, note=note)
-        # Keep a replaced proposal in its place, so the list does not jump about.
-        old_keys = [_key(p.agency, p.participant) for p in ev.proposed_grades]
-        if mine in old_keys:
-            proposals.insert(old_keys.index(mine), new)
-        else:
-            proposals.append(new)
-        self.service.update_evaluation(
-            code, proposed_grades=proposals, proposals_hidden=hidden, **self._started(ev)
-        )
+
+        def change(ev: rec.Evaluation) -> dict[str, Any]:
+            keys = [_key(p.agency, p.participant) for p in ev.proposed_grades]
+            proposals = list(ev.proposed_grades)
+            if mine in keys:  # a replaced proposal keeps its place in the list
+                proposals[keys.index(mine)] = new
+            else:
+                proposals.append(new)
+            round_hidden = hidden
+            if round_hidden is None:
+                round_hidden = ev.proposals_hidden if ev.proposed_grades else True
+            return {
+                "proposed_grades": proposals,
+                "proposals_hidden": round_hidden,
+                **self._started(ev),
+            }
+
+        self._edit_list(code, "proposed_grades", change)
 
     def remove_proposal(self, code: str, agency: str, participant: str | None = None) -> None:
-        ev = self.service.evaluation(code)
         mine = _key(agency, participant)
-        kept = [p for p in ev.proposed_grades if _key(p.agency, p.participant) != mine]
-        if len(kept) != len(ev.proposed_grades):
-            self.service.update_evaluation(code, proposed_grades=kept)
+
+        def change(ev: rec.Evaluation) -> dict[str, Any] | None:
+            kept = [p for p in ev.proposed_grades if _key(p.agency, p.participant) != mine]
+            return None if len(kept) == len(ev.proposed_grades) else {"proposed_grades": kept}
+
+        self._edit_list(code, "proposed_grades", change)
 
     def set_hidden(self, code: str, hidden: bool) -> None:
         """Hide the proposed grades from the room, or reveal them all together."""
@@ -222,22 +265,24 @@ class GradingService:
         if not agency:
             self.service.update_evaluation(code, dissent=text)
             return
-        ev = self.service.evaluation(code)
         mine = _key(agency, participant)
-        items = [_dissent_dict(d) for d in ev.dissents]
-        keys = [_key(d.agency, d.participant) for d in ev.dissents]
         new = _dissent_dict(rec.Dissent(agency=agency, text=text, participant=participant))
-        if mine in keys:
-            i = keys.index(mine)
-            if text:
-                items[i] = new
+
+        def change(ev: rec.Evaluation) -> dict[str, Any] | None:
+            items = [_dissent_dict(d) for d in ev.dissents]
+            keys = [_key(d.agency, d.participant) for d in ev.dissents]
+            if mine in keys:
+                if text:
+                    items[keys.index(mine)] = new
+                else:
+                    del items[keys.index(mine)]
+            elif text:
+                items.append(new)
             else:
-                del items[i]
-        elif text:
-            items.append(new)
-        else:
-            return
-        self.service.update_evaluation(code, dissents=items)
+                return None
+            return {"dissents": items}
+
+        self._edit_list(code, "dissents", change)
 
 
 def _key(agency: str, participant: str | None) -> tuple[str, str]:

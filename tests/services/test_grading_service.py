@@ -134,3 +134,32 @@ def test_version_1_documents_read_as_revealed_with_their_old_dissent(demo_servic
     assert len(view.proposals) == 5
     assert view.dissents[0].agency == "" and view.dissents[0].text.startswith("Police Scotland")
     assert view.spread.disagreement  # 3, 3, 3, 3 and 4: either side of adequate/good
+
+
+def test_a_colleagues_proposal_saved_meanwhile_is_kept(team, monkeypatch) -> None:
+    """Between reading the list and saving it, a colleague (on a server) saves theirs."""
+    g = GradingService(team)
+    g.record_proposal("5.2", "NHS board", 2)
+    real_evaluation = team.evaluation
+    raced: list[str] = []
+
+    def read_then_colleague_saves(code):
+        ev = real_evaluation(code)
+        if not raced:
+            raced.append(code)
+            GradingService(team).record_proposal(code, "Police Scotland", 5)
+            GradingService(team).set_dissent(code, "Police Scotland", "Good.")
+        return ev
+
+    monkeypatch.setattr(team, "evaluation", read_then_colleague_saves)
+    g.record_proposal("5.2", "Council social work", 4)
+    raced.clear()
+    g.set_dissent("5.2", "NHS board", "Weak at best.")
+    monkeypatch.undo()
+    view = g.view("5.2")
+    assert [(p.agency, p.grade) for p in view.proposals] == [
+        ("NHS board", 2),
+        ("Police Scotland", 5),
+        ("Council social work", 4),
+    ]
+    assert [d.agency for d in view.dissents] == ["Police Scotland", "NHS board"]
