@@ -9,7 +9,7 @@
                                               ISCC without output: syntax and paths (~3 s)
 
 The frozen checks run the built carequal-cli: --version, --smoke --demo (offscreen),
-import-json of the shared exchange example, export-docx of the demo checked by the Open
+import-json of the exchange example (tests/data), export-docx of the demo checked by the Open
 XML SDK validator, and start to first paint (median of 5 runs of --smoke --demo). Figures
 (build time, folder size, times, installer size) are printed and merged into
 packaging/dist/figures.json. Any failed check exits 1.
@@ -42,8 +42,7 @@ TOOLS = PACKAGING / ".tools"
 EXE = ".exe" if os.name == "nt" else ""
 CLI = APP_DIR / f"carequal-cli{EXE}"
 
-EXCHANGE_EXAMPLE = ROOT.parent / "shared" / "exchange" / "example-glenmuir.json"
-EXCHANGE_FALLBACK = ROOT / "resources" / "demo" / "demo-workshop.json"
+EXCHANGE_EXAMPLE = ROOT / "tests" / "data" / "example-glenmuir.json"
 DEMO_JSON = ROOT / "resources" / "demo" / "demo-workshop.json"
 SIZE_TARGET_MB = 200
 PAINT_TARGET_S = 2.0
@@ -208,10 +207,18 @@ def frozen_checks() -> dict[str, object]:
         stamp_env = {**env, "CAREQUAL_PAINT_STAMP": "1"}
         for _ in range(PAINT_RUNS):
             started = time.time()
-            result = subprocess.run([str(CLI), "--smoke", "--demo"], env=stamp_env,
-                                    capture_output=True, text=True, timeout=180)
-            stamps = [line.split()[1] for line in result.stderr.splitlines()
-                      if line.startswith("painted ")]
+            result = subprocess.run(
+                [str(CLI), "--smoke", "--demo"],
+                env=stamp_env,
+                capture_output=True,
+                text=True,
+                timeout=180,
+            )
+            stamps = [
+                line.split()[1]
+                for line in result.stderr.splitlines()
+                if line.startswith("painted ")
+            ]
             if result.returncode != 0 or not stamps:
                 raise CheckFailed(f"--smoke --demo failed: {result.stderr}")
             times.append(float(stamps[0]) - started)
@@ -223,12 +230,9 @@ def frozen_checks() -> dict[str, object]:
         figures["first_paint_seconds_runs"] = [round(t, 2) for t in times]
         figures["first_paint_seconds_median"] = round(median, 2)
 
-        step("import-json of the shared exchange example")
-        source = EXCHANGE_EXAMPLE if EXCHANGE_EXAMPLE.exists() else EXCHANGE_FALLBACK
-        if source is EXCHANGE_FALLBACK:
-            print(f"   {EXCHANGE_EXAMPLE} missing; using {EXCHANGE_FALLBACK}")
+        step("import-json of the exchange example (tests/data)")
         imported = tmp / "example.carequal"
-        seconds, out = run_cli(["import-json", str(source), str(imported)], env)
+        seconds, out = run_cli(["import-json", str(EXCHANGE_EXAMPLE), str(imported)], env)
         if not imported.is_file():
             raise CheckFailed(f"import-json reported success but wrote no {imported}")
         print(f"   {out.strip()} ({seconds:.2f} s)")
