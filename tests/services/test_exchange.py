@@ -189,7 +189,10 @@ def test_lone_surrogates_are_replaced_and_reported(example_doc, tmp_path) -> Non
 
 def test_export_json_writes_a_valid_file(example_service, tmp_path) -> None:
     target = export_json(example_service, tmp_path / "out.json")
-    validate_document(json.loads(target.read_text(encoding="utf-8")))
+    written = json.loads(target.read_text(encoding="utf-8"))
+    validate_document(written)
+    assert written == export_document(example_service)
+    assert written["workshop"]["title"] == "Joint self-evaluation 2026: children at risk of harm"
 
 
 def test_import_never_replaces_a_workshop_open_in_another_copy(example_doc, tmp_path) -> None:
