@@ -127,6 +127,6 @@ def test_the_readme_test_command_runs_the_checks_then_the_suite() -> None:
     assert order == sorted(order)
     assert "set -euo pipefail" in script
     mypy_files = PYPROJECT["tool"]["mypy"]["files"]
-    for layer in ("domain", "store", "reports"):
+    for layer in ("domain", "store", "services", "reports"):
         assert f"carequal_desktop/{layer}" in mypy_files
     assert PYPROJECT["tool"]["mypy"]["strict"] is True
