@@ -168,3 +168,18 @@ def test_installed_wheel_imports_and_exports_from_anywhere(
     with zipfile.ZipFile(outside / "x.docx") as docx:
         body = docx.read("word/document.xml").decode("utf-8")
     assert "Glenmuir" in body
+
+
+def test_resolver_prefers_a_frozen_bundle_then_the_checkout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from carequal_desktop import resources
+
+    assert resources.resources_dir() == REPO / "resources"  # this checkout
+    bundle = tmp_path / "bundle"
+    (bundle / "resources" / "exchange").mkdir(parents=True)
+    monkeypatch.setattr(sys, "_MEIPASS", str(bundle), raising=False)
+    assert resources.resource_path("exchange", "x.json") == bundle / "resources/exchange/x.json"
+    # A bundle without the folder is not taken for one.
+    (bundle / "resources" / "exchange").rmdir()
+    assert resources.resources_dir() == REPO / "resources"
