@@ -130,3 +130,14 @@ def test_the_readme_test_command_runs_the_checks_then_the_suite() -> None:
     for layer in ("domain", "store", "services", "reports"):
         assert f"carequal_desktop/{layer}" in mypy_files
     assert PYPROJECT["tool"]["mypy"]["strict"] is True
+
+
+def test_runs_are_reproducible_and_strict() -> None:
+    from hypothesis import settings
+
+    assert settings.default.derandomize is True  # the profile of tests/conftest.py
+    assert settings.default.database is None
+    pytest_options = PYPROJECT["tool"]["pytest"]["ini_options"]
+    assert pytest_options["xfail_strict"] is True
+    for option in ("--strict-markers", "--strict-config"):
+        assert option in pytest_options["addopts"].split()
