@@ -6,8 +6,12 @@ depend on its history. Compared: every table's columns (type, NOT NULL, default,
 and table constraints, foreign keys, every index (columns, uniqueness, partial condition),
 triggers and views, ``user_version`` and ``application_id``.
 
-Column order is not compared: ``ALTER TABLE ... ADD COLUMN`` can only append, and nothing in
-the code depends on the order. Everything else is.
+Column order is not compared (``ALTER TABLE ... ADD COLUMN`` can only append, and nothing in
+the code depends on the order), nor the spelling of a key (``id VARCHAR PRIMARY KEY`` or
+``PRIMARY KEY (id)``). Everything else is. When this fails after a migration adds a NOT NULL
+column with ``DEFAULT x`` (SQLite wants one), give the model's column the same default for new
+files in store/tables.py: ``Field(..., sa_column_kwargs={"server_default": "parked"})`` for
+text, ``{"server_default": sqlalchemy.text("0")}`` for a number or a boolean.
 """
 
 from __future__ import annotations
@@ -54,6 +58,27 @@ def _top_level_items(create_table: str) -> list[str]:
     return sorted(item for item in (_normalise(i) for i in items) if item)
 
 
+def _definitions(create_table: str) -> list[str]:
+    """Column definitions and table constraints, less the key spellings compared elsewhere.
+
+    ``id VARCHAR PRIMARY KEY`` and ``PRIMARY KEY (id)`` (or an inline and a table UNIQUE)
+    mean the same; primary keys are compared through ``table_xinfo`` and uniqueness through
+    the indexes SQLite makes for them.
+    """
+    kept = []
+    for item in _top_level_items(create_table):
+        if re.match(r"(constraint \S+ )?(primary key|unique)\(", item):
+            continue
+        if re.match(r"(constraint \S+ )?(check|foreign key)\(", item):
+            kept.append(item)
+            continue
+        item = re.sub(r" primary key( asc| desc)?", "", item)
+        name, *clauses = re.sub(r" unique\b", "", item).split(" ")
+        # "DEFAULT 0 NOT NULL" (create_all) and "NOT NULL DEFAULT 0" (a migration) are one
+        kept.append(" ".join([name, *sorted(clauses)]))
+    return sorted(kept)
+
+
 def schema_of(path: Path) -> dict[str, Any]:
     """Everything about a workshop file's schema that must not depend on its history."""
     conn = sqlite3.connect(path)
@@ -64,24 +89,16 @@ def schema_of(path: Path) -> dict[str, Any]:
         }
         rows = conn.execute(
             "SELECT type, name, tbl_name, sql FROM sqlite_master "
-            "WHERE name NOT LIKE 'sqlite_stat%' ORDER BY type, name"
+            "WHERE name NOT LIKE 'sqlite_stat%' AND type IN ('table', 'view', 'trigger')"
         ).fetchall()
         for kind, name, table, sql in rows:
-            key = f"{kind} {name}"
             if kind != "table":
-                entry: dict[str, Any] = {"on": table, "sql": _normalise(sql)}
-                if kind == "index":
-                    entry["info"] = conn.execute(f"PRAGMA index_xinfo('{name}')").fetchall()
-                    entry["list"] = sorted(
-                        row[1:]
-                        for row in conn.execute(f"PRAGMA index_list('{table}')")
-                        if row[1] == name
-                    )
-                schema[key] = entry
+                schema[f"{kind} {name}"] = {"on": table, "sql": _normalise(sql)}
                 continue
             columns = conn.execute(f"PRAGMA table_xinfo('{name}')").fetchall()
-            schema[key] = {
-                "definitions": _top_level_items(sql),
+            schema[f"table {name}"] = {
+                "definitions": _definitions(sql),
+                # (name, type, NOT NULL, default, position in the primary key, hidden)
                 "columns": sorted(
                     (c[1], c[2].upper(), c[3], _normalise(c[4]), c[5], c[6]) for c in columns
                 ),
@@ -90,16 +107,56 @@ def schema_of(path: Path) -> dict[str, Any]:
                     row[2:] for row in conn.execute(f"PRAGMA foreign_key_list('{name}')")
                 ),
             }
+            for _seq, index, unique, origin, partial in conn.execute(
+                f"PRAGMA index_list('{name}')"
+            ):
+                # (position, column, descending, collation, key) without the column's number
+                info = [
+                    (r[0], r[2], r[3], r[4], r[5])
+                    for r in conn.execute(f"PRAGMA index_xinfo('{index}')")
+                ]
+                (index_sql,) = conn.execute(
+                    "SELECT sql FROM sqlite_master WHERE name = ?", (index,)
+                ).fetchone()
+                if index.startswith("sqlite_autoindex_"):
+                    # Numbered by the order of the constraints: named by what it indexes.
+                    key_columns = ",".join(str(r[1]) for r in info if r[4])
+                    index = f"(made by SQLite) {name}({key_columns})"
+                schema[f"index {index}"] = {
+                    "on": name,
+                    "unique": unique,
+                    "origin": origin,
+                    "partial": partial,
+                    "columns": info,
+                    "sql": _normalise(index_sql),
+                }
         return schema
     finally:
         conn.close()
 
 
 def _differences(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """What differs, one line per difference: 'upgraded' is ``old``, 'new file' is ``new``."""
     lines = []
     for key in sorted(set(old) | set(new)):
-        if old.get(key) != new.get(key):
-            lines.append(f"{key}:\n  upgraded: {old.get(key)}\n  new file: {new.get(key)}")
+        a, b = old.get(key), new.get(key)
+        if a == b:
+            continue
+        if not (isinstance(a, dict) and isinstance(b, dict)):
+            lines.append(f"{key}:\n  upgraded: {a}\n  new file: {b}")
+            continue
+        for part in sorted(set(a) | set(b)):
+            x, y = a.get(part), b.get(part)
+            if x == y:
+                continue
+            if isinstance(x, list) and isinstance(y, list):
+                only_old = [i for i in x if i not in y]
+                only_new = [i for i in y if i not in x]
+                lines.append(
+                    f"{key} {part}:\n  upgraded only: {only_old}\n  new file only: {only_new}"
+                )
+            else:
+                lines.append(f"{key} {part}:\n  upgraded: {x}\n  new file: {y}")
     return lines
 
 
@@ -150,11 +207,29 @@ def test_the_comparison_sees_what_a_careless_migration_would_leave(
     conn.commit()
     conn.close()
     changed = {line.split(":")[0] for line in _differences(schema_of(path), new_file_schema)}
-    assert changed == {f"table {table}", "user_version"}
+    assert changed == {f"table {table} columns", f"table {table} definitions", "user_version"}
 
 
-def test_column_order_and_spelling_of_the_sql_do_not_count() -> None:
+def test_column_order_and_spelling_of_the_sql_do_not_count(tmp_path: Path) -> None:
     a = 'CREATE TABLE t (\n\tid VARCHAR NOT NULL, \n\t"key" INTEGER, \n\tPRIMARY KEY (id)\n)'
     b = "CREATE TABLE t (id varchar not null, PRIMARY KEY (id), key INTEGER)"
     assert _top_level_items(a) == _top_level_items(b)
     assert _top_level_items(a) != _top_level_items(b.replace("key INTEGER", "key TEXT"))
+    c = "CREATE TABLE t (key INTEGER UNIQUE, id VARCHAR NOT NULL PRIMARY KEY)"
+    d = "CREATE TABLE t (id VARCHAR NOT NULL, key INTEGER, PRIMARY KEY (id), UNIQUE (key))"
+    schemas = []
+    for n, sql in enumerate((c, d)):
+        conn = sqlite3.connect(tmp_path / f"{n}.db")
+        conn.execute(sql)
+        conn.commit()
+        conn.close()
+        schemas.append(schema_of(tmp_path / f"{n}.db"))
+    assert schemas[0] == schemas[1]
+    # ...but a default is a difference (a NOT NULL column added by a migration needs one:
+    # give the model's column the same server_default, so new files have it too).
+    assert _definitions("CREATE TABLE t (x VARCHAR NOT NULL DEFAULT '')") != _definitions(
+        "CREATE TABLE t (x VARCHAR NOT NULL)"
+    )
+    assert _definitions("CREATE TABLE t (x INTEGER NOT NULL DEFAULT 20)") == _definitions(
+        "CREATE TABLE t (x INTEGER DEFAULT 20 NOT NULL)"
+    )
