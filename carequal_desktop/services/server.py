@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import uuid
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, text
@@ -16,11 +17,13 @@ from sqlalchemy.exc import DBAPIError
 
 from carequal_desktop.errors import TargetExistsError, UserError
 from carequal_desktop.services import locking
+from carequal_desktop.services.unit import ServerWorkshop
 from carequal_desktop.services.workshop import WorkshopService
 from carequal_desktop.store.connection import init_db
 from carequal_desktop.store.server import (
     ServerError,
     ServerLocation,
+    add_change_notices,
     make_engine,
     parse_location,
     quote_role,
@@ -51,7 +54,8 @@ def open_server_workshop(
     """Open a workshop on a server as a service, like a file."""
     loc = parse_location(location) if isinstance(location, str) else location
     schema = loc.schema  # a sentence if the location names no workshop
-    engine = workshop_engine(loc)
+    client = f"CareQual-{uuid.uuid4().hex[:12]}"
+    engine = workshop_engine(loc, client)
     try:
         with engine.connect() as conn:
             require_initialised(conn, loc)
@@ -69,6 +73,7 @@ def open_server_workshop(
     service = WorkshopService(Path(schema), engine, read_only=read_only)
     service.db.describe_error = lambda exc: server_error(exc, loc)
     service.db.name = loc.display
+    service.db.server = ServerWorkshop(loc, client)
     try:
         service.details()  # read once now, so a broken workshop shows here
     except BaseException:
@@ -103,6 +108,7 @@ def push(source: Path, server: ServerLocation | str) -> ServerLocation:
             with service.engine.connect() as src:
                 copy_tables(src, conn)
             conn.execution_options(schema_translate_map=None)
+            add_change_notices(conn, schema, [t.name for t in metadata.sorted_tables])
             conn.execute(
                 text(
                     "INSERT INTO carequal.workshop (id, schema_name, title, partnership) "

@@ -109,8 +109,12 @@ def workshop_schema(workshop_id: str) -> str:
     return "ws_" + uuid.UUID(workshop_id).hex
 
 
-def make_engine(location: ServerLocation) -> Engine:
-    """An engine for the server; TLS required unless the address says otherwise."""
+def make_engine(location: ServerLocation, client: str = "CareQual") -> Engine:
+    """An engine for the server; TLS required unless the address says otherwise.
+
+    ``client`` becomes the connections' application_name, which change notices carry so a
+    window can tell its own edits from a colleague's.
+    """
     url = location.url.set(drivername="postgresql+psycopg")
     query = dict(url.query)
     query.setdefault("sslmode", "require")
@@ -118,13 +122,13 @@ def make_engine(location: ServerLocation) -> Engine:
     return create_engine(
         url,
         pool_pre_ping=True,
-        connect_args={"connect_timeout": _CONNECT_TIMEOUT_S, "application_name": "CareQual"},
+        connect_args={"connect_timeout": _CONNECT_TIMEOUT_S, "application_name": client},
     )
 
 
-def workshop_engine(location: ServerLocation) -> Engine:
+def workshop_engine(location: ServerLocation, client: str = "CareQual") -> Engine:
     """An engine whose tables are the workshop's own (its schema in place of the default)."""
-    engine = make_engine(location)
+    engine = make_engine(location, client)
     return engine.execution_options(schema_translate_map={None: location.schema})
 
 
@@ -272,3 +276,36 @@ def registry_row(conn: Connection, workshop_id: str) -> Any:
         text("SELECT id, schema_name, title FROM carequal.workshop WHERE id = :id"),
         {"id": workshop_id},
     ).first()
+
+
+def change_channel(schema: str) -> str:
+    """The LISTEN/NOTIFY channel on which a workshop's changes are announced."""
+    return f"carequal_{schema}"
+
+
+def add_change_notices(conn: Connection, schema: str, tables: list[str]) -> None:
+    """Announce every committed change to the workshop's tables on its channel.
+
+    The notice says which table changed and which client changed it (its
+    application_name), once per statement; PostgreSQL delivers it on commit only, so a
+    rolled-back edit is never announced.
+    """
+    conn.execute(
+        text(
+            f"""CREATE OR REPLACE FUNCTION {schema}.carequal_notify() RETURNS trigger
+                LANGUAGE plpgsql AS $$
+                BEGIN
+                    PERFORM pg_notify('{change_channel(schema)}',
+                        TG_TABLE_NAME || ' ' || current_setting('application_name'));
+                    RETURN NULL;
+                END $$"""
+        )
+    )
+    for table in tables:
+        conn.execute(
+            text(
+                f"CREATE TRIGGER carequal_notify AFTER INSERT OR UPDATE OR DELETE "
+                f'ON {schema}."{table}" FOR EACH STATEMENT '
+                f"EXECUTE FUNCTION {schema}.carequal_notify()"
+            )
+        )
