@@ -11,7 +11,6 @@ from carequal_desktop.errors import UserError
 from carequal_desktop.services import server
 from carequal_desktop.services.exchange import import_document
 from carequal_desktop.services.live import ChangeListener
-from carequal_desktop.services.workshop import WorkshopService
 from tests.server.pgcluster import Cluster
 
 
