@@ -718,9 +718,16 @@ class MainWindow(QMainWindow):
 
     # -------------------------------------------------------------------- help
 
-    def show_shortcuts(self) -> None:
+    def shortcuts_dialog(self) -> QMessageBox:
+        """The F1 list of every keyboard shortcut."""
         rows = "".join(f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{v}</td></tr>" for k, v in SHORTCUTS_HELP)
-        QMessageBox.information(self, "Keyboard shortcuts", f"<table>{rows}</table>")
+        box = QMessageBox(QMessageBox.Icon.Information, "Keyboard shortcuts", f"<table>{rows}</table>",
+                          QMessageBox.StandardButton.Ok, self)
+        box.setAccessibleName("Keyboard shortcuts")
+        return box
+
+    def show_shortcuts(self) -> None:
+        self.shortcuts_dialog().exec()
 
     def show_about(self) -> None:
         QMessageBox.about(
