@@ -43,6 +43,7 @@ from carequal_desktop.ui.models.evidence_table_model import (
     EvidenceTableModel,
 )
 from carequal_desktop.ui.widgets.headings import page_heading
+from carequal_desktop.ui.widgets.responsive import compact_button
 
 ALL = object()  # combo data for "no filter"; None is a real value elsewhere
 NO_INDICATOR = ""
@@ -55,8 +56,12 @@ class TableKeys(QObject):
     and does not compete with the main window's own shortcuts.
     """
 
-    def __init__(self, view: QWidget, on_enter: Callable[[], None],
-                 on_delete: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        view: QWidget,
+        on_enter: Callable[[], None],
+        on_delete: Callable[[], None] | None = None,
+    ) -> None:
         super().__init__(view)
         self.on_enter = on_enter
         self.on_delete = on_delete
@@ -103,25 +108,34 @@ class EvidencePage(QWidget):
 
         self.kind_combo = QComboBox(self)
         self.kind_combo.setAccessibleName("Filter by kind")
+        self.kind_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.kind_combo.setMinimumContentsLength(8)
         self.kind_combo.addItem("All kinds", ALL)
         for key, label in EVIDENCE_KINDS.items():
             self.kind_combo.addItem(label, key)
 
         self.agency_combo = QComboBox(self)
         self.agency_combo.setAccessibleName("Filter by agency")
-        self.agency_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.agency_combo.setMinimumContentsLength(16)
+        self.agency_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.agency_combo.setMinimumContentsLength(8)
 
         self.indicator_combo = QComboBox(self)
         self.indicator_combo.setAccessibleName("Filter by indicator")
-        self.indicator_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.indicator_combo.setMinimumContentsLength(18)
+        self.indicator_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.indicator_combo.setMinimumContentsLength(8)
 
         self.clear_button = QPushButton("C&lear filters", self)
         self.clear_button.setAccessibleName("Clear filters")
 
         self.count_label = QLabel(self)
         self.count_label.setAccessibleName("Number of evidence items shown")
+        self.count_label.setWordWrap(True)
 
         self.new_button = QPushButton("&New evidence…", self)
         self.new_button.setAccessibleName("New evidence")
@@ -158,18 +172,20 @@ class EvidencePage(QWidget):
         self.detail.setOpenLinks(False)
         self.detail.setMinimumHeight(self.fontMetrics().lineSpacing() * 4)
 
+        head_row = QHBoxLayout()
+        head_row.addWidget(heading, 1)
+        head_row.addWidget(self.count_label, 0, Qt.AlignmentFlag.AlignBottom)
+
         top = QHBoxLayout()
         top.addWidget(self.search_edit, 1)
-        top.addWidget(self.new_button)
-        top.addWidget(self.edit_button)
-        top.addWidget(self.delete_button)
+        for button in (self.new_button, self.edit_button, self.delete_button):
+            top.addWidget(compact_button(button))
 
         filters = QHBoxLayout()
         filters.addWidget(self.kind_combo, 1)
         filters.addWidget(self.agency_combo, 1)
         filters.addWidget(self.indicator_combo, 1)
         filters.addWidget(self.clear_button)
-        filters.addWidget(self.count_label)
 
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(self.table)
@@ -179,14 +195,23 @@ class EvidencePage(QWidget):
         splitter.setChildrenCollapsible(False)
 
         layout = QVBoxLayout(self)
-        layout.addWidget(heading)
+        layout.addLayout(head_row)
         layout.addLayout(top)
         layout.addLayout(filters)
         layout.addWidget(splitter, 1)
 
-        order = [self.search_edit, self.new_button, self.edit_button, self.delete_button,
-                 self.kind_combo, self.agency_combo, self.indicator_combo, self.clear_button,
-                 self.table, self.detail]
+        order = [
+            self.search_edit,
+            self.new_button,
+            self.edit_button,
+            self.delete_button,
+            self.kind_combo,
+            self.agency_combo,
+            self.indicator_combo,
+            self.clear_button,
+            self.table,
+            self.detail,
+        ]
         for first, second in zip(order, order[1:], strict=False):
             self.setTabOrder(first, second)
 
@@ -215,9 +240,14 @@ class EvidencePage(QWidget):
         metrics = self.table.fontMetrics()
         pad = metrics.averageCharWidth() * 3
         samples = {
-            REF: "E5000", KIND: "Parents' and carers' sur", AGENCY: "Strathcairn Council social",
-            DATE: "2026-03-27", SHARE: "49.5% — less than half", RESPONDENTS: "Respondents",
-            INDICATORS: "5.2, 6.1, 9.3", SUPPORTS: "Area for improvement",
+            REF: "E5000",
+            KIND: "Parents' and carers' sur",
+            AGENCY: "Strathcairn Council social",
+            DATE: "2026-03-27",
+            SHARE: "49.5% — less than half",
+            RESPONDENTS: "Respondents",
+            INDICATORS: "5.2, 6.1, 9.3",
+            SUPPORTS: "Area for improvement",
         }
         self._preferred = {c: metrics.horizontalAdvance(t) + pad for c, t in samples.items()}
         self._title_min = metrics.averageCharWidth() * 40
@@ -287,7 +317,10 @@ class EvidencePage(QWidget):
         self._fill_agency_combo(records)
         self.model.set_evidence(records)
         header = self.table.horizontalHeader()
-        if header.sortIndicatorSection() != REF or header.sortIndicatorOrder() != Qt.SortOrder.AscendingOrder:
+        if (
+            header.sortIndicatorSection() != REF
+            or header.sortIndicatorOrder() != Qt.SortOrder.AscendingOrder
+        ):
             self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
         self._apply_filter()
         if selected is not None:
@@ -335,7 +368,9 @@ class EvidencePage(QWidget):
 
     def selected_evidence(self) -> rec.Evidence | None:
         index = self.table.selectionModel().currentIndex()
-        if not index.isValid() or not self.table.selectionModel().isRowSelected(index.row(), QModelIndex()):
+        if not index.isValid() or not self.table.selectionModel().isRowSelected(
+            index.row(), QModelIndex()
+        ):
             return None
         return self.model.evidence_at(self.proxy.mapToSource(index).row())
 
@@ -349,7 +384,8 @@ class EvidencePage(QWidget):
             return False
         self.table.selectionModel().setCurrentIndex(
             index,
-            QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
         )
         self.table.scrollTo(index)
         self._show_detail()
@@ -391,7 +427,8 @@ class EvidencePage(QWidget):
             f"<p><b>{esc(e.ref)} {esc(e.title)}</b><br>{esc(' · '.join(facts))}</p>",
             f"<p>{esc(e.description)}</p>" if e.description else "",
             f"<p>Kept at: {esc(e.location)}</p>" if e.location else "",
-            f"<p>Evidence for: {esc('; '.join(labels))}</p>" if labels
+            f"<p>Evidence for: {esc('; '.join(labels))}</p>"
+            if labels
             else "<p>Not yet linked to an indicator.</p>",
         ]
         self.detail.setHtml("".join(parts))

@@ -38,6 +38,7 @@ from carequal_desktop.services.workshop import WorkshopService
 from carequal_desktop.ui import messages
 from carequal_desktop.ui.widgets.headings import heading, scaled_font
 from carequal_desktop.ui.widgets.item_list_editor import ItemListEditor
+from carequal_desktop.ui.widgets.responsive import compact_button, on_width, stack_when_narrow
 
 AUTOSAVE_MS = 700
 _ID_ROLE = Qt.ItemDataRole.UserRole
@@ -140,6 +141,8 @@ class IndicatorPage(QWidget):
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no Tab stop on the scroll area itself
         column = QWidget()
         col = QVBoxLayout(column)
         col.setContentsMargins(0, 0, 8, 0)
@@ -156,12 +159,12 @@ class IndicatorPage(QWidget):
         col.addWidget(self.how_good_now)
         lists = QHBoxLayout()
         self.strengths = ItemListEditor("Strengths", "Type a strength and press Enter")
-        self.areas = ItemListEditor(
-            "Areas for improvement", "Type an area and press Enter"
-        )
+        self.areas = ItemListEditor("Areas for improvement", "Type an area and press Enter")
         lists.addWidget(self.strengths, 1)
         lists.addWidget(self.areas, 1)
         col.addLayout(lists)
+        # Side by side on a laptop; one above the other on a projector or at large text.
+        stack_when_narrow(self.scroll.viewport(), lists, self.fontMetrics().averageCharWidth() * 80)
         col.addSpacing(8)
 
         # 2 How do we know?
@@ -192,7 +195,9 @@ class IndicatorPage(QWidget):
         self.link_evidence_button.clicked.connect(self.link_evidence)
         self.new_evidence_button = QPushButton("New evidence…")
         self.new_evidence_button.setAccessibleName("New evidence for this indicator")
-        self.new_evidence_button.setToolTip("Add evidence to the register and link it here (Ctrl+E)")
+        self.new_evidence_button.setToolTip(
+            "Add evidence to the register and link it here (Ctrl+E)"
+        )
         self.new_evidence_button.clicked.connect(self.new_evidence)
         self.unlink_evidence_button = QPushButton("Unlink")
         self.unlink_evidence_button.setAccessibleName("Unlink the selected evidence")
@@ -201,7 +206,7 @@ class IndicatorPage(QWidget):
         )
         self.unlink_evidence_button.clicked.connect(self.unlink_evidence)
         for b in (self.link_evidence_button, self.new_evidence_button, self.unlink_evidence_button):
-            ev_buttons.addWidget(b)
+            ev_buttons.addWidget(compact_button(b))
         ev_buttons.addStretch(1)
         col.addLayout(ev_buttons)
         col.addSpacing(8)
@@ -240,7 +245,7 @@ class IndicatorPage(QWidget):
         )
         self.unlink_action_button.clicked.connect(self.unlink_action)
         for b in (self.new_action_button, self.link_action_button, self.unlink_action_button):
-            act_buttons.addWidget(b)
+            act_buttons.addWidget(compact_button(b))
         act_buttons.addStretch(1)
         col.addLayout(act_buttons)
         col.addStretch(1)
@@ -249,14 +254,23 @@ class IndicatorPage(QWidget):
         side_scroll = QScrollArea()
         side_scroll.setWidgetResizable(True)
         side_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        side_scroll.setFixedWidth(330)
+        # 330 px on a laptop, narrower on a small screen or at large text; its text wraps.
+        char = self.fontMetrics().averageCharWidth()
+        on_width(
+            self,
+            lambda width: side_scroll.setFixedWidth(
+                max(char * 28, min(max(330, char * 46), width * 3 // 10))
+            ),
+        )
         side_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        side_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.side_scroll = side_scroll
         side = QWidget()
         side_scroll.setWidget(side)
         panel = QVBoxLayout(side)
         panel.setContentsMargins(8, 0, 8, 0)
         panel.setSpacing(4)
-        body.addWidget(side_scroll)
+        body.addWidget(side_scroll, 0)
 
         panel.addWidget(heading("Grade", 1.15))
         self.grade_group = QButtonGroup(self)
@@ -310,7 +324,9 @@ class IndicatorPage(QWidget):
         self.prompts_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         panel.addWidget(self.prompts_label)
         self.edit_indicator_button = QPushButton("Edit indicator…")
-        self.edit_indicator_button.setAccessibleName("Edit this indicator's title, prompts and statements")
+        self.edit_indicator_button.setAccessibleName(
+            "Edit this indicator's title, prompts and statements"
+        )
         self.edit_indicator_button.clicked.connect(self.edit_indicator)
         panel.addWidget(self.edit_indicator_button, 0, Qt.AlignmentFlag.AlignLeft)
         panel.addStretch(1)
@@ -342,7 +358,9 @@ class IndicatorPage(QWidget):
             self.grade_group.removeButton(button)
             button.deleteLater()
         self.grade_buttons.clear()
-        levels = [(lvl.value, f"{lvl.value}  {lvl.label}") for lvl in self.service.framework().scale]
+        levels = [
+            (lvl.value, f"{lvl.value}  {lvl.label}") for lvl in self.service.framework().scale
+        ]
         levels.append((0, NOT_GRADED))
         for value, text in levels:
             button = QRadioButton(text)
@@ -377,9 +395,7 @@ class IndicatorPage(QWidget):
             )
             self.context_label.setToolTip(
                 "\n".join(
-                    f"{st.number}. {st.text}"
-                    for st in fw.statements
-                    if st.number in ind.statements
+                    f"{st.number}. {st.text}" for st in fw.statements if st.number in ind.statements
                 )
             )
             for field, edit in self._texts.items():
@@ -418,7 +434,9 @@ class IndicatorPage(QWidget):
                 "its meaning is shown here so everyone can check it fits."
             )
         else:
-            self.meaning.setText(f"<b>{level.value} {_escape(level.label)}</b><br>{_escape(level.meaning)}")
+            self.meaning.setText(
+                f"<b>{level.value} {_escape(level.label)}</b><br>{_escape(level.meaning)}"
+            )
 
     def _load_evidence(self) -> None:
         assert self.code is not None
@@ -747,4 +765,3 @@ class IndicatorPage(QWidget):
 
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-

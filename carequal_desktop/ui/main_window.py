@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSize, Qt
+from PySide6.QtCore import QByteArray, QSize, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -26,6 +26,7 @@ from PySide6.QtGui import (
     QPalette,
     QPen,
     QPixmap,
+    QResizeEvent,
 )
 from PySide6.QtWidgets import (
     QDialog,
@@ -53,11 +54,13 @@ from carequal_desktop.ui.dialogs.locked_dialog import ask_open_read_only
 from carequal_desktop.ui.dialogs.new_workshop_dialog import FILE_FILTER, default_folder, with_suffix
 from carequal_desktop.ui.dialogs.restore_dialog import install_restore_action
 from carequal_desktop.ui.start_page import StartPage
+from carequal_desktop.ui.widgets.responsive import on_width
 
 log = logging.getLogger("carequal")
 
 GEOMETRY_KEY = "window_geometry"
 SIDEBAR_WIDTH = 260
+SIDEBAR_MIN_WIDTH = 170
 _KEY_ROLE = Qt.ItemDataRole.UserRole
 # (page key, sidebar label, Go menu shortcut)
 PAGES: tuple[tuple[str, str, str], ...] = (
@@ -92,6 +95,19 @@ _STATUS_COLOURS = {
     "in_progress": QColor("#c77c00"),
     "agreed": QColor("#2e7d32"),
 }
+
+
+class _Sidebar(QListWidget):
+    """The list of pages and indicators: prefers its full width, gives way on a small screen."""
+
+    resized = Signal()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt name)
+        return QSize(SIDEBAR_WIDTH, super().sizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt name)
+        super().resizeEvent(event)
+        self.resized.emit()
 
 
 def status_icon(status: str, size: int = 16) -> QIcon:
@@ -160,8 +176,14 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ menus
 
     def _action(
-        self, menu: QMenu, text: str, slot: Callable[[], Any], shortcuts: tuple[str, ...] = (),
-        *, workshop: bool = False, writes: bool = False,
+        self,
+        menu: QMenu,
+        text: str,
+        slot: Callable[[], Any],
+        shortcuts: tuple[str, ...] = (),
+        *,
+        workshop: bool = False,
+        writes: bool = False,
     ) -> QAction:
         action = QAction(text, self)
         if shortcuts:
@@ -204,16 +226,23 @@ class MainWindow(QMainWindow):
             )
         go.addSeparator()
         self.prev_action = self._action(
-            go, "&Previous indicator", lambda: self.go_relative_indicator(-1),
-            ("Ctrl+PgUp", "Alt+Left"), workshop=True,
+            go,
+            "&Previous indicator",
+            lambda: self.go_relative_indicator(-1),
+            ("Ctrl+PgUp", "Alt+Left"),
+            workshop=True,
         )
         self.next_action = self._action(
-            go, "&Next indicator", lambda: self.go_relative_indicator(1),
-            ("Ctrl+PgDown", "Alt+Right"), workshop=True,
+            go,
+            "&Next indicator",
+            lambda: self.go_relative_indicator(1),
+            ("Ctrl+PgDown", "Alt+Right"),
+            workshop=True,
         )
         go.addSeparator()
-        self._action(go, "Switch between the &list and the page", self.switch_focus, ("F6",),
-                     workshop=True)
+        self._action(
+            go, "Switch between the &list and the page", self.switch_focus, ("F6",), workshop=True
+        )
 
         insert = bar.addMenu("&Insert")
         self.new_evidence_action = self._action(
@@ -408,14 +437,19 @@ class MainWindow(QMainWindow):
         except UserError as exc:
             messages.show_error(self, str(exc))
             return
-        self.statusBar().showMessage(f"A copy was saved to {target}. You are still working on "
-                                     f"{self.service.path.name}.", 10000)
+        self.statusBar().showMessage(
+            f"A copy was saved to {target}. You are still working on {self.service.path.name}.",
+            10000,
+        )
 
     def import_exchange_json(self) -> None:
         from carequal_desktop.services.exchange import import_json
 
         source, _f = QFileDialog.getOpenFileName(
-            self, "Import exchange JSON", str(default_folder()), "Exchange JSON (*.json);;All files (*)"
+            self,
+            "Import exchange JSON",
+            str(default_folder()),
+            "Exchange JSON (*.json);;All files (*)",
         )
         if not source:
             return
@@ -427,7 +461,9 @@ class MainWindow(QMainWindow):
             return
         target = with_suffix(Path(name))
         if self.service is not None and target.resolve() == self.service.path.resolve():
-            messages.show_error(self, "That workshop is open. Choose a different name for the imported one.")
+            messages.show_error(
+                self, "That workshop is open. Choose a different name for the imported one."
+            )
             return
         try:
             result = import_json(Path(source), target, overwrite=True)
@@ -496,17 +532,22 @@ class MainWindow(QMainWindow):
         row.setSpacing(0)
         outer.addLayout(row, 1)
 
-        self.sidebar = QListWidget()
+        self.sidebar = _Sidebar()
         self.sidebar.setAccessibleName("Workshop sections and quality indicators")
-        self.sidebar.setFixedWidth(SIDEBAR_WIDTH)
+        # Full width on a laptop; narrower on a projector or at 150% so the page fits.
+        sidebar = self.sidebar
+        on_width(view, lambda width: sidebar.setFixedWidth(
+            max(SIDEBAR_MIN_WIDTH, min(SIDEBAR_WIDTH, width // 5))
+        ))
+        self.sidebar.resized.connect(self._measure_sidebar_items)
         self.sidebar.setWordWrap(True)
         self.sidebar.setIconSize(QSize(16, 16))
         self.sidebar.setSpacing(2)
         self.sidebar.setStyleSheet("QListWidget::item { padding: 3px 2px; }")
         self.sidebar.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        row.addWidget(self.sidebar)
+        row.addWidget(self.sidebar, 1)
         self._page_stack = QStackedWidget()
-        row.addWidget(self._page_stack, 1)
+        row.addWidget(self._page_stack, 6)
 
         for key, label, shortcut in PAGES:
             item = QListWidgetItem(label)
@@ -544,16 +585,27 @@ class MainWindow(QMainWindow):
         status_text = EVALUATION_STATUSES.get(status, status)
         text = f"{code} {title}\n{status_text} · {grade_text}"
         item.setText(text)
-        # Word-wrapped items with two lines get too little height from Qt; measure them.
-        assert self.sidebar is not None
-        width = SIDEBAR_WIDTH - self.sidebar.iconSize().width() - 44
-        metrics = self.sidebar.fontMetrics()
-        height = metrics.boundingRect(0, 0, width, 10_000, Qt.TextFlag.TextWordWrap, text).height()
-        item.setSizeHint(QSize(width, height + 10))
+        self._measure_sidebar_item(item)
         item.setIcon(status_icon(status))
         item.setToolTip(f"{code} {title}: {status_text.lower()}, {grade_text}")
-        item.setData(Qt.ItemDataRole.AccessibleTextRole,
-                     f"Indicator {code} {title}, {status_text}, {grade_text}")
+        item.setData(
+            Qt.ItemDataRole.AccessibleTextRole,
+            f"Indicator {code} {title}, {status_text}, {grade_text}",
+        )
+
+    def _measure_sidebar_item(self, item: QListWidgetItem) -> None:
+        # Word-wrapped items with two lines get too little height from Qt; measure them.
+        assert self.sidebar is not None
+        width = max(60, self.sidebar.viewport().width() - self.sidebar.iconSize().width() - 24)
+        metrics = self.sidebar.fontMetrics()
+        height = metrics.boundingRect(
+            0, 0, width, 10_000, Qt.TextFlag.TextWordWrap, item.text()
+        ).height()
+        item.setSizeHint(QSize(width, height + 10))
+
+    def _measure_sidebar_items(self) -> None:
+        for item in getattr(self, "_indicator_items", {}).values():
+            self._measure_sidebar_item(item)
 
     def refresh_indicator_item(self, code: str) -> None:
         """Show an indicator's current title, status and grade in the sidebar."""
@@ -720,9 +772,16 @@ class MainWindow(QMainWindow):
 
     def shortcuts_dialog(self) -> QMessageBox:
         """The F1 list of every keyboard shortcut."""
-        rows = "".join(f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{v}</td></tr>" for k, v in SHORTCUTS_HELP)
-        box = QMessageBox(QMessageBox.Icon.Information, "Keyboard shortcuts", f"<table>{rows}</table>",
-                          QMessageBox.StandardButton.Ok, self)
+        rows = "".join(
+            f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{v}</td></tr>" for k, v in SHORTCUTS_HELP
+        )
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            "Keyboard shortcuts",
+            f"<table>{rows}</table>",
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
         box.setAccessibleName("Keyboard shortcuts")
         return box
 

@@ -41,6 +41,7 @@ from carequal_desktop.ui.models.plan_table_model import (
     PlanTableModel,
 )
 from carequal_desktop.ui.widgets.headings import page_heading
+from carequal_desktop.ui.widgets.responsive import compact_button
 
 ALL = "all"
 LINE_BREAK = "\u2028"  # what item views draw as a new line
@@ -61,7 +62,9 @@ class ElidingDelegate(QStyledItemDelegate):
         if text and "\n" not in text and LINE_BREAK not in text:
             margin = opt.fontMetrics.averageCharWidth()
             width = max(1, opt.rect.width() - 2 * margin)
-            lines = max(1, min(self.max_lines, (opt.rect.height() - 4) // opt.fontMetrics.lineSpacing()))
+            lines = max(
+                1, min(self.max_lines, (opt.rect.height() - 4) // opt.fontMetrics.lineSpacing())
+            )
             opt.text = wrap_elided(text, opt.fontMetrics, width, lines)
         style = opt.widget.style() if opt.widget else QApplication.style()
         style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
@@ -85,8 +88,11 @@ def wrap_elided(text: str, metrics: QFontMetrics, width: int, max_lines: int) ->
             return LINE_BREAK.join(lines)
     lines.append(current)
     if len(lines) > max_lines:
-        rest = " ".join(lines[max_lines - 1:])
-        lines = [*lines[: max_lines - 1], metrics.elidedText(rest, Qt.TextElideMode.ElideRight, width)]
+        rest = " ".join(lines[max_lines - 1 :])
+        lines = [
+            *lines[: max_lines - 1],
+            metrics.elidedText(rest, Qt.TextElideMode.ElideRight, width),
+        ]
     return LINE_BREAK.join(lines)
 
 
@@ -107,7 +113,7 @@ class PlanPage(QWidget):
         self.statement_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
-        self.statement_combo.setMinimumContentsLength(28)
+        self.statement_combo.setMinimumContentsLength(12)
         show_label = QLabel("&Show:", self)
         show_label.setBuddy(self.statement_combo)
 
@@ -116,6 +122,7 @@ class PlanPage(QWidget):
 
         self.count_label = QLabel(self)
         self.count_label.setAccessibleName("Number of actions")
+        self.count_label.setWordWrap(True)
 
         self.new_button = QPushButton("&New action…", self)
         self.new_button.setAccessibleName("New action")
@@ -148,9 +155,6 @@ class PlanPage(QWidget):
         top.addWidget(self.overdue_box)
         top.addSpacing(self.fontMetrics().averageCharWidth() * 2)
         top.addWidget(self.count_label, 1)
-        top.addWidget(self.new_button)
-        top.addWidget(self.edit_button)
-        top.addWidget(self.delete_button)
 
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(self.table)
@@ -159,8 +163,12 @@ class PlanPage(QWidget):
         splitter.setStretchFactor(1, 1)
         splitter.setChildrenCollapsible(False)
 
+        head_row = QHBoxLayout()
+        head_row.addWidget(heading, 1)
+        for button in (self.new_button, self.edit_button, self.delete_button):
+            head_row.addWidget(compact_button(button), 0, Qt.AlignmentFlag.AlignBottom)
         layout = QVBoxLayout(self)
-        layout.addWidget(heading)
+        layout.addLayout(head_row)
         layout.addLayout(top)
         layout.addWidget(splitter, 1)
 
@@ -195,8 +203,13 @@ class PlanPage(QWidget):
         pad = metrics.averageCharWidth() * 2
         # Narrow fixed columns (their text wraps: "5.2, 5.3, 6.4", "Not started") leave
         # the room to the seven columns of prose.
-        samples = {REF: "Reference", STATEMENT: "Statement", INDICATORS: "5.2, 5.3,",
-                   DUE: "30 Sept 2027", STATUS: "In progress"}
+        samples = {
+            REF: "Reference",
+            STATEMENT: "Statement",
+            INDICATORS: "5.2, 5.3,",
+            DUE: "30 Sept 2027",
+            STATUS: "In progress",
+        }
         for column in range(self.model.columnCount()):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
         for column, sample in samples.items():
@@ -288,7 +301,8 @@ class PlanPage(QWidget):
         index = self.model.index(row, 0)
         self.table.selectionModel().setCurrentIndex(
             index,
-            QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
         )
         self.table.scrollTo(index)
         self._show_detail()
@@ -318,13 +332,18 @@ class PlanPage(QWidget):
         else:
             due = esc(due)
         rows = [
-            ("Issue", a.issue), ("Task", a.task), ("Expected outcome", a.expected_outcome),
-            ("Ownership", a.ownership), ("Monitoring arrangements", a.monitoring),
-            ("Baseline", a.baseline), ("Target", a.target),
+            ("Issue", a.issue),
+            ("Task", a.task),
+            ("Expected outcome", a.expected_outcome),
+            ("Ownership", a.ownership),
+            ("Monitoring arrangements", a.monitoring),
+            ("Baseline", a.baseline),
+            ("Target", a.target),
         ]
         body = "".join(
             f"<tr><td style='padding-right:12px'><b>{esc(name)}</b></td><td>{esc(value)}</td></tr>"
-            for name, value in rows if value
+            for name, value in rows
+            if value
         )
         self.detail.setHtml(
             f"<p><b>Action {esc(a.ref)}</b> · {esc(ACTION_STATUSES.get(a.status, a.status))} · "
@@ -348,7 +367,11 @@ class PlanPage(QWidget):
 
         statement = self._current_statement()
         if statement is None and self.statement_combo.currentData() == ALL:
-            statement = self.service.framework().statements[0].number if self.service.framework().statements else None
+            statement = (
+                self.service.framework().statements[0].number
+                if self.service.framework().statements
+                else None
+            )
         dialog = ActionDialog(self.service, self, indicators=indicators, statement=statement)
         if not dialog.exec() or dialog.saved is None:
             return None
@@ -369,8 +392,12 @@ class PlanPage(QWidget):
         a = self.selected_action()
         if a is None:
             return
-        where = f" It is linked to indicator{'s' if len(a.indicators) > 1 else ''} " \
-                f"{', '.join(a.indicators)}." if a.indicators else ""
+        where = (
+            f" It is linked to indicator{'s' if len(a.indicators) > 1 else ''} "
+            f"{', '.join(a.indicators)}."
+            if a.indicators
+            else ""
+        )
         task = shorten(a.task, 80) if a.task else "(no task)"
         question = f"Delete action {a.ref} “{task}”?{where} This cannot be undone."
         if not messages.ask(self, question, "Delete action", yes="Delete", destructive=True):

@@ -89,11 +89,13 @@ def _dialogs(window: Any) -> Iterator[tuple[str, Callable[[], QDialog]]]:
     evidence = service.evidence()
     actions = service.actions()
     yield "dialog-new-workshop", lambda: NewWorkshopDialog(window)
-    yield "dialog-evidence", lambda: EvidenceDialog(
-        service, window, evidence=evidence[0] if evidence else None
+    yield (
+        "dialog-evidence",
+        lambda: EvidenceDialog(service, window, evidence=evidence[0] if evidence else None),
     )
-    yield "dialog-action", lambda: ActionDialog(
-        service, window, action=actions[0] if actions else None
+    yield (
+        "dialog-action",
+        lambda: ActionDialog(service, window, action=actions[0] if actions else None),
     )
     yield "dialog-link-evidence", lambda: EvidencePickerDialog(service, code, window)
     yield "dialog-link-action", lambda: ActionPickerDialog(service, code, window)

@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from carequal_desktop.ui.widgets.responsive import compact_button
+
 _ID_ROLE = Qt.ItemDataRole.UserRole
 
 
@@ -96,7 +98,7 @@ class ItemListEditor(QWidget):
         self.down_button.setAccessibleName(f"Move the selected line down in {heading.lower()}")
         self.down_button.clicked.connect(lambda: self._move(1))
         for button in (self.edit_button, self.delete_button, self.up_button, self.down_button):
-            buttons.addWidget(button)
+            buttons.addWidget(compact_button(button))
         buttons.addStretch(1)
         layout.addLayout(buttons)
 
