@@ -49,6 +49,7 @@ from carequal_desktop.errors import UserError, WorkshopLockedError
 from carequal_desktop.services import locking, settings
 from carequal_desktop.services.workshop import WorkshopService, is_writable
 from carequal_desktop.ui import messages
+from carequal_desktop.ui.dialogs._fit import install_screen_fitter
 from carequal_desktop.ui.dialogs.export_dialog import install_export_actions
 from carequal_desktop.ui.dialogs.locked_dialog import ask_open_read_only
 from carequal_desktop.ui.dialogs.new_workshop_dialog import FILE_FILTER, default_folder, with_suffix
@@ -143,6 +144,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self) -> None:
         super().__init__()
+        install_screen_fitter()
         self.service: WorkshopService | None = None
         self.pages: dict[str, QWidget] = {}
         self.indicator_page: Any = None

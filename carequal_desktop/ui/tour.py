@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QRect, Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QDialog, QWidget
 
 
@@ -126,6 +127,8 @@ def run_tour(window: Any, out: Path) -> TourResult:
     _settle()
 
     def shot(widget: QWidget, name: str) -> None:
+        QTest.qWaitForWindowExposed(widget.window(), 3000)
+        QTest.qWait(150)  # the window manager's placement and the first paint
         _settle()
         path = out / f"{name}.png"
         widget.grab().save(str(path))
