@@ -11,10 +11,29 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+
+def _add_facilitation(conn: sqlite3.Connection) -> None:
+    """The facilitation mode's agenda and parking lot (version 2)."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS agenda_item ("
+        " id VARCHAR NOT NULL PRIMARY KEY, position INTEGER NOT NULL DEFAULT 0,"
+        " title VARCHAR NOT NULL, indicator_code VARCHAR, minutes INTEGER NOT NULL DEFAULT 20,"
+        " spent_seconds INTEGER NOT NULL DEFAULT 0, updated VARCHAR NOT NULL)"
+    )
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS parking_item ("
+        " id VARCHAR NOT NULL PRIMARY KEY, position INTEGER NOT NULL DEFAULT 0,"
+        " kind VARCHAR NOT NULL DEFAULT 'parked', text VARCHAR NOT NULL,"
+        " raised_by VARCHAR NOT NULL DEFAULT '', raised_at VARCHAR,"
+        " becomes VARCHAR NOT NULL DEFAULT '', target VARCHAR,"
+        " created VARCHAR NOT NULL, updated VARCHAR NOT NULL)"
+    )
+
 
 # STEPS[n] upgrades a file from version n-1 to version n.
-STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {}
+STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {2: _add_facilitation}
 
 
 def upgrade(path: Path, from_version: int) -> None:
