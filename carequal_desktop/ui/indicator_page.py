@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QFocusEvent, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -56,10 +56,19 @@ class NarrativeEdit(QPlainTextEdit):
         self.setPlaceholderText(placeholder)
         self.setTabChangesFocus(True)
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
-        height = self.fontMetrics().lineSpacing() * lines + 2 * self.frameWidth() + 10
+        self._lines = lines
+        self._fit_height()
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+
+    def _fit_height(self) -> None:
+        height = self.fontMetrics().lineSpacing() * self._lines + 2 * self.frameWidth() + 10
         self.setMinimumHeight(height)
         self.setMaximumHeight(height + self.fontMetrics().lineSpacing() * 2)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt name)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # text zoom: keep the same number of lines
+            self._fit_height()
 
     def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802 (Qt name)
         super().focusOutEvent(event)
@@ -164,7 +173,7 @@ class IndicatorPage(QWidget):
         lists.addWidget(self.areas, 1)
         col.addLayout(lists)
         # Side by side on a laptop; one above the other on a projector or at large text.
-        stack_when_narrow(self.scroll.viewport(), lists, self.fontMetrics().averageCharWidth() * 80)
+        stack_when_narrow(self.scroll.viewport(), lists, 80)
         col.addSpacing(8)
 
         # 2 How do we know?
@@ -180,11 +189,12 @@ class IndicatorPage(QWidget):
         col.addWidget(ev_label)
         self.evidence_list = QListWidget()
         self.evidence_list.setAccessibleName("Evidence linked to this indicator")
-        self.evidence_list.setMinimumHeight(_list_height(self, 4))
-        self.evidence_list.setMaximumHeight(_list_height(self, 8))
+        self._fit_list_heights()
         # One line per item and uniform heights: an indicator may cite hundreds of items.
         self.evidence_list.setUniformItemSizes(True)
         self.evidence_list.setTextElideMode(Qt.TextElideMode.ElideRight)
+        # Long titles end in "…" (whole in the tooltip and to screen readers): never sideways.
+        self.evidence_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.evidence_list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.evidence_list.itemActivated.connect(self._edit_evidence)
         col.addWidget(self.evidence_list)
@@ -209,6 +219,7 @@ class IndicatorPage(QWidget):
             ev_buttons.addWidget(compact_button(b))
         ev_buttons.addStretch(1)
         col.addLayout(ev_buttons)
+        stack_when_narrow(self.scroll.viewport(), ev_buttons, 56)
         col.addSpacing(8)
 
         # 3 What are we going to do now?
@@ -220,12 +231,13 @@ class IndicatorPage(QWidget):
         )
         col.addWidget(self.what_next)
         act_label = QLabel("Linked actions in the improvement plan")
+        act_label.setWordWrap(True)
         col.addWidget(act_label)
         self.action_list = QListWidget()
         self.action_list.setAccessibleName("Improvement actions linked to this indicator")
-        self.action_list.setMinimumHeight(_list_height(self, 3))
-        self.action_list.setMaximumHeight(_list_height(self, 7))
+
         self.action_list.setWordWrap(True)
+        self.action_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.action_list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.action_list.itemActivated.connect(self._edit_action)
         col.addWidget(self.action_list)
@@ -248,20 +260,20 @@ class IndicatorPage(QWidget):
             act_buttons.addWidget(compact_button(b))
         act_buttons.addStretch(1)
         col.addLayout(act_buttons)
+        stack_when_narrow(self.scroll.viewport(), act_buttons, 56)
         col.addStretch(1)
 
         # Side panel: the grade with its meaning, status, rationale, prompts.
         side_scroll = QScrollArea()
         side_scroll.setWidgetResizable(True)
         side_scroll.setFrameShape(QFrame.Shape.NoFrame)
+
         # 330 px on a laptop, narrower on a small screen or at large text; its text wraps.
-        char = self.fontMetrics().averageCharWidth()
-        on_width(
-            self,
-            lambda width: side_scroll.setFixedWidth(
-                max(char * 28, min(max(330, char * 46), width * 3 // 10))
-            ),
-        )
+        def fit_side(width: int) -> None:
+            char = self.fontMetrics().averageCharWidth()
+            side_scroll.setFixedWidth(max(char * 28, min(max(330, char * 46), width * 3 // 10)))
+
+        on_width(self, fit_side)
         side_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         side_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.side_scroll = side_scroll
@@ -347,10 +359,24 @@ class IndicatorPage(QWidget):
             editor.delete_requested.connect(lambda item_id, k=kind: self._delete_item(k, item_id))
             editor.reorder_requested.connect(lambda ids, k=kind: self._reorder(k, ids))
 
+        self._fit_list_heights()
         self._build_grades()
         # Previous/Next come last when tabbing: Ctrl+Page Up/Down is the quick way.
         QWidget.setTabOrder(self.edit_indicator_button, self.prev_button)
         QWidget.setTabOrder(self.prev_button, self.next_button)
+
+    def _fit_list_heights(self) -> None:
+        if not hasattr(self, "action_list"):
+            return
+        self.evidence_list.setMinimumHeight(_list_height(self, 4))
+        self.evidence_list.setMaximumHeight(_list_height(self, 8))
+        self.action_list.setMinimumHeight(_list_height(self, 3))
+        self.action_list.setMaximumHeight(_list_height(self, 7))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt name)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # text zoom
+            self._fit_list_heights()
 
     def _build_grades(self) -> None:
         """Radio buttons for the workshop's scale, highest first, then "Not yet graded"."""

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSize, Qt, Signal
+from PySide6.QtCore import QByteArray, QEvent, QSize, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -110,6 +110,11 @@ class _Sidebar(QListWidget):
         super().resizeEvent(event)
         self.resized.emit()
 
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt name)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # text zoom: items measure again
+            self.resized.emit()
+
 
 def status_icon(status: str, size: int = 16) -> QIcon:
     """A mark that differs in shape as well as colour: empty, half, and ticked circle."""
@@ -156,6 +161,7 @@ class MainWindow(QMainWindow):
         self._workshop_view: QWidget | None = None
         self._workshop_actions: list[QAction] = []
         self._writable_actions: list[QAction] = []
+        self._facilitation: Any = None
 
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
@@ -245,6 +251,15 @@ class MainWindow(QMainWindow):
         self._action(
             go, "Switch between the &list and the page", self.switch_focus, ("F6",), workshop=True
         )
+
+        view = bar.addMenu("&View")
+        self.facilitate_action = self._action(
+            view, "&Facilitate (full screen)", self.facilitate, ("F5",), workshop=True
+        )
+        view.addSeparator()
+        self._action(view, "&Larger text", lambda: self.zoom_text(1), ("Ctrl++", "Ctrl+="))
+        self._action(view, "&Smaller text", lambda: self.zoom_text(-1), ("Ctrl+-",))
+        self._action(view, "&Normal text size", lambda: self.zoom_text(0), ("Ctrl+0",))
 
         insert = bar.addMenu("&Insert")
         self.new_evidence_action = self._action(
@@ -409,9 +424,12 @@ class MainWindow(QMainWindow):
         """Save pending typing, close the file and go back to the start screen."""
         if self.service is None:
             return
+        if self._facilitation is not None:
+            self._facilitation.close()
         self.flush()
         self.service.close()
         self.service = None
+        self._apply_zoom(1.0)
         if self._workshop_view is not None:
             self.stack.removeWidget(self._workshop_view)
             self._workshop_view.deleteLater()
@@ -503,6 +521,12 @@ class MainWindow(QMainWindow):
         if self.service is not None:
             self.close_workshop()
         self.service = service
+        from carequal_desktop.services.facilitation import Facilitation
+
+        try:
+            self._apply_zoom(Facilitation(service).zoom())  # the text size this workshop had
+        except UserError:
+            self._apply_zoom(1.0)
         self._build_workshop_view()
         self._update_state()
         self.show_page("overview")
@@ -731,6 +755,52 @@ class MainWindow(QMainWindow):
         self.prev_action.setEnabled(not is_indicator or codes.index(code) > 0)
         self.next_action.setEnabled(not is_indicator or codes.index(code) < len(codes) - 1)
 
+    # -------------------------------------------------------------- facilitate
+
+    def facilitate(self) -> Any:
+        """F5: the facilitation mode, full screen, for the projector; returns its window."""
+        from carequal_desktop.ui.facilitation.window import FacilitationWindow
+
+        if self.service is None:
+            return None
+        if self._facilitation is not None:
+            self._facilitation.activateWindow()
+            return self._facilitation
+        self.flush()
+        mode = FacilitationWindow(self)
+        mode.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        mode.left.connect(self._left_facilitation)
+        self._facilitation = mode
+        mode.showFullScreen()
+        return mode
+
+    def _left_facilitation(self) -> None:
+        self._facilitation = None
+        if self.service is not None:
+            for code in getattr(self, "_indicator_items", {}):
+                self.refresh_indicator_item(code)
+            self._refresh_current()
+        self.activateWindow()
+
+    @staticmethod
+    def _apply_zoom(value: float) -> None:
+        from carequal_desktop.ui.zoom import apply_zoom
+
+        apply_zoom(value)
+
+    def zoom_text(self, step: int) -> None:
+        """Ctrl+plus / Ctrl+minus / Ctrl+0: text size, remembered for this workshop."""
+        from carequal_desktop.services.facilitation import Facilitation, step_zoom
+        from carequal_desktop.ui.zoom import apply_zoom, current_zoom
+
+        value = 1.0 if step == 0 else step_zoom(current_zoom(), step)
+        apply_zoom(value)
+        if self.service is not None:
+            try:
+                Facilitation(self.service).set_zoom(value)
+            except UserError as exc:
+                messages.show_error(self, str(exc))
+
     # ------------------------------------------------------------------ insert
 
     def new_evidence(self) -> None:
@@ -829,6 +899,8 @@ class MainWindow(QMainWindow):
                 flush()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt name)
+        if self._facilitation is not None:
+            self._facilitation.close()
         self._save_geometry()
         if self.service is not None:
             self.flush()

@@ -90,7 +90,7 @@ class OverviewPage(QWidget):
         splitter.setChildrenCollapsible(False)
         self.splitter = splitter
         # Table above chart on a projector or at large text, so the titles stay readable.
-        split_when_narrow(self, splitter, self.fontMetrics().averageCharWidth() * 155)
+        split_when_narrow(self, splitter, 155)
 
         hint = QLabel("Double-click an indicator, or select it and press Enter, to open it.", self)
         hint.setWordWrap(True)

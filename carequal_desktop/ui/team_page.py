@@ -189,7 +189,7 @@ class TeamPage(QWidget):
         inner = QWidget()
         scroll.setWidget(inner)
         columns = QHBoxLayout(inner)
-        stack_when_narrow(scroll.viewport(), columns, self.fontMetrics().averageCharWidth() * 100)
+        stack_when_narrow(scroll.viewport(), columns, 100)
         columns.setContentsMargins(0, 0, 8, 0)
         columns.setSpacing(16)
 

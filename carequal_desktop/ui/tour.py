@@ -16,7 +16,7 @@ from typing import Any
 
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QDialog, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QDialog, QScrollArea, QWidget
 
 
 @dataclass
@@ -36,12 +36,23 @@ def _settle() -> None:
 
 
 def _sideways(widget: QWidget) -> list[str]:
-    """Names of visible scroll areas inside ``widget`` that scroll sideways."""
+    """Visible scroll areas inside ``widget`` that scroll sideways or cut their contents off."""
     found = []
     for area in widget.findChildren(QAbstractScrollArea):
         bar = area.horizontalScrollBar()
+        name = area.accessibleName() or area.objectName() or type(area).__name__
         if area.isVisible() and bar.isVisible() and bar.maximum() > 0:
-            found.append(area.accessibleName() or area.objectName() or type(area).__name__)
+            found.append(f"{name} scrolls sideways")
+        inner = area.widget() if isinstance(area, QScrollArea) else None
+        if (
+            inner is not None
+            and area.isVisible()
+            and inner.minimumSizeHint().width() > area.viewport().width() + 1
+        ):
+            found.append(
+                f"{name} is cut off on the right ({inner.minimumSizeHint().width()} px "
+                f"of content in {area.viewport().width()} px)"
+            )
     return found
 
 
@@ -63,7 +74,7 @@ def check_fits(widget: QWidget, name: str, screen: QRect) -> list[str]:
     elif not screen.contains(frame):
         problems.append(f"{name}: partly off the screen at {frame.x()},{frame.y()}")
     for area in _sideways(widget):
-        problems.append(f"{name}: {area} scrolls sideways")
+        problems.append(f"{name}: {area}")
     return problems
 
 

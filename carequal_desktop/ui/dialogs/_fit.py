@@ -77,9 +77,9 @@ def fit_to_screen(dialog: QDialog) -> None:
     if size.width() <= room.width() and size.height() <= room.height():
         return
     minimum = dialog.minimumSizeHint().expandedTo(dialog.minimumSize())
-    if (
-        minimum.width() > room.width() or minimum.height() > room.height()
-    ) and not isinstance(dialog, QMessageBox):
+    if (minimum.width() > room.width() or minimum.height() > room.height()) and not isinstance(
+        dialog, QMessageBox
+    ):
         if dialog.minimumWidth() > room.width():
             dialog.setMinimumWidth(room.width())
         make_scrollable(dialog)
