@@ -361,9 +361,31 @@ class IndicatorPage(QWidget):
 
         self._fit_list_heights()
         self._build_grades()
-        # Previous/Next come last when tabbing: Ctrl+Page Up/Down is the quick way.
-        QWidget.setTabOrder(self.edit_indicator_button, self.prev_button)
-        QWidget.setTabOrder(self.prev_button, self.next_button)
+        self._order_tabs()
+
+    def _order_tabs(self) -> None:
+        """The answers, then the grade and status, then the lists' buttons; Previous/Next last
+        (Alt+Left/Right is the quick way). The lists' own buttons have keys instead (Enter
+        adds, F2 edits, Delete deletes, Ctrl+Up/Down move), so they are no Tab stops."""
+        for editor in (self.strengths, self.areas):
+            for button in (editor.add_button, editor.edit_button, editor.delete_button,
+                           editor.up_button, editor.down_button):
+                button.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        order: list[QWidget] = [
+            self.how_good_now,
+            self.strengths.new_line, self.strengths.list,
+            self.areas.new_line, self.areas.list,
+            self.how_do_we_know, self.what_next,
+            *self.grade_buttons.values(),
+            self.status_combo, self.rationale,
+            self.evidence_list, self.link_evidence_button, self.new_evidence_button,
+            self.unlink_evidence_button,
+            self.action_list, self.new_action_button, self.link_action_button,
+            self.unlink_action_button,
+            self.edit_indicator_button, self.prev_button, self.next_button,
+        ]
+        for first, second in zip(order, order[1:], strict=False):
+            QWidget.setTabOrder(first, second)
 
     def _fit_list_heights(self) -> None:
         if not hasattr(self, "action_list"):
@@ -451,6 +473,15 @@ class IndicatorPage(QWidget):
         button = self.grade_buttons.get(grade or 0) or self.grade_buttons[0]
         button.setChecked(True)
         self._show_meaning(grade)
+        self._grade_tab_stop()
+
+    def _grade_tab_stop(self) -> None:
+        """One Tab stop for the grade, on the chosen one; the arrow keys choose another."""
+        checked = self.grade_group.checkedButton()
+        for button in self.grade_buttons.values():
+            button.setFocusPolicy(
+                Qt.FocusPolicy.StrongFocus if button is checked else Qt.FocusPolicy.ClickFocus
+            )
 
     def _show_meaning(self, grade: int | None) -> None:
         level = self.service.framework().level(grade) if grade else None
@@ -574,6 +605,7 @@ class IndicatorPage(QWidget):
     def _grade_toggled(self, value: int, checked: bool) -> None:
         if not checked:
             return
+        self._grade_tab_stop()
         grade = value or None
         self._show_meaning(grade)
         if self._loading or self.code is None:

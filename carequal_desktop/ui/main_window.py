@@ -54,6 +54,8 @@ from carequal_desktop.ui.dialogs.export_dialog import install_export_actions
 from carequal_desktop.ui.dialogs.locked_dialog import ask_open_read_only
 from carequal_desktop.ui.dialogs.new_workshop_dialog import FILE_FILTER, default_folder, with_suffix
 from carequal_desktop.ui.dialogs.restore_dialog import install_restore_action
+from carequal_desktop.ui.focus_ring import install_focus_ring
+from carequal_desktop.ui.keys import install_enter_keys
 from carequal_desktop.ui.start_page import StartPage
 from carequal_desktop.ui.widgets.responsive import on_width
 
@@ -70,20 +72,36 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("evidence", "Evidence register", "Ctrl+3"),
     ("plan", "Improvement plan", "Ctrl+4"),
 )
+# The Go menu's mnemonic for each page (unique in that menu).
+_GO_MNEMONICS = {"overview": "&Overview", "team": "&Workshop and team",
+                 "evidence": "E&vidence register", "plan": "I&mprovement plan"}
 INDICATOR = "indicator"
 
 SHORTCUTS_HELP: tuple[tuple[str, str], ...] = (
+    ("F1", "This list of keyboard shortcuts"),
     ("Ctrl+N", "New workshop"),
     ("Ctrl+O", "Open a workshop"),
     ("Ctrl+Shift+S", "Save a copy of the workshop"),
+    ("Ctrl+Shift+E", "Export the position statement (Word)"),
     ("Ctrl+W", "Close the workshop"),
     ("Ctrl+1 … Ctrl+4", "Overview, Workshop and team, Evidence register, Improvement plan"),
     ("Ctrl+Page Down, Alt+Right", "Next indicator"),
     ("Ctrl+Page Up, Alt+Left", "Previous indicator"),
     ("F6", "Switch between the list on the left and the page"),
+    ("F5", "Facilitation mode, full screen (F5 or Escape leaves it)"),
+    ("Ctrl+J", "In facilitation mode: type a quick note"),
+    ("Ctrl+Shift+P", "In facilitation mode: park a point in the parking lot"),
+    ("Ctrl+plus, Ctrl+minus", "Larger or smaller text (remembered for the workshop)"),
+    ("Ctrl+0", "Normal text size (in facilitation mode: its large text)"),
     ("Ctrl+E", "New evidence (linked to the indicator on screen)"),
     ("Ctrl+Shift+N", "New action (linked to the indicator on screen)"),
+    ("Ctrl+F", "Search the evidence register"),
     ("Tab, Shift+Tab", "Move between boxes and buttons"),
+    ("Up, Down", "Choose the grade (on the grade), move in lists and tables"),
+    ("Enter, Space", "Press the button that has the focus"),
+    ("Enter", "In a form: Save. In a list or table: open the item. In Link evidence: link it"),
+    ("Escape", "Close a form without saving"),
+    ("Enter (in Type a strength)", "Add the strength or area for improvement"),
     ("F2 or double-click", "Change a strength or area for improvement"),
     ("Ctrl+Up, Ctrl+Down", "Move a strength or area for improvement"),
     ("Delete", "Delete the selected line"),
@@ -150,6 +168,8 @@ class MainWindow(QMainWindow):
     def __init__(self) -> None:
         super().__init__()
         install_screen_fitter()
+        install_enter_keys()
+        install_focus_ring()
         self.service: WorkshopService | None = None
         self.pages: dict[str, QWidget] = {}
         self.indicator_page: Any = None
@@ -220,7 +240,7 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         self._action(m, "&Import exchange JSON…", self.import_exchange_json)
         self.export_json_action = self._action(
-            m, "&Export exchange JSON…", self.export_exchange_json, workshop=True
+            m, "E&xport exchange JSON…", self.export_exchange_json, workshop=True
         )
         self._file_menu_end = m.addSeparator()
         self._action(m, "&Close workshop", self.close_workshop, ("Ctrl+W",), workshop=True)
@@ -230,7 +250,8 @@ class MainWindow(QMainWindow):
         self._go_actions: dict[str, QAction] = {}
         for key, label, shortcut in PAGES:
             self._go_actions[key] = self._action(
-                go, label, lambda k=key: self.show_page(k), (shortcut,), workshop=True
+                go, _GO_MNEMONICS.get(key, label), lambda k=key: self.show_page(k), (shortcut,),
+                workshop=True,
             )
         go.addSeparator()
         self.prev_action = self._action(
@@ -842,20 +863,11 @@ class MainWindow(QMainWindow):
 
     # -------------------------------------------------------------------- help
 
-    def shortcuts_dialog(self) -> QMessageBox:
+    def shortcuts_dialog(self) -> QDialog:
         """The F1 list of every keyboard shortcut."""
-        rows = "".join(
-            f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{v}</td></tr>" for k, v in SHORTCUTS_HELP
-        )
-        box = QMessageBox(
-            QMessageBox.Icon.Information,
-            "Keyboard shortcuts",
-            f"<table>{rows}</table>",
-            QMessageBox.StandardButton.Ok,
-            self,
-        )
-        box.setAccessibleName("Keyboard shortcuts")
-        return box
+        from carequal_desktop.ui.dialogs.shortcuts_dialog import ShortcutsDialog
+
+        return ShortcutsDialog(SHORTCUTS_HELP, self)
 
     def show_shortcuts(self) -> None:
         self.shortcuts_dialog().exec()

@@ -175,8 +175,7 @@ def test_new_action_is_prefilled_and_linked(monkeypatch, page, new_service):
         seen["statement"] = dialog.statement()
         dialog.task_edit.setPlainText("Chronology training")
         dialog.ownership_edit.setPlainText("CPC")
-        dialog.due_field.none_box.setChecked(False)
-        dialog.due_field.date_edit.setDate(dialog.due_field.date_edit.date().fromString("2020-01-31", "yyyy-MM-dd"))
+        dialog.due_field.set_value("2020-01-31")
         dialog.accept()
         return dialog.result()
 

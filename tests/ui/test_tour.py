@@ -18,12 +18,28 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def tour(tmp_path: Path, width: int, height: int, scale: str = "1") -> subprocess.CompletedProcess[str]:
+def tour(
+    tmp_path: Path, width: int, height: int, scale: str = "1"
+) -> subprocess.CompletedProcess[str]:
     config = tmp_path / "screen.json"
-    config.write_text(json.dumps({"screens": [{
-        "name": "room", "x": 0, "y": 0, "width": width, "height": height,
-        "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1,
-    }]}))
+    config.write_text(
+        json.dumps(
+            {
+                "screens": [
+                    {
+                        "name": "room",
+                        "x": 0,
+                        "y": 0,
+                        "width": width,
+                        "height": height,
+                        "logicalDpi": 96,
+                        "logicalBaseDpi": 96,
+                        "dpr": 1,
+                    }
+                ]
+            }
+        )
+    )
     env = dict(os.environ)
     env.update(
         QT_QPA_PLATFORM=f"offscreen:configfile={config}",
@@ -33,7 +49,11 @@ def tour(tmp_path: Path, width: int, height: int, scale: str = "1") -> subproces
     )
     return subprocess.run(
         [sys.executable, str(ROOT / "main.py"), "--demo", "--tour", str(tmp_path / "shots")],
-        env=env, capture_output=True, text=True, timeout=300, cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
     )
 
 
@@ -46,10 +66,16 @@ def test_every_screen_fits(tmp_path: Path, width: int, height: int, scale: str) 
     result = tour(tmp_path, width, height, scale)
     assert result.returncode == 0, result.stdout + result.stderr
     shots = sorted(p.name for p in (tmp_path / "shots").glob("*.png"))
-    for expected in ("page-overview.png", "page-evidence-register.png",
-                     "page-improvement-plan.png", "page-indicator.png",
-                     "dialog-action.png", "dialog-evidence.png", "dialog-export.png",
-                     "facilitation-mode.png"):
+    for expected in (
+        "page-overview.png",
+        "page-evidence-register.png",
+        "page-improvement-plan.png",
+        "page-indicator.png",
+        "dialog-action.png",
+        "dialog-evidence.png",
+        "dialog-export.png",
+        "facilitation-mode.png",
+    ):
         assert expected in shots
     assert "FAIL" not in result.stdout
 

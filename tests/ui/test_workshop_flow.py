@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialog
 
@@ -80,8 +80,7 @@ def test_a_workshop_from_start_to_reopening(qtbot, monkeypatch, window, tmp_path
 
     def new_action(dialog):  # type: ignore[no-untyped-def]
         dialog.task_edit.setPlainText("Issue multi-agency chronology guidance")
-        dialog.due_field.none_box.setChecked(False)
-        dialog.due_field.date_edit.setDate(QDate(2027, 3, 31))
+        dialog.due_field.set_value("2027-03-31")
         dialog.accept()
         return dialog.result()
 

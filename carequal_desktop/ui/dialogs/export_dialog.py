@@ -191,6 +191,8 @@ class ExportDialog(QDialog):
         self.open_folder_button.clicked.connect(self.open_folder)
         for button in (self.open_document_button, self.open_folder_button):
             button.setVisible(False)
+            # Not the dialog's default: Enter stays with Export (they press when focused).
+            button.setAutoDefault(False)
             opened.addWidget(button)
         opened.addStretch(1)
         layout.addLayout(opened)
@@ -427,7 +429,8 @@ def install_export_actions(window: Any) -> list[QAction]:
     actions = menu.actions()
     before = None
     for i, action in enumerate(actions):
-        if "exchange JSON" in action.text().replace("&", "") and "Export" in action.text():
+        text = action.text().replace("&", "")
+        if "exchange JSON" in text and "Export" in text:
             before = actions[i + 1] if i + 1 < len(actions) else None
             break
     created = []
