@@ -134,7 +134,7 @@ class EvidencePage(QWidget):
         self.clear_button.setAccessibleName("Clear filters")
 
         self.count_label = QLabel(self)
-        self.count_label.setAccessibleName("Number of evidence items shown")
+        self.count_label.setAccessibleDescription("Number of evidence items shown")
         self.count_label.setWordWrap(True)
 
         self.new_button = QPushButton("&New evidence…", self)

@@ -120,7 +120,7 @@ class IndicatorPage(QWidget):
         self.title_label = QLabel()
         self.title_label.setFont(scaled_font(self, 1.6))
         self.title_label.setWordWrap(True)
-        self.title_label.setAccessibleName("Indicator")
+        self.title_label.setAccessibleDescription("Indicator")
         self.title_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         top.addWidget(self.title_label, 1)
         self.prev_button = QPushButton("‹ Previous")
@@ -138,7 +138,7 @@ class IndicatorPage(QWidget):
 
         self.context_label = QLabel()
         self.context_label.setWordWrap(True)
-        self.context_label.setAccessibleName("Key question, area and inspection statements")
+        self.context_label.setAccessibleDescription("Key question, area and inspection statements")
         self.context_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         outer.addWidget(self.context_label)
 
@@ -294,7 +294,7 @@ class IndicatorPage(QWidget):
 
         self.meaning = QLabel()
         self.meaning.setWordWrap(True)
-        self.meaning.setAccessibleName("Meaning of the chosen grade")
+        self.meaning.setAccessibleDescription("Meaning of the chosen grade")
         self.meaning.setFrameShape(QFrame.Shape.StyledPanel)
         self.meaning.setAutoFillBackground(True)
         self.meaning.setBackgroundRole(QPalette.ColorRole.AlternateBase)
@@ -331,7 +331,7 @@ class IndicatorPage(QWidget):
         panel.addWidget(heading("Prompts for discussion", 1.0))
         self.prompts_label = QLabel()
         self.prompts_label.setWordWrap(True)
-        self.prompts_label.setAccessibleName("Prompts for discussion")
+        self.prompts_label.setAccessibleDescription("Prompts for discussion")
         self.prompts_label.setTextFormat(Qt.TextFormat.RichText)
         self.prompts_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         panel.addWidget(self.prompts_label)

@@ -195,7 +195,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)  # a workshop file dropped from Explorer or an email opens
         self._build_menus()
         self.saved_label = QLabel()
-        self.saved_label.setAccessibleName("Saving")
+        self.saved_label.setAccessibleDescription("Saving")
         self.statusBar().addPermanentWidget(self.saved_label)
         self.start_page.focus_first()
         self._restore_geometry()
@@ -243,7 +243,7 @@ class MainWindow(QMainWindow):
             m, "E&xport exchange JSON…", self.export_exchange_json, workshop=True
         )
         self._file_menu_end = m.addSeparator()
-        self._action(m, "&Close workshop", self.close_workshop, ("Ctrl+W",), workshop=True)
+        self._action(m, "Close &workshop", self.close_workshop, ("Ctrl+W",), workshop=True)
         self._action(m, "&Quit", self.close, ("Ctrl+Q",))
 
         go = bar.addMenu("&Go")
@@ -569,7 +569,7 @@ class MainWindow(QMainWindow):
             banner = QLabel(text)
             banner.setWordWrap(True)
             banner.setMargin(8)
-            banner.setAccessibleName("Read-only notice")
+            banner.setAccessibleDescription("Read-only notice")
             banner.setAutoFillBackground(True)
             banner.setBackgroundRole(QPalette.ColorRole.ToolTipBase)
             banner.setForegroundRole(QPalette.ColorRole.ToolTipText)

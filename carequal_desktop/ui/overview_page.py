@@ -56,7 +56,7 @@ class OverviewPage(QWidget):
         heading = page_heading("Overview", self)
 
         self.summary_label = QLabel(self)
-        self.summary_label.setAccessibleName("Summary of the workshop")
+        self.summary_label.setAccessibleDescription("Summary of the workshop")
         self.summary_label.setWordWrap(True)
 
         self.model = OverviewTableModel(self)

@@ -121,7 +121,7 @@ class PlanPage(QWidget):
         self.overdue_box.setAccessibleName("Show only overdue actions")
 
         self.count_label = QLabel(self)
-        self.count_label.setAccessibleName("Number of actions")
+        self.count_label.setAccessibleDescription("Number of actions")
         self.count_label.setWordWrap(True)
 
         self.new_button = QPushButton("&New action…", self)

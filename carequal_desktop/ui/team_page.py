@@ -207,7 +207,7 @@ class TeamPage(QWidget):
         form.addRow("&Facilitator:", self.facilitator_edit)
         self.framework_label = QLabel()
         self.framework_label.setWordWrap(True)
-        self.framework_label.setAccessibleName("Framework")
+        self.framework_label.setAccessibleDescription("Framework")
         form.addRow("Framework:", self.framework_label)
         self.scope_edit = NarrativeEdit(
             "Scope", "Which services, which children and young people, which period…", lines=6
@@ -243,7 +243,7 @@ class TeamPage(QWidget):
         pl.addWidget(self.participants_table, 1)
         self.agencies_label = QLabel()
         self.agencies_label.setWordWrap(True)
-        self.agencies_label.setAccessibleName("Agencies in the team")
+        self.agencies_label.setAccessibleDescription("Agencies in the team")
         pl.addWidget(self.agencies_label)
         row = QHBoxLayout()
         self.add_participant_button = QPushButton("Add participant…")

@@ -40,7 +40,7 @@ class OptionalDateEdit(QWidget):
         self.date_edit.setClearButtonEnabled(True)
         self.meaning = QLabel(self)
         self.meaning.setTextFormat(Qt.TextFormat.PlainText)
-        self.meaning.setAccessibleName(f"{name} as understood")
+        self.meaning.setAccessibleDescription(f"{name} as understood")
         self.date_edit.textChanged.connect(self._show_meaning)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
