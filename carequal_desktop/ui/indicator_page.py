@@ -36,6 +36,7 @@ from carequal_desktop.domain.vocabulary import EVALUATION_STATUSES, NOT_GRADED
 from carequal_desktop.errors import UserError
 from carequal_desktop.services.workshop import WorkshopService
 from carequal_desktop.ui import messages
+from carequal_desktop.ui.colours import warning_colour
 from carequal_desktop.ui.widgets.headings import heading, scaled_font
 from carequal_desktop.ui.widgets.item_list_editor import ItemListEditor
 from carequal_desktop.ui.widgets.responsive import compact_button, on_width, stack_when_narrow
@@ -139,7 +140,8 @@ class IndicatorPage(QWidget):
         self.context_label = QLabel()
         self.context_label.setWordWrap(True)
         self.context_label.setAccessibleDescription("Key question, area and inspection statements")
-        self.context_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        # Secondary, but read from the back of the room: full text colour (the placeholder
+        # grey was 3.9:1).
         outer.addWidget(self.context_label)
 
         body = QHBoxLayout()
@@ -526,7 +528,7 @@ class IndicatorPage(QWidget):
             item.setData(_ID_ROLE, act.id)
             if act.is_overdue():
                 item.setText(f"{text}  ⚠ overdue")
-                item.setForeground(QBrush(Qt.GlobalColor.darkRed))
+                item.setForeground(QBrush(warning_colour(self.action_list.palette())))
                 font = item.font()
                 font.setBold(True)
                 item.setFont(font)
@@ -536,8 +538,12 @@ class IndicatorPage(QWidget):
 
     @staticmethod
     def _placeholder(widget: QListWidget, text: str) -> None:
+        # Enabled (a disabled item's grey was 1.9:1) but not selectable; italic marks it.
         item = QListWidgetItem(text)
-        item.setFlags(Qt.ItemFlag.NoItemFlags)
+        item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+        font = item.font()
+        font.setItalic(True)
+        item.setFont(font)
         widget.addItem(item)
 
     def set_read_only(self, read_only: bool) -> None:

@@ -49,6 +49,7 @@ from carequal_desktop.errors import UserError, WorkshopLockedError
 from carequal_desktop.services import locking, settings
 from carequal_desktop.services.workshop import WorkshopService, is_writable
 from carequal_desktop.ui import messages
+from carequal_desktop.ui.colours import apply_accessible_palette
 from carequal_desktop.ui.dialogs._fit import install_screen_fitter
 from carequal_desktop.ui.dialogs.export_dialog import install_export_actions
 from carequal_desktop.ui.dialogs.locked_dialog import ask_open_read_only
@@ -170,6 +171,7 @@ class MainWindow(QMainWindow):
         install_screen_fitter()
         install_enter_keys()
         install_focus_ring()
+        apply_accessible_palette()
         self.service: WorkshopService | None = None
         self.pages: dict[str, QWidget] = {}
         self.indicator_page: Any = None

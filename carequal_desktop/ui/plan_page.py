@@ -31,6 +31,7 @@ from carequal_desktop.domain.vocabulary import ACTION_STATUSES
 from carequal_desktop.errors import UserError
 from carequal_desktop.services.workshop import WorkshopService
 from carequal_desktop.ui import messages
+from carequal_desktop.ui.colours import warning_colour
 from carequal_desktop.ui.evidence_page import TableKeys, long_date
 from carequal_desktop.ui.models.plan_table_model import (
     DUE,
@@ -328,7 +329,8 @@ class PlanPage(QWidget):
                 labels.append(code)
         due = long_date(a.due) if a.due else "no due date"
         if a.is_overdue(self.model.today):
-            due = f"<span style='color:#a4000f'><b>{esc(due)} — overdue</b></span>"
+            colour = warning_colour(self.detail.palette()).name()
+            due = f"<span style='color:{colour}'><b>{esc(due)} — overdue</b></span>"
         else:
             due = esc(due)
         rows = [

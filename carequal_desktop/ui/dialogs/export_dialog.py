@@ -43,7 +43,11 @@ from carequal_desktop.ui import messages
 
 DOCX_FILTER = "Word documents (*.docx)"
 CSV_FILTER = "CSV for Excel (*.csv)"
-OVER_STYLE = "color: #b00020; font-weight: bold;"
+def over_style() -> str:
+    """Over-the-limit text: a red readable on the palette in use, and bold."""
+    from carequal_desktop.ui.colours import warning_colour
+
+    return f"color: {warning_colour().name()}; font-weight: bold;"
 
 
 def safe_file_name(text: str, suffix: str) -> str:
@@ -164,14 +168,14 @@ class ExportDialog(QDialog):
         self._words_grid.addWidget(self.total_label, len(rows), 1)
         self.limit_warning = QLabel()
         self.limit_warning.setWordWrap(True)
-        self.limit_warning.setStyleSheet(OVER_STYLE)
+        self.limit_warning.setStyleSheet(over_style())
         self._words_grid.addWidget(self.limit_warning, len(rows) + 1, 0, 1, 2)
         note = QLabel(
             f"The guidance allows at most {WORD_LIMIT:,} words for the introduction and the "
             "four statements; the title page, summary, plan and appendices do not count."
         )
         note.setWordWrap(True)
-        note.setStyleSheet("color: palette(placeholder-text);")
+        note.setStyleSheet("color: palette(placeholder-text);")  # made readable: ui/colours.py
         self._words_grid.addWidget(note, len(rows) + 2, 0, 1, 2)
         layout.addWidget(words)
 
@@ -238,7 +242,7 @@ class ExportDialog(QDialog):
                 label.setText(f"{words:,}")
         over = total > WORD_LIMIT
         self.total_label.setText(f"<b>{total:,} of {WORD_LIMIT:,}</b>")
-        self.total_label.setStyleSheet(OVER_STYLE if over else "")
+        self.total_label.setStyleSheet(over_style() if over else "")
         self.limit_warning.setVisible(over)
         self.limit_warning.setText(
             f"{total - WORD_LIMIT:,} words over the {WORD_LIMIT:,}-word guidance. You can still "

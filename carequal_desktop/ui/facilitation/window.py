@@ -41,6 +41,7 @@ from carequal_desktop.services.facilitation import (
     step_zoom,
 )
 from carequal_desktop.ui import messages
+from carequal_desktop.ui.colours import warning_colour
 from carequal_desktop.ui.indicator_page import IndicatorPage
 from carequal_desktop.ui.zoom import apply_zoom, current_zoom
 
@@ -440,8 +441,7 @@ class FacilitationWindow(QWidget):
         if slot is None:
             self.slot_label.setText("No agenda item chosen: pick one in the Agenda tab.")
             self.timer_label.setText("Timer stopped")
-            self.timer_label.setBackgroundRole(QPalette.ColorRole.Window)
-            self.timer_label.setForegroundRole(QPalette.ColorRole.WindowText)
+            self.timer_label.setPalette(self.palette())
             return
         spent = self._spent.get(slot.id, slot.spent_seconds)
         text, over = timer_text(slot, spent)
@@ -452,9 +452,13 @@ class FacilitationWindow(QWidget):
             "Over the time planned" if over else "Within the time planned"
         )
         # Gently: a highlighted panel and the words "Over time", never a sound or a box.
-        role = QPalette.ColorRole
-        self.timer_label.setBackgroundRole(role.Highlight if over else role.Window)
-        self.timer_label.setForegroundRole(role.HighlightedText if over else role.WindowText)
+        palette = QPalette(self.palette())
+        if over:  # the warning red, readable on this palette, beside the words "Over time"
+            palette.setColor(QPalette.ColorRole.WindowText, warning_colour(palette))
+        self.timer_label.setPalette(palette)
+        font = self.timer_label.font()
+        font.setBold(over)
+        self.timer_label.setFont(font)
 
     # ----------------------------------------------------------- parking lot
 
