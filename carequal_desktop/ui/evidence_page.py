@@ -42,8 +42,10 @@ from carequal_desktop.ui.models.evidence_table_model import (
     EvidenceFilterProxy,
     EvidenceTableModel,
 )
+from carequal_desktop.ui.widgets.eliding import ElidingDelegate
 from carequal_desktop.ui.widgets.headings import page_heading
 from carequal_desktop.ui.widgets.responsive import compact_button
+from carequal_desktop.ui.zoom import fit_rows
 
 ALL = object()  # combo data for "no filter"; None is a real value elsewhere
 NO_INDICATOR = ""
@@ -160,7 +162,12 @@ class EvidencePage(QWidget):
         self.table.verticalHeader().hide()
         # Fixed row heights: the view never measures thousands of rows.
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        # Two lines a row: titles, kinds and agencies wrap once before they end in "…"
+        # (the whole title is in the tooltip, the detail pane and to screen readers).
+        fit_rows(self.table, 2)
+        wrap = ElidingDelegate(2, self.table)
+        for column in (TITLE, KIND, AGENCY, INDICATORS, SUPPORTS):
+            self.table.setItemDelegateForColumn(column, wrap)
         self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSortIndicator(REF, Qt.SortOrder.AscendingOrder)
         self.table.horizontalHeader().setHighlightSections(False)
@@ -192,7 +199,9 @@ class EvidencePage(QWidget):
         splitter.addWidget(self.detail)
         splitter.setStretchFactor(0, 4)
         splitter.setStretchFactor(1, 1)
-        splitter.setChildrenCollapsible(False)
+        # The detail pane may be dragged shut on a small screen; the table may not.
+        splitter.setCollapsible(0, False)
+        splitter.setCollapsible(1, True)
 
         layout = QVBoxLayout(self)
         layout.addLayout(head_row)
@@ -224,7 +233,10 @@ class EvidencePage(QWidget):
         self.edit_button.clicked.connect(self.edit_selected)
         self.delete_button.clicked.connect(self.delete_selected)
         self.table.doubleClicked.connect(lambda _index: self.edit_selected())
+        # The current row changes before a click selects it: follow the selection too, so a
+        # clicked row fills the detail pane and enables Edit and Delete.
         self.table.selectionModel().currentRowChanged.connect(self._show_detail)
+        self.table.selectionModel().selectionChanged.connect(self._show_detail)
         self._keys = TableKeys(self.table, self.edit_selected, self.delete_selected)
         find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self, self._focus_search)
         find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)

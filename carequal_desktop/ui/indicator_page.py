@@ -518,7 +518,7 @@ class IndicatorPage(QWidget):
         assert self.code is not None
         self.action_list.clear()
         for act in self.service.actions_for_indicator(self.code):
-            parts = [f"{act.ref}  {act.task}"]
+            parts = [f"Action {act.ref}: {act.task}"]  # not to be read as an indicator code
             if act.ownership:
                 parts.append(act.ownership)
             if act.due:
@@ -627,11 +627,32 @@ class IndicatorPage(QWidget):
             return
         status = self.status_combo.currentData()
         self.flush()
+        if status == "agreed" and self._status != "agreed":
+            problem = self._not_ready_to_agree()
+            if problem:
+                messages.show_error(self, problem)
+                self.refresh()  # back to the status it had
+                return
         if self._call(self.service.update_evaluation, self.code, status=status):
             self._status = status
             self.indicator_changed.emit(self.code)
         else:
             self.refresh()
+
+    def _not_ready_to_agree(self) -> str:
+        """Why this indicator cannot be marked agreed yet ("" when it can)."""
+        assert self.code is not None
+        ev = self.service.evaluation(self.code)
+        answers = (ev.how_good_now, ev.how_do_we_know, ev.what_next)
+        empty = not any(a.strip() for a in answers) and not ev.strengths
+        if empty and not ev.areas_for_improvement and ev.grade is None:
+            return (
+                "There is nothing to agree yet: write the team's answers to the three "
+                "questions, then choose a grade, before marking this indicator agreed."
+            )
+        if ev.grade is None:
+            return "Choose the grade the team agreed before marking this indicator agreed."
+        return ""
 
     def set_status(self, status: str) -> None:
         """Choose a status as if from the list (used by the menu and tests)."""

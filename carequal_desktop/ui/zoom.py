@@ -64,5 +64,19 @@ def apply_zoom(factor: float) -> None:
     for widget, ratio in own_fonts:
         widget.setFont(_resized(widget.font(), target * ratio))
     for table in (w for w in QApplication.allWidgets() if isinstance(w, QTableView)):
-        header = table.verticalHeader()
-        header.setDefaultSectionSize(table.fontMetrics().height() + 10)
+        fit_rows(table)
+
+
+ROW_LINES = "carequal_row_lines"
+
+
+def fit_rows(table: QTableView, lines: int | None = None) -> None:
+    """Fixed-height rows of ``lines`` lines of the table's current font (remembered, so a
+    text zoom keeps them); tables that never asked keep their own row heights."""
+    if lines is not None:
+        table.setProperty(ROW_LINES, lines)
+    wanted = table.property(ROW_LINES)
+    if not isinstance(wanted, int):
+        return
+    metrics = table.fontMetrics()
+    table.verticalHeader().setDefaultSectionSize(metrics.lineSpacing() * wanted + 8)

@@ -88,7 +88,7 @@ def test_a_workshop_from_start_to_reopening(qtbot, monkeypatch, window, tmp_path
     QTest.keyClick(window, Qt.Key.Key_N,
                    Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert page.action_list.item(0).text() == (
-        "1.1  Issue multi-agency chronology guidance — due 2027-03-31"
+        "Action 1.1: Issue multi-agency chronology guidance — due 2027-03-31"
     )
     page.set_status("agreed")
     qtbot.keyClicks(page.what_next, " Then audit.")  # still typing as the laptop is closed

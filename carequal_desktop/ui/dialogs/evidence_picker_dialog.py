@@ -154,7 +154,7 @@ class ActionPickerDialog(PickerDialog):
 
     def __init__(self, service: WorkshopService, code: str, parent: QWidget | None = None) -> None:
         rows = [
-            (a.id, f"{a.ref}  {a.task}" + (f" — {a.ownership}" if a.ownership else ""))
+            (a.id, f"Action {a.ref}: {a.task}" + (f" — {a.ownership}" if a.ownership else ""))
             for a in service.actions()
             if code not in a.indicators
         ]

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QStandardPaths, Qt, QThread, QUrl, Signal, Slot
+from PySide6.QtCore import QObject, QStandardPaths, Qt, QThread, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -53,7 +53,10 @@ def over_style() -> str:
 def safe_file_name(text: str, suffix: str) -> str:
     """A file name Windows accepts, from a workshop title."""
     name = re.sub(r'[<>:"/\\|?*\x00-\x1f]', "", text).strip().rstrip(".") or "Workshop"
-    return name[:80] + suffix
+    if len(name) > 80:  # cut between words, never in the middle of one
+        cut = name[:81].rsplit(" ", 1)[0] if " " in name[:81] else name[:80]
+        name = cut.rstrip(" -–—,;.") or name[:80]
+    return name + suffix
 
 
 def suggested_folder(service: Any) -> Path:
@@ -254,7 +257,9 @@ class ExportDialog(QDialog):
     # ----------------------------------------------------------------- export
 
     def suggested_target(self) -> Path:
-        title = self.service.details().title
+        title = safe_file_name(self.service.details().title, "")
+        if len(title) > 52:  # keep "draft position statement" in the name: cut the title
+            title = title[:53].rsplit(" ", 1)[0].rstrip(" -–—,;.")
         return suggested_folder(self.service) / safe_file_name(
             f"{title} - draft position statement", ".docx"
         )
@@ -311,6 +316,17 @@ class ExportDialog(QDialog):
             self.open_document_button.setVisible(False)
             self.open_folder_button.setVisible(False)
 
+    def _grow_to_fit(self) -> None:
+        from carequal_desktop.ui.dialogs._fit import available_size, make_scrollable
+
+        room = available_size(self)
+        hint = self.sizeHint()
+        if hint.height() > room.height() or hint.width() > room.width():
+            make_scrollable(self)  # more than the screen holds: the contents scroll
+        wanted = hint.expandedTo(self.size()).boundedTo(room)
+        if wanted.height() > self.height() or wanted.width() > self.width():
+            self.resize(wanted)
+
     @Slot(int, str)
     def _on_progress(self, percent: int, label: str) -> None:
         self.progress_bar.setValue(percent)
@@ -327,6 +343,9 @@ class ExportDialog(QDialog):
         self.open_document_button.setVisible(True)
         self.open_folder_button.setVisible(True)
         self.open_document_button.setFocus()
+        # The result and its buttons need room: grow (within the screen) rather than let
+        # the rows above squeeze into each other.
+        QTimer.singleShot(0, self._grow_to_fit)
         self.export_finished.emit(result)
 
     @Slot(str)

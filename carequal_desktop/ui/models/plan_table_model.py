@@ -196,7 +196,7 @@ class PlanTableModel(QAbstractTableModel):
 
     def _text(self, a: rec.Action, col: int) -> str:
         if col == REF:
-            return a.ref
+            return f"Action {a.ref}"  # "2.1" alone looked like an indicator's code
         if col == STATEMENT:
             return "" if a.statement is None else str(a.statement)
         if col == INDICATORS:
