@@ -370,21 +370,36 @@ class IndicatorPage(QWidget):
         (Alt+Left/Right is the quick way). The lists' own buttons have keys instead (Enter
         adds, F2 edits, Delete deletes, Ctrl+Up/Down move), so they are no Tab stops."""
         for editor in (self.strengths, self.areas):
-            for button in (editor.add_button, editor.edit_button, editor.delete_button,
-                           editor.up_button, editor.down_button):
+            for button in (
+                editor.add_button,
+                editor.edit_button,
+                editor.delete_button,
+                editor.up_button,
+                editor.down_button,
+            ):
                 button.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         order: list[QWidget] = [
             self.how_good_now,
-            self.strengths.new_line, self.strengths.list,
-            self.areas.new_line, self.areas.list,
-            self.how_do_we_know, self.what_next,
+            self.strengths.new_line,
+            self.strengths.list,
+            self.areas.new_line,
+            self.areas.list,
+            self.how_do_we_know,
+            self.what_next,
             *self.grade_buttons.values(),
-            self.status_combo, self.rationale,
-            self.evidence_list, self.link_evidence_button, self.new_evidence_button,
+            self.status_combo,
+            self.rationale,
+            self.evidence_list,
+            self.link_evidence_button,
+            self.new_evidence_button,
             self.unlink_evidence_button,
-            self.action_list, self.new_action_button, self.link_action_button,
+            self.action_list,
+            self.new_action_button,
+            self.link_action_button,
             self.unlink_action_button,
-            self.edit_indicator_button, self.prev_button, self.next_button,
+            self.edit_indicator_button,
+            self.prev_button,
+            self.next_button,
         ]
         for first, second in zip(order, order[1:], strict=False):
             QWidget.setTabOrder(first, second)

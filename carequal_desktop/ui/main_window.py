@@ -74,8 +74,12 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("plan", "Improvement plan", "Ctrl+4"),
 )
 # The Go menu's mnemonic for each page (unique in that menu).
-_GO_MNEMONICS = {"overview": "&Overview", "team": "&Workshop and team",
-                 "evidence": "E&vidence register", "plan": "I&mprovement plan"}
+_GO_MNEMONICS = {
+    "overview": "&Overview",
+    "team": "&Workshop and team",
+    "evidence": "E&vidence register",
+    "plan": "I&mprovement plan",
+}
 INDICATOR = "indicator"
 
 SHORTCUTS_HELP: tuple[tuple[str, str], ...] = (
@@ -252,7 +256,10 @@ class MainWindow(QMainWindow):
         self._go_actions: dict[str, QAction] = {}
         for key, label, shortcut in PAGES:
             self._go_actions[key] = self._action(
-                go, _GO_MNEMONICS.get(key, label), lambda k=key: self.show_page(k), (shortcut,),
+                go,
+                _GO_MNEMONICS.get(key, label),
+                lambda k=key: self.show_page(k),
+                (shortcut,),
                 workshop=True,
             )
         go.addSeparator()
@@ -585,9 +592,12 @@ class MainWindow(QMainWindow):
         self.sidebar.setAccessibleName("Workshop sections and quality indicators")
         # Full width on a laptop; narrower on a projector or at 150% so the page fits.
         sidebar = self.sidebar
-        on_width(view, lambda width: sidebar.setFixedWidth(
-            max(SIDEBAR_MIN_WIDTH, min(SIDEBAR_WIDTH, width // 5))
-        ))
+        on_width(
+            view,
+            lambda width: sidebar.setFixedWidth(
+                max(SIDEBAR_MIN_WIDTH, min(SIDEBAR_WIDTH, width // 5))
+            ),
+        )
         self.sidebar.resized.connect(self._measure_sidebar_items)
         self.sidebar.setWordWrap(True)
         self.sidebar.setIconSize(QSize(16, 16))
