@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select, update
+from sqlmodel import col, select
 
 from carequal_desktop.domain.text import for_storage, one_line
 from carequal_desktop.errors import UserError
-from carequal_desktop.services.workshop import WorkshopService, new_id, now_iso
+from carequal_desktop.services.positions import next_position
+from carequal_desktop.services.values import new_id, now_iso
+from carequal_desktop.services.workshop import WorkshopService
 from carequal_desktop.store.tables import AgendaItemRow, Meta, ParkingItemRow
 
 ZOOM_KEY = "text_zoom"
@@ -111,8 +113,8 @@ class Facilitation:
     # ---------------------------------------------------------------- agenda
 
     def agenda(self) -> list[AgendaItem]:
-        with self.workshop._read() as s:
-            rows = s.exec(select(AgendaItemRow).order_by(AgendaItemRow.position)).scalars().all()  # type: ignore[call-overload, arg-type]
+        with self.workshop.db.reading() as s:
+            rows = s.exec(select(AgendaItemRow).order_by(col(AgendaItemRow.position))).all()
             return [_agenda(r) for r in rows]
 
     def add_agenda_item(
@@ -124,11 +126,11 @@ class Facilitation:
             raise UserError("Give the agenda item a title.")
         if indicator_code is not None:
             _known(self.workshop, indicator_code)
-        with self.workshop._tx() as s:
-            last = s.exec(select(func.max(AgendaItemRow.position))).scalar()  # type: ignore[call-overload]
+        with self.workshop.db.transaction() as s:
+            position = next_position(s, AgendaItemRow.position)
             row = AgendaItemRow(
                 id=new_id(),
-                position=(last or 0) + 1,
+                position=position,
                 title=title,
                 indicator_code=indicator_code,
                 minutes=_check_minutes(minutes),
@@ -165,18 +167,17 @@ class Facilitation:
         )
 
     def delete_agenda_item(self, item_id: str) -> None:
-        with self.workshop._tx() as s:
-            s.exec(delete(AgendaItemRow).where(AgendaItemRow.id == item_id))  # type: ignore[arg-type]  # SQLModel column compares as bool
+        self.workshop.db.delete_row(AgendaItemRow, item_id)
 
     # ----------------------------------------------------------- parking lot
 
     def parking_lot(self, *, kind: str | None = None) -> list[ParkingItem]:
         """Parked points and notes, oldest first; only one ``kind`` if given."""
-        with self.workshop._read() as s:
-            query = select(ParkingItemRow).order_by(ParkingItemRow.position)  # type: ignore[arg-type]
+        with self.workshop.db.reading() as s:
+            query = select(ParkingItemRow).order_by(col(ParkingItemRow.position))
             if kind is not None:
-                query = query.where(ParkingItemRow.kind == kind)  # type: ignore[arg-type]
-            return [_parking(r) for r in s.exec(query).scalars().all()]  # type: ignore[call-overload]
+                query = query.where(col(ParkingItemRow.kind) == kind)
+            return [_parking(r) for r in s.exec(query).all()]
 
     def park(
         self, text: str, *, raised_by: str = "", raised_at: str | None = None, kind: str = PARKED
@@ -188,11 +189,11 @@ class Facilitation:
         if kind not in (PARKED, NOTE):
             raise UserError(f"“{kind}” is not a kind of parked item.")
         stamp = now_iso()
-        with self.workshop._tx() as s:
-            last = s.exec(select(func.max(ParkingItemRow.position))).scalar()  # type: ignore[call-overload]
+        with self.workshop.db.transaction() as s:
+            position = next_position(s, ParkingItemRow.position)
             row = ParkingItemRow(
                 id=new_id(),
-                position=(last or 0) + 1,
+                position=position,
                 kind=kind,
                 text=text,
                 raised_by=one_line(for_storage(raised_by)),
@@ -204,7 +205,7 @@ class Facilitation:
             return _parking(row)
 
     def parked_item(self, item_id: str) -> ParkingItem:
-        with self.workshop._read() as s:
+        with self.workshop.db.reading() as s:
             row = s.get(ParkingItemRow, item_id)
             if row is None:
                 raise UserError("That parked point no longer exists.")
@@ -255,8 +256,7 @@ class Facilitation:
         ]
 
     def delete_parked(self, item_id: str) -> None:
-        with self.workshop._tx() as s:
-            s.exec(delete(ParkingItemRow).where(ParkingItemRow.id == item_id))  # type: ignore[arg-type]  # SQLModel column compares as bool
+        self.workshop.db.delete_row(ParkingItemRow, item_id)
 
     def _sorted(self, item_id: str, becomes: str, target: str | None) -> None:
         self._update(
@@ -268,7 +268,7 @@ class Facilitation:
     def zoom(self, *, facilitating: bool = False) -> float:
         """The text size remembered for this workshop (1.0 = the system's)."""
         key = FACILITATION_ZOOM_KEY if facilitating else ZOOM_KEY
-        with self.workshop._read() as s:
+        with self.workshop.db.reading() as s:
             row = s.get(Meta, key)
         try:
             value = float(row.value) if row is not None else None
@@ -283,7 +283,7 @@ class Facilitation:
         if self.workshop.read_only:
             return
         key = FACILITATION_ZOOM_KEY if facilitating else ZOOM_KEY
-        with self.workshop._tx() as s:
+        with self.workshop.db.transaction() as s:
             s.merge(Meta(key=key, value=f"{value:g}"))
 
     # ------------------------------------------------------------- helpers
@@ -294,11 +294,8 @@ class Facilitation:
         item_id: str,
         values: dict[str, object],
     ) -> None:
-        with self.workshop._tx() as s:
-            statement = update(table).where(table.id == item_id).values(**values)  # type: ignore[arg-type]  # SQLModel column compares as bool
-            result = s.exec(statement)
-            if result.rowcount == 0:
-                raise UserError("That item no longer exists; it may have been deleted.")
+        values.pop("updated", None)  # the store stamps the change itself
+        self.workshop.db.update_row(table, item_id, values)
 
 
 def step_zoom(current: float, step: int) -> float:
