@@ -309,6 +309,8 @@ class FacilitationWindow(QWidget):
                 self.toggle_panel()  # a small screen: the indicator first, the panel on demand
             else:
                 self.splitter.setSizes([width - panel, panel])
+            self.page.how_good_now.setFocus()  # the team's answers first
+            self._show_timer()
 
     def show_indicator(self, code: str) -> None:
         """Show an indicator; its agenda item, if it has one, becomes the current one."""
@@ -337,6 +339,7 @@ class FacilitationWindow(QWidget):
         visible = not self.panel_scroll.isVisible()
         self.panel_scroll.setVisible(visible)
         self.panel_button.setText("Hide &panel" if visible else "Show &panel")
+        self._show_timer()
 
     def focus_parking(self) -> None:
         if not self.panel_scroll.isVisible():
@@ -439,7 +442,11 @@ class FacilitationWindow(QWidget):
         slot = self._slot()
         self.start_button.setText("Pause &timer" if self._running else "Start &timer")
         if slot is None:
-            self.slot_label.setText("No agenda item chosen: pick one in the Agenda tab.")
+            self.slot_label.setText(
+                "No agenda item chosen: Show panel › Agenda (one per indicator, or your own)."
+                if not self.panel_scroll.isVisible()
+                else "No agenda item chosen: pick one in the Agenda tab."
+            )
             self.timer_label.setText("Timer stopped")
             self.timer_label.setPalette(self.palette())
             return
