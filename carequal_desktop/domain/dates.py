@@ -79,14 +79,12 @@ def parse_date(
     if m := _ISO.match(text):
         return _make(int(m[1]), int(m[2]), int(m[3]), original)
     if m := _NUMERIC.match(text):
-        day, month = int(m[1]), int(m[2])
+        d, mo = int(m[1]), int(m[2])
         if m[3] is None:
-            return (
-                _nearest(month, day, today, future, original, month_end)
-                if 1 <= month <= 12
-                else _fail(original)
-            )
-        return _make(_year(m[3]), month, day, original)
+            if not 1 <= mo <= 12:
+                raise DateNotUnderstood(original)
+            return _nearest(mo, d, today, future, original, month_end)
+        return _make(_year(m[3]), mo, d, original)
     text = _ORDINAL.sub(r"\1", text).replace(" of ", " ")
     parts = text.split()
     day: int | None = None
@@ -116,10 +114,6 @@ def parse_date(
         last = calendar.monthrange(year, month)[1]
         return _make(year, month, last if month_end else 1, original)
     return _make(year, month, day, original)
-
-
-def _fail(original: str) -> dt.date:
-    raise DateNotUnderstood(original)
 
 
 def long_date(day: dt.date) -> str:
