@@ -262,24 +262,44 @@ class EvidencePage(QWidget):
             SUPPORTS: "Area for improvement",
         }
         self._preferred = {c: metrics.horizontalAdvance(t) + pad for c, t in samples.items()}
-        self._title_min = metrics.averageCharWidth() * 40
+        self._title_min = metrics.averageCharWidth() * 34
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(TITLE, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(metrics.averageCharWidth() * 5)
         self._fit_columns()
 
+    # On a narrow window (a projector, 150%) these columns are left out, in this order, until
+    # the title has room; the detail pane, the tooltip and the filters still show them.
+    _DROP_WHEN_NARROW = (RESPONDENTS, SUPPORTS, DATE, AGENCY, INDICATORS)
+
     def _fit_columns(self) -> None:
         """Preferred widths when there is room; on a narrow window the wordier columns give
-        way first, so the title always keeps a readable width."""
+        way first, then the least needed are left out, so the title keeps a readable width."""
         available = self.table.viewport().width()
-        fixed = (REF, DATE, SHARE, RESPONDENTS)  # the share word is never cut short
         minimum = self.table.fontMetrics().averageCharWidth() * 9
-        spare = available - self._title_min - sum(self._preferred[c] for c in fixed)
-        flexible = [c for c in self._preferred if c not in fixed]
+        fixed_columns = (REF, DATE, SHARE, RESPONDENTS)  # the share word is never cut short
+        hidden: set[int] = set()
+
+        def need() -> int:
+            fixed = sum(self._preferred[c] for c in fixed_columns if c not in hidden)
+            flexible = sum(
+                minimum for c in self._preferred if c not in fixed_columns and c not in hidden
+            )
+            return self._title_min + fixed + flexible
+
+        for column in self._DROP_WHEN_NARROW:
+            if need() <= available:
+                break
+            hidden.add(column)
+        for column in self._preferred:
+            self.table.setColumnHidden(column, column in hidden)
+        shown_fixed = [c for c in fixed_columns if c not in hidden]
+        spare = available - self._title_min - sum(self._preferred[c] for c in shown_fixed)
+        flexible = [c for c in self._preferred if c not in fixed_columns and c not in hidden]
         wanted = sum(self._preferred[c] for c in flexible)
-        scale = 1.0 if wanted <= spare else max(0.0, spare) / wanted
+        scale = 1.0 if wanted <= spare else max(0.0, spare) / max(1, wanted)
         for column, width in self._preferred.items():
-            if column not in fixed:
+            if column in flexible:
                 width = max(minimum, int(width * scale))
             self.table.setColumnWidth(column, width)
 
