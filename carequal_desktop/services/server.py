@@ -19,6 +19,7 @@ from carequal_desktop.errors import TargetExistsError, UserError
 from carequal_desktop.services import locking
 from carequal_desktop.services.unit import ServerWorkshop
 from carequal_desktop.services.workshop import WorkshopService
+from carequal_desktop.store import migrations
 from carequal_desktop.store.connection import init_db
 from carequal_desktop.store.server import (
     ServerError,
@@ -28,6 +29,7 @@ from carequal_desktop.store.server import (
     parse_location,
     quote_role,
     registry_row,
+    require_current_workshop,
     require_initialised,
     server_error,
     workshop_engine,
@@ -59,11 +61,13 @@ def open_server_workshop(
     try:
         with engine.connect() as conn:
             require_initialised(conn, loc)
-            if registry_row(conn, str(loc.workshop_id)) is None:
+            row = registry_row(conn, str(loc.workshop_id))
+            if row is None:
                 raise ServerError(
                     f"There is no workshop {loc.workshop_id} on {loc.server}, or "
                     f"{loc.url.username or 'your user'} has not been given access to it."
                 )
+            require_current_workshop(row, loc)
     except DBAPIError as exc:
         engine.dispose()
         raise server_error(exc, loc) from None
@@ -85,7 +89,9 @@ def open_server_workshop(
 def push(source: Path, server: ServerLocation | str) -> ServerLocation:
     """Put a workshop file on the server; returns its location there."""
     loc = parse_location(server) if isinstance(server, str) else server
-    service = WorkshopService.open(Path(source), read_only=True)
+    # Opened as for editing where the file can be written: an older file is upgraded first
+    # (after its backup) and nobody can change it while it is copied.
+    service = WorkshopService.open(Path(source))
     engine: Engine | None = None
     try:
         details = service.details()
@@ -111,10 +117,12 @@ def push(source: Path, server: ServerLocation | str) -> ServerLocation:
             add_change_notices(conn, schema, [t.name for t in metadata.sorted_tables])
             conn.execute(
                 text(
-                    "INSERT INTO carequal.workshop (id, schema_name, title, partnership) "
-                    "VALUES (:id, :schema, :title, :partnership)"
+                    "INSERT INTO carequal.workshop "
+                    "(id, schema_name, title, partnership, schema_version) "
+                    "VALUES (:id, :schema, :title, :partnership, :version)"
                 ),
                 {
+                    "version": migrations.SCHEMA_VERSION,
                     "id": details.id,
                     "schema": schema,
                     "title": details.title,
