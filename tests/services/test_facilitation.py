@@ -132,3 +132,25 @@ def test_agenda_and_parking_lot_round_trip_through_exchange_json(
         assert g.parked_for("9.1")[0].raised_by == "Eve"
     finally:
         other.close()
+
+
+def test_the_upgrade_makes_the_same_tables_as_a_new_file(
+    tmp_path: Path, workshop_path: Path
+) -> None:
+    import sqlite3
+
+    old = tmp_path / "old.carequal"
+    shutil.copyfile(DATA / "schema-v1.carequal", old)
+    WorkshopService.open(old).close()
+    WorkshopService.create(workshop_path, title="New", partnership="P").close()
+
+    def columns(path: Path, table: str) -> list[tuple[object, ...]]:
+        conn = sqlite3.connect(path)
+        try:
+            # name, type, not null, primary key (defaults differ harmlessly: none are used)
+            return [(r[1], r[2], r[3], r[5]) for r in conn.execute(f"PRAGMA table_info({table})")]
+        finally:
+            conn.close()
+
+    for table in ("agenda_item", "parking_item"):
+        assert columns(old, table) == columns(workshop_path, table)
