@@ -30,14 +30,43 @@ from sqlalchemy.pool import StaticPool
 if TYPE_CHECKING:  # Alembic is imported only when a step runs, not on every start
     from alembic.operations import Operations
 
-SCHEMA_VERSION = 2
-
+SCHEMA_VERSION = 3
 
 Step = Callable[["Operations"], None]
 
 
+def _add_facilitation(op: Operations) -> None:
+    """Version 2: the facilitation mode's agenda and parking lot (issue 13)."""
+    import sqlalchemy as sa
+    from sqlmodel.sql.sqltypes import AutoString
+
+    op.create_table(
+        "agenda_item",
+        sa.Column("id", AutoString(), primary_key=True, nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("title", AutoString(), nullable=False),
+        sa.Column("indicator_code", AutoString(), nullable=True),
+        sa.Column("minutes", sa.Integer(), nullable=False),
+        sa.Column("spent_seconds", sa.Integer(), nullable=False),
+        sa.Column("updated", AutoString(), nullable=False),
+    )
+    op.create_table(
+        "parking_item",
+        sa.Column("id", AutoString(), primary_key=True, nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("kind", AutoString(), nullable=False),
+        sa.Column("text", AutoString(), nullable=False),
+        sa.Column("raised_by", AutoString(), nullable=False),
+        sa.Column("raised_at", AutoString(), nullable=True),
+        sa.Column("becomes", AutoString(), nullable=False),
+        sa.Column("target", AutoString(), nullable=True),
+        sa.Column("created", AutoString(), nullable=False),
+        sa.Column("updated", AutoString(), nullable=False),
+    )
+
+
 def _add_grading(op: Operations) -> None:
-    """Issue 10: proposed grades hidden until revealed, and dissent per agency.
+    """Version 3 (issue 10): proposed grades hidden until revealed, and dissent per agency.
 
     Proposals already in a file were made in the open, so they stay revealed.
     """
@@ -53,7 +82,7 @@ def _add_grading(op: Operations) -> None:
 
 
 # STEPS[n] upgrades from version n-1 to version n.
-STEPS: dict[int, Step] = {2: _add_grading}
+STEPS: dict[int, Step] = {2: _add_facilitation, 3: _add_grading}
 
 
 def run_steps(conn: Connection, from_version: int) -> None:

@@ -20,6 +20,8 @@ from carequal_desktop.services.exchange import (
 from carequal_desktop.services.workshop import WorkshopService
 from tests.conftest import EXAMPLE_JSON, V1_DOCUMENTS
 
+DATA = Path(__file__).resolve().parent.parent / "data"
+
 
 def round_trip(doc: dict, folder: Path, name: str) -> dict:
     result = import_document(doc, folder / f"{name}.carequal")
@@ -87,6 +89,41 @@ def test_lost_or_changed_sees_a_change_and_allows_an_addition() -> None:
     assert _lost_or_changed(old, {"a": [{"b": 1, "new": 2}], "c": "x", "d": 3}) == []
     assert _lost_or_changed(old, {"a": [{"b": 2}], "c": "x"}) == ["$.a[0].b: 1 became 2"]
     assert _lost_or_changed(old, {"a": [{"b": 1}]}) == ["$.c: missing"]
+
+
+def test_bundled_schema_keeps_version_1_and_adds_only_optional_properties() -> None:
+    """Everything the version-1 schema (frozen in tests/data) says still holds: a later
+    release may add optional properties, never change, drop or require one."""
+    bundled = json.loads(
+        resource_path("exchange", "workshop.schema.json").read_text(encoding="utf-8")
+    )
+    v1 = json.loads((DATA / "exchange-schema" / "workshop-v1.schema.json").read_text(encoding="utf-8"))
+    assert _schema_changes(v1, bundled) == []
+
+
+def _schema_changes(old: object, new: object, where: str = "$") -> list[str]:
+    """Where ``new`` narrows or alters ``old``; new entries under "properties" are allowed."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        found = [f"{where}.{k}: missing" for k in old if k not in new]
+        # An added property is optional unless "required" changed (compared as a value);
+        # an added definition only matters where a property uses it.
+        if not where.endswith((".properties", "$.$defs")):
+            found += [f"{where}.{k}: added" for k in new if k not in old]
+        for key in old:
+            if key in new:
+                found += _schema_changes(old[key], new[key], f"{where}.{key}")
+        return found
+    return [] if old == new else [f"{where}: {old!r} became {new!r}"]
+
+
+def test_schema_changes_sees_a_narrowing_and_allows_an_optional_property() -> None:
+    old = {"properties": {"a": {"type": "string"}}, "required": ["a"]}
+    assert (
+        _schema_changes(old, {"properties": {"a": {"type": "string"}, "b": {}}, "required": ["a"]})
+        == []
+    )
+    assert _schema_changes(old, {"properties": {"a": {"type": "integer"}}, "required": ["a"]})
+    assert _schema_changes(old, {"properties": {"a": {"type": "string"}}, "required": ["a", "b"]})
 
 
 @pytest.mark.parametrize("which", ["example", "demo"])
