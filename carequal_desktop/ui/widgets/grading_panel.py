@@ -166,11 +166,15 @@ class GradingPanel(QWidget):
         self.who_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
-        self.who_combo.setMinimumContentsLength(12)
+        self.who_combo.setMinimumContentsLength(8)
         box.addWidget(self.who_combo)
 
         row = QHBoxLayout()
         self.grade_combo = QComboBox()
+        self.grade_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.grade_combo.setMinimumContentsLength(8)
         self.grade_combo.setAccessibleName("Proposed grade")
         row.addWidget(self.grade_combo, 1)
         self.record_button = QPushButton("&Record")
@@ -194,19 +198,18 @@ class GradingPanel(QWidget):
         self.proposals_list.itemActivated.connect(self._pick_proposal)
         box.addWidget(self.proposals_list)
 
-        row = QHBoxLayout()
+        # One control a row: the side panel is narrow on a 1024-pixel screen.
+        self.remove_button = QPushButton("Remove")
+        self.remove_button.setAccessibleName("Remove the selected proposed grade")
+        self.remove_button.clicked.connect(self.remove_selected)
+        box.addWidget(self.remove_button, 0, Qt.AlignmentFlag.AlignLeft)
         self.hide_check = QCheckBox("Hide grades &until revealed")
         self.hide_check.setAccessibleName("Hide the proposed grades until they are revealed")
         self.hide_check.setToolTip(
             "Proposals stay hidden while agencies give them, so nobody anchors on the first voice"
         )
         self.hide_check.toggled.connect(self._hide_toggled)
-        row.addWidget(self.hide_check, 1)
-        self.remove_button = QPushButton("Remove")
-        self.remove_button.setAccessibleName("Remove the selected proposed grade")
-        self.remove_button.clicked.connect(self.remove_selected)
-        row.addWidget(self.remove_button)
-        box.addLayout(row)
+        box.addWidget(self.hide_check)
         self.reveal_button = QPushButton("Re&veal all together")
         self.reveal_button.setAccessibleName("Reveal the proposed grades together")
         self.reveal_button.clicked.connect(self.reveal)
@@ -483,6 +486,10 @@ class AgreementPanel(QWidget):
         row = QHBoxLayout()
         previous_caption = QLabel("&Previous grade:")
         self.previous_combo = QComboBox()
+        self.previous_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.previous_combo.setMinimumContentsLength(8)
         self.previous_combo.setAccessibleName("Grade agreed in the previous self-evaluation")
         self.previous_combo.setToolTip(
             "Filled in when a workshop is started from the last one; correct it here if needed"
@@ -508,7 +515,7 @@ class AgreementPanel(QWidget):
         self.dissent_who.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
-        self.dissent_who.setMinimumContentsLength(12)
+        self.dissent_who.setMinimumContentsLength(8)
         box.addWidget(self.dissent_who)
         self.dissent_text = QPlainTextEdit()
         self.dissent_text.setAccessibleName("Dissent in the agency's own words")
