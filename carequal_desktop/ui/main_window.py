@@ -240,7 +240,7 @@ class MainWindow(QMainWindow):
         self._recent_menu.aboutToShow.connect(self._fill_recent_menu)
         self._action(m, "Open the &demo workshop", self.open_demo)
         self.next_cycle_action = self._action(
-            m, "Start the ne&xt self-evaluation…", self.start_next_cycle, workshop=True
+            m, "S&tart the next self-evaluation…", self.start_next_cycle, workshop=True
         )
         m.addSeparator()
         self.save_copy_action = self._action(

@@ -133,21 +133,29 @@ class OverviewPage(QWidget):
     def _size_columns(self) -> None:
         header = self.table.horizontalHeader()
         metrics = self.table.fontMetrics()
-        pad = metrics.averageCharWidth() * 2 + metrics.height()  # room for the sort arrow
+        pad = metrics.averageCharWidth() * 2
+        arrow = metrics.height()  # the sort indicator beside a heading
         samples = {
             CODE: "10.1",
             STATEMENTS: "Statements",
             STATUS: "Not started",
             GRADE: "Not yet graded",
             CHANGE: "▼ down from 3",
-            VIEWS: "⚠ differ 2–5",
+            VIEWS: "hidden (5)",
             EVIDENCE: "Evidence",
             ACTIONS: "Actions",
         }
         header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header.setSectionResizeMode(TITLE, QHeaderView.ResizeMode.Stretch)
         for column, sample in samples.items():
-            self.table.setColumnWidth(column, metrics.horizontalAdvance(sample) + pad)
+            heading = str(self.model.headerData(column, Qt.Orientation.Horizontal))
+            width = max(
+                metrics.horizontalAdvance(sample), metrics.horizontalAdvance(heading) + arrow
+            )
+            self.table.setColumnWidth(column, width + pad)
+        # The grade carries ▲/▼ for a change since the last cycle; the Change column (in words)
+        # stays sortable from the context menu but is not shown, so the table fits its chart.
+        self.table.setColumnHidden(CHANGE, True)
 
     # ---------------------------------------------------------------- showing
 

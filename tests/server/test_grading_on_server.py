@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from carequal_desktop.services import server
@@ -11,7 +10,27 @@ from carequal_desktop.services.grading import GradingService
 from carequal_desktop.services.new_cycle import previous_cycle
 from carequal_desktop.services.workshop import WorkshopService
 
-SAMPLE = Path(__file__).resolve().parent.parent / "data" / "schema-v2.carequal"
+
+def _next_cycle_with_grading(tmp_path: Path, example_doc: dict) -> Path:
+    """The Glenmuir example, one action completed, its next cycle, hidden proposals on 5.2."""
+    from carequal_desktop.services.exchange import import_document
+    from carequal_desktop.services.new_cycle import start_next_cycle
+
+    source = import_document(example_doc, tmp_path / "Glenmuir 2026.carequal").path
+    prev = WorkshopService.open(source)
+    try:
+        prev.update_action(prev.actions()[0].id, status="complete")
+        target = start_next_cycle(prev, tmp_path / "Glenmuir 2027.carequal", title="Glenmuir 2027")
+    finally:
+        prev.close()
+    service = WorkshopService.open(target.path)
+    try:
+        people = service.participants()
+        GradingService(service).record_proposal("5.2", people[0].agency, 3)
+        GradingService(service).record_proposal("5.2", people[1].agency, 5)
+    finally:
+        service.close()
+    return target.path
 
 
 def _doc(path: Path) -> dict:
@@ -22,9 +41,10 @@ def _doc(path: Path) -> dict:
         service.close()
 
 
-def test_grading_and_the_link_round_trip_through_a_server(server_url: str, tmp_path: Path) -> None:
-    local = tmp_path / "Glenmuir 2027.carequal"
-    shutil.copyfile(SAMPLE, local)
+def test_grading_and_the_link_round_trip_through_a_server(
+    server_url: str, tmp_path: Path, example_doc: dict
+) -> None:
+    local = _next_cycle_with_grading(tmp_path, example_doc)
     before = _doc(local)
     assert before["workshop"]["previous_cycle"]["closed_actions"]
     loc = server.push(local, server_url)
@@ -44,11 +64,12 @@ def test_grading_and_the_link_round_trip_through_a_server(server_url: str, tmp_p
     assert after["workshop"]["previous_cycle"] == before["workshop"]["previous_cycle"]
 
 
-def test_the_next_cycle_starts_from_a_server_workshop(server_url: str, tmp_path: Path) -> None:
+def test_the_next_cycle_starts_from_a_server_workshop(
+    server_url: str, tmp_path: Path, example_doc: dict
+) -> None:
     from carequal_desktop.cli import main
 
-    local = tmp_path / "Glenmuir 2027.carequal"
-    shutil.copyfile(SAMPLE, local)
+    local = _next_cycle_with_grading(tmp_path, example_doc)
     loc = server.push(local, server_url)
     target = tmp_path / "Glenmuir 2028.carequal"
     assert main(["new-cycle", loc.display, str(target), "--title", "Glenmuir 2028"]) == 0
@@ -66,10 +87,14 @@ def test_server_init_adds_the_grading_columns_to_an_older_workshop(
     source = tmp_path / "Glenmuir.carequal"
     import_document(example_doc, source)
     loc = server.push(source, server_url)
-    # Make it what a version-1 CareQual pushed: no grading columns, schema version 1.
+    # Make it what the CareQual before grading pushed: no grading columns, the version before.
+    from carequal_desktop.store import migrations
+
+    before = next(v for v, step in migrations.STEPS.items() if step is migrations._add_grading) - 1
     cluster.psql(
         f"ALTER TABLE {loc.schema}.evaluation DROP COLUMN proposals_hidden, DROP COLUMN dissents;"
-        f" UPDATE carequal.workshop SET schema_version = 1 WHERE schema_name = '{loc.schema}'",
+        f" UPDATE carequal.workshop SET schema_version = {before}"
+        f" WHERE schema_name = '{loc.schema}'",
         database,
     )
     assert init_server(parse_location(server_url)) == "upgraded"

@@ -154,22 +154,26 @@ def test_overview_shows_change_and_agency_views_and_sorts_by_them(qtbot, demo_se
     assert model.index(rows["5.1"], CHANGE).data() == "▲ up from 4"
     assert model.index(rows["6.4"], CHANGE).data() == "▼ down from 3"
     assert model.index(rows["5.3"], CHANGE).data() == "= same"
-    assert model.index(rows["5.3"], VIEWS).data() == "⚠ differ 3–4"
-    assert model.index(rows["2.1"], VIEWS).data() == "⚠ differ 3–4"
-    assert model.index(rows["7.2"], VIEWS).data() == "agree 5–6"
+    # The grade itself carries the arrow (the Change column is hidden to fit the chart).
+    assert model.index(rows["5.1"], GRADE).data() == "5 Very good ▲"
+    assert model.index(rows["6.4"], GRADE).data() == "2 Weak ▼"
+    assert model.index(rows["5.3"], GRADE).data() == "3 Adequate"
+    assert model.index(rows["5.3"], VIEWS).data() == "⚠ 3–4"
+    assert model.index(rows["2.1"], VIEWS).data() == "⚠ 3–4"
+    assert model.index(rows["7.2"], VIEWS).data() == "5–6"
 
     view = page.sorted_model
     page.table.sortByColumn(VIEWS, Qt.SortOrder.DescendingOrder)
     top = [view.index(r, VIEWS).data() for r in range(3)]
-    assert all(t.startswith("⚠ differ") for t in top)
+    assert all(t.startswith("⚠") for t in top)
     page.table.sortByColumn(CHANGE, Qt.SortOrder.DescendingOrder)
     assert view.index(0, CHANGE).data().startswith("▲")
     page.table.sortByColumn(GRADE, Qt.SortOrder.DescendingOrder)
-    assert view.index(0, GRADE).data() == "6 Excellent"
+    assert view.index(0, GRADE).data() == "6 Excellent ▲"
     # The same sorts are in the table's context menu, for the keyboard.
     actions = {a.text(): a for a in page.table.actions()}
     actions["Sort by agency views, disagreement first"].trigger()
-    assert view.index(0, VIEWS).data().startswith("⚠ differ")
+    assert view.index(0, VIEWS).data().startswith("⚠")
     actions["Sort in framework order"].trigger()
     assert view.index(0, CODE).data() == "1.1"
     actions["Sort by grade, highest first"].trigger()

@@ -23,8 +23,8 @@ COLUMN_TITLES = (
     "Statements",
     "Status",
     "Grade",
-    "Since last cycle",
-    "Agency views",
+    "Change",
+    "Views",
     "Evidence",
     "Actions",
 )
@@ -47,14 +47,22 @@ def change_text(row: GradingRow | None) -> str:
 
 
 def views_text(row: GradingRow | None) -> str:
-    """ "⚠ differ 2–5", "agree 4–5", "hidden (3)", or "" with no proposed grades."""
+    """The spread of proposed grades: "⚠ 2–5" (disagreement), "4–5", "all 4", "hidden (3)",
+    or "" with none. Narrow on purpose: the overview must fit beside its chart."""
     if row is None or not row.proposals:
         return ""
     if row.hidden:
         return f"hidden ({row.proposals})"
     s = row.spread
-    span = str(s.lowest) if s.lowest == s.highest else f"{s.lowest}–{s.highest}"
-    return f"⚠ differ {span}" if s.disagreement else f"agree {span}"
+    span = f"all {s.lowest}" if s.lowest == s.highest else f"{s.lowest}–{s.highest}"
+    return f"⚠ {span}" if s.disagreement else span
+
+
+def change_mark(row: GradingRow | None) -> str:
+    """ " ▲" or " ▼" after a grade that went up or down since the previous cycle."""
+    if row is None or not row.change:
+        return ""
+    return " ▲" if row.change > 0 else " ▼"
 
 
 def grade_text(grade: int | None, framework: Framework) -> str:
@@ -128,10 +136,14 @@ class OverviewTableModel(QAbstractTableModel):
                     return f"{s.code} {s.title}\nDouble-click or press Enter to open it."
                 if col == GRADE and s.grade is not None and self._framework:
                     level = self._framework.level(s.grade)
-                    return level.meaning or text if level else text
+                    meaning = level.meaning or text if level else text
+                    change = change_text(self._grading.get(s.code))
+                    return f"{meaning}\nSince the previous cycle: {change}" if change else meaning
                 if col == VIEWS and text:
                     return "Agencies' proposed grades: " + (
-                        "they differ; talk this one through." if text.startswith("⚠") else text
+                        f"{text[2:]}; they differ, so talk this one through."
+                        if text.startswith("⚠")
+                        else text
                     )
                 if col == CHANGE and text:
                     return f"Grade since the previous cycle: {text}"
@@ -159,7 +171,8 @@ class OverviewTableModel(QAbstractTableModel):
         if col == STATUS:
             return EVALUATION_STATUSES.get(s.status, s.status)
         if col == GRADE:
-            return grade_text(s.grade, self._framework) if self._framework else str(s.grade or "")
+            text = grade_text(s.grade, self._framework) if self._framework else str(s.grade or "")
+            return text + change_mark(self._grading.get(s.code))
         if col == CHANGE:
             return change_text(self._grading.get(s.code))
         if col == VIEWS:
