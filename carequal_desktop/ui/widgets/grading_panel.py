@@ -13,13 +13,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QPainter, QPaintEvent, QPalette, QPolygonF
 from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QBoxLayout,
     QCheckBox,
     QComboBox,
     QFrame,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -44,12 +45,63 @@ from carequal_desktop.services.grading import GradingService, GradingView, Propo
 from carequal_desktop.services.workshop import WorkshopService
 from carequal_desktop.ui import messages
 from carequal_desktop.ui.widgets.headings import heading
+from carequal_desktop.ui.widgets.responsive import compact_button
 
 _KEY_ROLE = Qt.ItemDataRole.UserRole
 # Dark text on a pale amber: 12:1 contrast, and the words say "Disagreement" as well.
 DISAGREE_BACKGROUND = "#FFF1C2"
 DISAGREE_TEXT = "#4A3000"
 DISAGREE_EDGE = "#B7791F"
+
+
+# Rows of two controls sit side by side only when the scroll area holding the panel is at
+# least this many average characters wide; otherwise one above the other.
+_SIDE_BY_SIDE_CHARS = 40
+
+
+class _NarrowStacker(QObject):
+    """Stacks a panel's rows when the scroll area around it is narrow.
+
+    It watches the scroll area's viewport, not the panel: a panel is never narrower than its
+    rows side by side, so its own width could never tell it to stack them.
+    """
+
+    def __init__(self, panel: QWidget) -> None:
+        super().__init__(panel)
+        self.panel = panel
+        self.rows: list[QBoxLayout] = []
+        self.viewport: QWidget | None = None
+        panel.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
+        if event.type() in (
+            QEvent.Type.Resize,
+            QEvent.Type.Show,
+            QEvent.Type.FontChange,
+            QEvent.Type.ParentChange,
+        ):
+            if self.viewport is None:
+                outer = self.panel.parentWidget()
+                while outer is not None and not isinstance(outer, QAbstractScrollArea):
+                    outer = outer.parentWidget()
+                if outer is not None:
+                    self.viewport = outer.viewport()
+                    self.viewport.installEventFilter(self)
+            self.apply()
+        return False
+
+    def apply(self) -> None:
+        width = self.viewport.width() if self.viewport is not None else self.panel.width()
+        narrow = width < self.panel.fontMetrics().averageCharWidth() * _SIDE_BY_SIDE_CHARS
+        wanted = QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight
+        for row in self.rows:
+            if row.direction() != wanted:
+                row.setDirection(wanted)
+
+
+def _stack_when_narrow(panel: QWidget, row: QBoxLayout) -> None:
+    stacker = panel.findChild(_NarrowStacker) or _NarrowStacker(panel)
+    stacker.rows.append(row)
 
 
 def _plain(label: QLabel) -> QLabel:
@@ -169,7 +221,7 @@ class GradingPanel(QWidget):
         self.who_combo.setMinimumContentsLength(8)
         box.addWidget(self.who_combo)
 
-        row = QHBoxLayout()
+        row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self.grade_combo = QComboBox()
         self.grade_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
@@ -180,8 +232,10 @@ class GradingPanel(QWidget):
         self.record_button = QPushButton("&Record")
         self.record_button.setAccessibleName("Record this proposed grade")
         self.record_button.clicked.connect(self.record)
-        row.addWidget(self.record_button)
+        row.addWidget(compact_button(self.record_button))
         box.addLayout(row)
+        # Side by side where there is room; one above the other in a narrow side panel.
+        _stack_when_narrow(self, row)
         self.note_edit = QLineEdit()
         self.note_edit.setAccessibleName("Short note with the proposed grade")
         self.note_edit.setPlaceholderText("Short note (optional)")
@@ -202,8 +256,8 @@ class GradingPanel(QWidget):
         self.remove_button = QPushButton("Remove")
         self.remove_button.setAccessibleName("Remove the selected proposed grade")
         self.remove_button.clicked.connect(self.remove_selected)
-        box.addWidget(self.remove_button, 0, Qt.AlignmentFlag.AlignLeft)
-        self.hide_check = QCheckBox("Hide grades &until revealed")
+        box.addWidget(compact_button(self.remove_button), 0, Qt.AlignmentFlag.AlignLeft)
+        self.hide_check = QCheckBox("Hide &until revealed")
         self.hide_check.setAccessibleName("Hide the proposed grades until they are revealed")
         self.hide_check.setToolTip(
             "Proposals stay hidden while agencies give them, so nobody anchors on the first voice"
@@ -483,7 +537,7 @@ class AgreementPanel(QWidget):
         self.previous_label.setAccessibleName("Grade in the previous cycle")
         self.previous_label.setFrameShape(QFrame.Shape.NoFrame)
         box.addWidget(self.previous_label)
-        row = QHBoxLayout()
+        row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         previous_caption = QLabel("&Previous grade:")
         self.previous_combo = QComboBox()
         self.previous_combo.setSizeAdjustPolicy(
@@ -499,6 +553,7 @@ class AgreementPanel(QWidget):
         row.addWidget(previous_caption)
         row.addWidget(self.previous_combo, 1)
         box.addLayout(row)
+        _stack_when_narrow(self, row)
         box.addWidget(heading("Dissent", 1.0))
         self.dissent_list = QListWidget()
         self.dissent_list.setAccessibleName("Dissent recorded against the agreed grade")
@@ -523,17 +578,18 @@ class AgreementPanel(QWidget):
         self.dissent_text.setTabChangesFocus(True)
         self.dissent_text.setFixedHeight(self.fontMetrics().lineSpacing() * 3 + 12)
         box.addWidget(self.dissent_text)
-        row = QHBoxLayout()
+        row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self.save_dissent_button = QPushButton("Record &dissent")
         self.save_dissent_button.setAccessibleName("Record this dissent")
         self.save_dissent_button.clicked.connect(self.record_dissent)
         self.remove_dissent_button = QPushButton("Remove")
         self.remove_dissent_button.setAccessibleName("Remove the selected dissent")
         self.remove_dissent_button.clicked.connect(self.remove_selected)
-        row.addWidget(self.save_dissent_button)
-        row.addWidget(self.remove_dissent_button)
+        row.addWidget(compact_button(self.save_dissent_button), 0, Qt.AlignmentFlag.AlignLeft)
+        row.addWidget(compact_button(self.remove_dissent_button), 0, Qt.AlignmentFlag.AlignLeft)
         row.addStretch(1)
         box.addLayout(row)
+        _stack_when_narrow(self, row)
 
     def show_indicator(self, code: str, view: GradingView | None = None) -> None:
         """Show one indicator; ``view`` saves a read when the grading panel has just made it."""
