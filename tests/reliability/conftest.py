@@ -12,15 +12,20 @@ DATA = Path(__file__).resolve().parent.parent / "data"
 
 @pytest.fixture
 def sample_file(tmp_path: Path) -> Path:
-    """The frozen schema-v1 workshop (the Glenmuir example) at this version's schema.
+    """A workshop of the current schema version (the Glenmuir example) to change freely."""
+    import json
 
-    Upgraded directly (no backup is made), so tests of opening, locking and backups start
-    from a current file. ``test_upgrades.py`` has its own ``sample_file`` left at version 1.
-    """
-    from carequal_desktop.store import migrations
+    from carequal_desktop.services.exchange import import_document
 
     target = tmp_path / "Glenmuir.carequal"
+    doc = json.loads((DATA / "example-glenmuir.json").read_text(encoding="utf-8"))
+    import_document(doc, target)
+    return target
+
+
+@pytest.fixture
+def v1_file(tmp_path: Path) -> Path:
+    """A copy of the frozen schema-v1 workshop (the Glenmuir example), for upgrades."""
+    target = tmp_path / "Glenmuir-v1.carequal"
     shutil.copyfile(DATA / "schema-v1.carequal", target)
-    if migrations.SCHEMA_VERSION > 1:
-        migrations.upgrade(target, 1)
     return target
