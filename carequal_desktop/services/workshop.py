@@ -11,7 +11,6 @@ import json
 import os
 import re
 import sqlite3
-import tempfile
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -39,13 +38,12 @@ from carequal_desktop.domain.vocabulary import (
     EVIDENCE_SUPPORTS,
 )
 from carequal_desktop.errors import (
-    DamagedWorkshopError,
     ReadOnlyError,
-    StorageError,
     TargetExistsError,
     UserError,
+    WorkshopLockedError,
 )
-from carequal_desktop.services import backups, locking
+from carequal_desktop.services import backups, files, locking
 from carequal_desktop.store.connection import check_header, init_db
 from carequal_desktop.store.errors import storage_error
 from carequal_desktop.store.tables import (
@@ -145,6 +143,7 @@ class WorkshopService:
         self.read_only = read_only
         self._framework: Framework | None = None
         self._locked = False
+        self.notices: list[str] = []
 
     # ------------------------------------------------------------------ files
 
@@ -168,43 +167,70 @@ class WorkshopService:
             raise TargetExistsError(f"{path} already exists.")
         framework = framework or load_builtin()
         locking.acquire(path)  # never replace a file someone has open
+        # Built under a temporary name and moved into place only when complete, so a full
+        # disk leaves nothing behind (not an "unfinished" file).
+        tmp = files.temp_path(path.parent)
         try:
-            path.unlink(missing_ok=True)
-            engine = init_db(path, create=True)
+            try:
+                engine = init_db(tmp, create=True)
+                try:
+                    builder = cls(tmp, engine)
+                    stamp = now_iso()
+                    with builder._tx() as s:
+                        s.add(
+                            WorkshopRow(
+                                id=new_id(),
+                                title=title,
+                                partnership=partnership,
+                                facilitator=one_line(facilitator),
+                                created=stamp,
+                                updated=stamp,
+                            )
+                        )
+                        builder._write_framework(s, framework, stamp)
+                        s.add(Meta(key="created_by", value=_app_version()))
+                finally:
+                    engine.dispose()
+                if path.exists() and files.is_workshop_file(path):
+                    backups.make_backup(path, "before-replace")
+                files.set_aside_journal(path)
+                files.place(tmp, path, overwrite=overwrite)
+            except (UserError, OSError, sqlite3.Error) as exc:
+                if isinstance(exc, TargetExistsError | WorkshopLockedError):
+                    raise
+                raise files.not_created(path, exc) from None
+            finally:
+                tmp.unlink(missing_ok=True)
+                Path(f"{tmp}-journal").unlink(missing_ok=True)
+            return cls.open(path, _locked_already=True)
         except BaseException:
             locking.release(path)
             raise
-        service = cls(path, engine)
-        service._locked = True
-        stamp = now_iso()
-        with service._tx() as s:
-            s.add(
-                WorkshopRow(
-                    id=new_id(),
-                    title=title,
-                    partnership=partnership,
-                    facilitator=one_line(facilitator),
-                    created=stamp,
-                    updated=stamp,
-                )
-            )
-            service._write_framework(s, framework, stamp)
-            s.add(Meta(key="created_by", value=_app_version()))
-        return service
 
     @classmethod
-    def open(cls, path: Path, *, read_only: bool | None = None) -> WorkshopService:
-        """Open an existing workshop; read-only media open read-only."""
+    def open(
+        cls, path: Path, *, read_only: bool | None = None, _locked_already: bool = False
+    ) -> WorkshopService:
+        """Open an existing workshop; read-only media open read-only.
+
+        What opening had to do to the file (a leftover journal set aside, say) is in
+        ``service.notices``, one sentence each, for the window or the command line to show.
+        """
         path = Path(path)
         if read_only is None:
             read_only = not is_writable(path)
+        files.tidy_leftovers(path.parent)  # temporaries a killed CareQual left here
+        notices: list[str] = []
         # Only one CareQual may change a file at a time; looking needs no lock.
-        if not read_only:
+        if not read_only and not _locked_already:
             check_header(path)  # a missing or foreign file gets its own message, not a lock
             locking.acquire(path)
         try:
-            engine = init_db(path, read_only=read_only, before_migrate=backups.before_migrate)
+            engine = init_db(
+                path, read_only=read_only, before_migrate=backups.before_migrate, notices=notices
+            )
             service = cls(path, engine, read_only=read_only)
+            service.notices = notices
             try:
                 # Read once now so a damaged table shows here, not halfway through a workshop.
                 service.details()
@@ -233,27 +259,20 @@ class WorkshopService:
             raise UserError("Choose a different name or folder for the copy.")
         if target.exists() and not overwrite:
             raise TargetExistsError(f"{target} already exists.")
-        if target.exists():
-            locking.ensure_not_open_elsewhere(target)  # never swap a file under someone
-        fd, tmp_name = tempfile.mkstemp(
-            prefix=".carequal-", suffix=".tmp", dir=str(target.parent)
-        )
-        os.close(fd)
-        tmp = Path(tmp_name)
+        locking.acquire(target)  # nobody opens or replaces it while the copy is made
         try:
+            if target.exists() and files.is_workshop_file(target):
+                backups.make_backup(target, "before-replace")
+            files.set_aside_journal(target)
             raw = self.engine.raw_connection()
             try:
-                dest = sqlite3.connect(tmp)
-                try:
-                    raw.driver_connection.backup(dest)
-                finally:
-                    dest.close()
+                files.snapshot_copy(raw.driver_connection, target, overwrite=overwrite)
             finally:
                 raw.close()
-            os.replace(tmp, target)
         except (OSError, sqlite3.Error) as exc:
-            tmp.unlink(missing_ok=True)
-            raise StorageError(f"The copy could not be written to {target} ({exc}).") from None
+            raise files.not_created(target, exc) from None
+        finally:
+            locking.release(target)
         return target
 
     # ------------------------------------------------------------ transactions

@@ -418,6 +418,24 @@ def _read_version(conn: sqlite3.Connection, path: Path) -> tuple[int, int, int]:
     return app_id, version, tables
 
 
+def open_for_copy(path: Path) -> sqlite3.Connection:
+    """A read-only connection for copying a workshop with the backup API.
+
+    A save a crash interrupted is finished first, the safe way (``finish_interrupted_save``),
+    so the copy is consistent and a stray journal is never rolled in.
+    """
+    conn = _connect(Path(path), read_only=True)
+    try:
+        conn.execute("PRAGMA user_version").fetchone()
+        return conn
+    except sqlite3.OperationalError as exc:
+        conn.close()
+        if getattr(exc, "sqlite_errorcode", None) != SQLITE_READONLY_ROLLBACK:
+            raise
+    finish_interrupted_save(Path(path))
+    return _connect(Path(path), read_only=True)
+
+
 def _check_file(probe: sqlite3.Connection, path: Path, version: int) -> None:
     """Schema, integrity and values, in that order, before anything reads the workshop."""
     name = _describe(path)
