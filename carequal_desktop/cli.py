@@ -113,7 +113,10 @@ def _check_target(target: Path, force: bool) -> None:
 def _open(source: Path):  # type: ignore[no-untyped-def]
     from carequal_desktop.services.workshop import WorkshopService
 
-    return WorkshopService.open(source, read_only=True)
+    service = WorkshopService.open(source, read_only=True)
+    for notice in getattr(service, "notices", []):
+        print(f"{PROG}: note: {notice}", file=sys.stderr)
+    return service
 
 
 def _import_json(args: argparse.Namespace) -> int:
@@ -203,6 +206,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USER
     except KeyboardInterrupt:
         return 130
+    except MemoryError:
+        print(
+            f"{PROG}: this computer ran out of memory; the input is too large. Nothing was changed.",
+            file=sys.stderr,
+        )
+        return EXIT_USER
     except Exception as exc:  # a bug: log it, never show a traceback
         from carequal_desktop.log import log_bug
 

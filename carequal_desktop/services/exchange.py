@@ -390,6 +390,11 @@ def import_document(doc: Any, target: Path, *, overwrite: bool = False) -> Impor
     if target.exists() and not stat.S_ISREG(target.stat().st_mode):
         raise UserError(f"“{target.name}” is not an ordinary file, so it was not replaced.")
     cleaned = _count_uncleanable(doc)
+    if locking.held_here(target):
+        raise UserError(
+            f"“{target.name}” is open in CareQual here, so it cannot be replaced; choose a "
+            "different name for the imported workshop."
+        )
     # The target's lock is held from the start: no window can open the old file while
     # its replacement is being built (its edits would be lost when it is replaced).
     locking.acquire(target)

@@ -259,6 +259,8 @@ class WorkshopService:
             raise UserError("Choose a different name or folder for the copy.")
         if target.exists() and not overwrite:
             raise TargetExistsError(f"{target} already exists.")
+        if locking.held_here(target):  # another name or link for a file open here
+            raise UserError("Choose a different name or folder for the copy.")
         locking.acquire(target)  # nobody opens or replaces it while the copy is made
         try:
             if target.exists() and files.is_workshop_file(target):
