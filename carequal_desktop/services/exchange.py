@@ -8,6 +8,7 @@ new workshop is built in a temporary file beside the target and moved into place
 from __future__ import annotations
 
 import json
+import math
 import os
 import stat
 from dataclasses import dataclass, field
@@ -24,8 +25,10 @@ from carequal_desktop.services.files import write_atomically
 from carequal_desktop.services.workshop import WorkshopService, new_id, now_iso
 from carequal_desktop.store.connection import init_db
 from carequal_desktop.store.jsonlimits import (
+    INT_MAX,
+    INT_MIN,
+    MAX_DEPTH,
     JsonLimitError,
-    check_depth,
     dumps_strict,
     loads_limited,
 )
@@ -376,11 +379,7 @@ def _check_consistency(doc: dict[str, Any]) -> None:
 
 def import_document(doc: Any, target: Path, *, overwrite: bool = False) -> ImportResult:
     """Validate ``doc`` and build a new workshop file at ``target`` from it."""
-    if isinstance(doc, dict | list):
-        try:
-            check_depth(doc)
-        except JsonLimitError as exc:
-            raise InvalidExchangeError("$", str(exc)) from None
+    _check_limits(doc)
     validate_document(doc)
     target = Path(target)
     if target.exists() and not overwrite:
@@ -428,6 +427,25 @@ def import_document(doc: Any, target: Path, *, overwrite: bool = False) -> Impor
             "(unpaired surrogate code points); each was replaced with “\ufffd”."
         )
     return ImportResult(target, warnings)
+
+
+def _check_limits(doc: Any) -> None:
+    """Depth and number limits for a document built in Python (not read by ``read_json_file``)."""
+    stack: list[tuple[Any, list[Any]]] = [(doc, [])]
+    while stack:
+        value, where = stack.pop()
+        if len(where) > MAX_DEPTH:
+            raise InvalidExchangeError("$", f"the JSON is nested more than {MAX_DEPTH} levels deep")
+        if isinstance(value, dict):
+            stack.extend((v, [*where, k]) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((v, [*where, i]) for i, v in enumerate(value))
+        elif isinstance(value, bool) or value is None or isinstance(value, str):
+            continue
+        elif isinstance(value, int) and not INT_MIN <= value <= INT_MAX:
+            raise InvalidExchangeError(json_path(where), "the number is too large to be stored")
+        elif isinstance(value, float) and not math.isfinite(value):
+            raise InvalidExchangeError(json_path(where), f"{value} is not a number JSON allows")
 
 
 def import_json(source: Path, target: Path, *, overwrite: bool = False) -> ImportResult:

@@ -233,7 +233,12 @@ def _uuid(c: str) -> str:
 
 
 def _date(c: str, nullable: bool = False) -> str:
-    cond = f"typeof({c})='text' AND length({c})=10 AND {c} >= '0001-01-01' AND date({c}) IS {c}"
+    # date(x, '+0 days') goes through the calendar, so 2026-02-30 becomes 2026-03-02
+    # and no longer equals itself; plain date(x) would hand it back unchanged.
+    cond = (
+        f"typeof({c})='text' AND length({c})=10 AND {c} >= '0001-01-01' "
+        f"AND date({c}, '+0 days') IS {c}"
+    )
     return f"({c} IS NULL OR ({cond}))" if nullable else f"({cond})"
 
 
@@ -243,7 +248,7 @@ def _stamp(c: str) -> str:
         f"(typeof({c})='text' AND length({c}) BETWEEN 20 AND 40 "
         f"AND {c} GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9]*' "
         f"AND ({c} GLOB '*Z' OR {c} GLOB '*[+-][0-2][0-9]:[0-5][0-9]') "
-        f"AND substr({c},1,4) != '0000' AND date(substr({c},1,10)) IS substr({c},1,10) "
+        f"AND substr({c},1,4) != '0000' AND date(substr({c},1,10), '+0 days') IS substr({c},1,10) "
         f"AND julianday({c}) IS NOT NULL)"
     )
 
