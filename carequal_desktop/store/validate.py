@@ -213,6 +213,12 @@ def _text(c: str, nullable: bool = False, min_len: int = 0) -> str:
     return f"({c} IS NULL OR ({cond}))" if nullable else f"({cond})"
 
 
+def _line(c: str) -> str:
+    # One-line fields: the program cuts them to 2,000 characters (domain.text.one_line),
+    # as the exchange format allows; a longer one was not written by CareQual.
+    return f"(typeof({c})='text' AND length({c}) <= 2000)"
+
+
 def _int(c: str, lo: int, hi: int, nullable: bool = False) -> str:
     cond = f"typeof({c})='integer' AND {c} BETWEEN {lo} AND {hi}"
     return f"({c} IS NULL OR ({cond}))" if nullable else f"({cond})"
@@ -278,13 +284,13 @@ RULES: dict[str, dict[str, str]] = {
     "meta": {"key": _text("key"), "value": _text("value")},
     "workshop": {
         "id": _uuid("id"),
-        "title": _text("title"),
-        "partnership": _text("partnership"),
+        "title": _line("title"),
+        "partnership": _line("partnership"),
         "scope": _text("scope"),
         "context": _text("context"),
-        "facilitator": _text("facilitator"),
-        "framework_id": _text("framework_id"),
-        "framework_title": _text("framework_title"),
+        "facilitator": _line("facilitator"),
+        "framework_id": "(typeof(framework_id)='text' AND length(framework_id) BETWEEN 1 AND 200)",
+        "framework_title": _line("framework_title"),
         "extensions": f"(extensions IS NULL OR {_json('extensions')})",
         "created": _stamp("created"),
         "updated": _stamp("updated"),
@@ -300,7 +306,7 @@ RULES: dict[str, dict[str, str]] = {
     "statement": {
         "id": _text("id"),
         "number": _int("number", 1, _BIG),
-        "text": _text("text"),
+        "text": _line("text"),
         "updated": _stamp("updated"),
     },
     "indicator": {
@@ -309,9 +315,9 @@ RULES: dict[str, dict[str, str]] = {
         "code GLOB '[0-9].[0-9]' OR code GLOB '[0-9][0-9].[0-9]' OR code GLOB '[0-9].[0-9][0-9]' "
         "OR code GLOB '[0-9][0-9].[0-9][0-9]'))",
         "position": _int("position", -_BIG, _BIG),
-        "title": _text("title"),
-        "key_question": _text("key_question"),
-        "area": _text("area"),
+        "title": _line("title"),
+        "key_question": _line("key_question"),
+        "area": _line("area"),
         "statements": _json("statements"),
         "prompts": _json("prompts"),
         "updated": _stamp("updated"),
@@ -319,16 +325,16 @@ RULES: dict[str, dict[str, str]] = {
     "scale_level": {
         "id": _text("id"),
         "value": _int("value", 1, 10),
-        "label": _text("label"),
+        "label": _line("label"),
         "meaning": _text("meaning"),
         "updated": _stamp("updated"),
     },
     "participant": {
         "id": _uuid("id"),
         "position": _int("position", -_BIG, _BIG),
-        "name": _text("name"),
-        "agency": _text("agency"),
-        "role": _text("role"),
+        "name": _line("name"),
+        "agency": _line("agency"),
+        "role": _line("role"),
         "updated": _stamp("updated"),
     },
     "evaluation": {
@@ -351,7 +357,7 @@ RULES: dict[str, dict[str, str]] = {
         "evaluation_id": "(evaluation_id IN (SELECT id FROM evaluation))",
         "kind": _enum("kind", ("strength", "area_for_improvement")),
         "position": _int("position", -_BIG, _BIG),
-        "text": _text("text"),
+        "text": _line("text"),
         "updated": _stamp("updated"),
     },
     "evidence": {
@@ -359,7 +365,7 @@ RULES: dict[str, dict[str, str]] = {
         "ref": "(typeof(ref)='text' AND length(ref) BETWEEN 2 AND 7 AND ref GLOB 'E[0-9]*' "
         "AND NOT substr(ref,2) GLOB '*[^0-9]*')",
         "ref_number": "(typeof(ref_number)='integer' AND ref_number = CAST(substr(ref,2) AS INTEGER))",
-        "title": _text("title"),
+        "title": _line("title"),
         "kind": _enum("kind", _EVIDENCE_KINDS),
         "agency": _text("agency"),
         "date": _date("date", nullable=True),
