@@ -195,6 +195,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         if argv and argv[0] in _command_names():
+            _log_to_file()
             parser, handler = _command_parsers()[argv[0]]
             return handler(parser.parse_args(argv[1:]))
         return _run_window(_window_parser().parse_args(argv))
@@ -222,6 +223,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_BUG
+
+
+def _log_to_file() -> None:
+    """What the store logs (a refused file's reason, a recovery) goes to the log file, never
+    to stderr, where only the one sentence belongs."""
+    import logging
+
+    try:
+        from carequal_desktop.log import setup_logging
+
+        setup_logging()
+    except OSError:
+        logging.getLogger("carequal").addHandler(logging.NullHandler())
 
 
 def _command_names() -> tuple[str, ...]:
