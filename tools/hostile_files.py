@@ -15,6 +15,7 @@ or a bug (exit 1, a crash, a hang).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -47,7 +48,7 @@ VALUES: dict[str, str] = {
     "garbage JSON": "'{{{'",
     "deep JSON": "'" + "[" * 300 + "]" * 300 + "'",
     "JSON string": "'\"just text\"'",
-    "JSON wrong shape": "'[{\"grade\": \"six\", \"agency\": 1}]'",
+    "JSON wrong shape": '\'[{"grade": "six", "agency": 1}]\'',
     "JSON object": "'{\"a\": 1}'",
     "impossible date": "'2026-02-30'",
     "date out of range": "'0000-01-01'",
@@ -87,10 +88,9 @@ def craft(source: Path, dest: Path, table: str, column: str, kind: str, *, every
         conn.execute("PRAGMA foreign_keys=OFF")
         conn.execute("PRAGMA ignore_check_constraints=ON")
         where = "" if every_row else f' WHERE rowid = (SELECT min(rowid) FROM "{table}")'
-        try:
+        # NOT NULL: the file cannot hold it, which is a finding too (nothing changes).
+        with contextlib.suppress(sqlite3.IntegrityError):
             conn.execute(f'UPDATE OR IGNORE "{table}" SET "{column}" = {VALUES[kind]}{where}')
-        except sqlite3.IntegrityError:
-            pass  # NOT NULL: the file cannot hold it, which is a finding too (nothing changes)
         conn.commit()
     finally:
         conn.close()
@@ -180,7 +180,9 @@ def child(listing: Path) -> int:
 # ----------------------------------------------------------------- parent
 
 
-def run(files: int, seed: int, workdir: Path, batch: int = 40, quiet: bool = False) -> dict[str, Any]:
+def run(
+    files: int, seed: int, workdir: Path, batch: int = 40, quiet: bool = False
+) -> dict[str, Any]:
     from carequal_desktop.services.exchange import export_document, import_document
     from carequal_desktop.services.workshop import WorkshopService
 
@@ -229,11 +231,19 @@ def run(files: int, seed: int, workdir: Path, batch: int = 40, quiet: bool = Fal
         try:
             out = subprocess.run(
                 [sys.executable, __file__, "--child", str(listing)],
-                capture_output=True, text=True, env=env, timeout=600,
+                capture_output=True,
+                text=True,
+                env=env,
+                timeout=600,
             )
             stdout, rc = out.stdout, out.returncode
         except subprocess.TimeoutExpired as exc:
-            stdout, rc = (exc.stdout or b"").decode() if isinstance(exc.stdout, bytes) else (exc.stdout or ""), -9
+            stdout, rc = (
+                (exc.stdout or b"").decode()
+                if isinstance(exc.stdout, bytes)
+                else (exc.stdout or ""),
+                -9,
+            )
         done = {}
         for line in stdout.splitlines():
             if line.startswith("RESULT\t"):
@@ -253,14 +263,14 @@ def run(files: int, seed: int, workdir: Path, batch: int = 40, quiet: bool = Fal
         "crafted .carequal files": sum(1 for j in jobs if j[0] == "file"),
         "crafted JSON documents": sum(1 for j in jobs if j[0] == "json"),
         "refused with one sentence (exit 2)": sum(1 for c in results.values() if c == 2),
-        "accepted, exported and imported again (exit 0)": sum(1 for c in results.values() if c == 0),
+        "accepted, exported and imported again (exit 0)": sum(
+            1 for c in results.values() if c == 0
+        ),
         "accepted but the export did not import again": sum(1 for c in results.values() if c >= 10),
         "bug exits (1)": sum(1 for c in results.values() if c == 1),
         "crashes or hangs": len(crashes),
         "seconds": round(time.monotonic() - started, 1),
-        "failures": [
-            f"{by_what[s]}: exit {c}" for s, c in results.items() if c not in (0, 2)
-        ][:30],
+        "failures": [f"{by_what[s]}: exit {c}" for s, c in results.items() if c not in (0, 2)][:30],
     }
     if not quiet:
         print(json.dumps(summary, indent=2, ensure_ascii=False))

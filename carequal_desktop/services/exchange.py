@@ -204,14 +204,19 @@ def _read_bounded(source: Path) -> bytes:
             "so it was not read."
         )
     if st.st_size > MAX_IMPORT_BYTES:
-        raise UserError(f"{source.name} is {st.st_size // (1024 * 1024)} MB, too large to be a workshop.")
+        raise UserError(
+            f"{source.name} is {st.st_size // (1024 * 1024)} MB, too large to be a workshop."
+        )
     fd = os.open(source, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     with os.fdopen(fd, "rb") as fh:
         if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
             raise UserError(f"{source.name} is not an ordinary file, so it was not read.")
         raw = fh.read(MAX_IMPORT_BYTES + 1)
     if len(raw) > MAX_IMPORT_BYTES:
-        raise UserError(f"{source.name} is more than {MAX_IMPORT_BYTES // (1024 * 1024)} MB, too large to be a workshop.")
+        raise UserError(
+            f"{source.name} is more than {MAX_IMPORT_BYTES // (1024 * 1024)} MB, "
+            "too large to be a workshop."
+        )
     return raw
 
 

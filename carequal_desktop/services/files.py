@@ -189,7 +189,10 @@ def place(tmp: Path, target: Path, *, overwrite: bool) -> None:
             raise TargetExistsError(f"{target} already exists.") from None
         except OSError as exc:
             # No hard links here (FAT sticks, some network folders): check, then rename.
-            if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV) and os.name != "nt":
+            if (
+                exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV)
+                and os.name != "nt"
+            ):
                 raise
             if target.exists():
                 raise TargetExistsError(f"{target} already exists.") from None
@@ -317,7 +320,11 @@ def not_created(target: Path, exc: BaseException) -> StorageError:
     full = primary_code(exc) == SQLITE_FULL or getattr(exc, "errno", None) == errno.ENOSPC
     # A UserError from an edit of the half-made file ("The disk is full, so the change...").
     full = full or (isinstance(exc, StorageError) and str(exc).startswith("The disk is full"))
-    why = "the disk is full" if full else (getattr(exc, "strerror", None) or "it could not be written")
+    why = (
+        "the disk is full"
+        if full
+        else (getattr(exc, "strerror", None) or "it could not be written")
+    )
     return StorageError(
         f"“{Path(target).name}” could not be made ({why}); nothing was left behind. "
         "Free some space or choose another folder, then try again."

@@ -59,10 +59,16 @@ def _export_or_sentence(path: Path) -> None:
     except InvalidExchangeError as exc:
         # Typed text the program does not cut to the exchange format's lengths (see
         # "Known limits" in docs/reliability.md): a sentence on import, not a crash.
-        assert "characters long" in exc.reason or "is too long" in exc.reason or "should be non-empty" in exc.reason, exc
+        assert (
+            "characters long" in exc.reason
+            or "is too long" in exc.reason
+            or "should be non-empty" in exc.reason
+        ), exc
 
 
-def test_every_column_given_every_kind_of_wrong_value(tool, sample_file: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_every_column_given_every_kind_of_wrong_value(
+    tool, sample_file: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     """Exhaustive over columns, one value kind each (rotating), on the first row."""
     kinds = sorted(tool.VALUES)
     for i, (table, column) in enumerate(tool.columns()):

@@ -53,7 +53,9 @@ def _edit(path: Path, n: int) -> None:
     try:
         for i in range(n):
             service.update_details(context=f"edit {i} " + "words " * 200)
-            service.add_evidence(title=f"Evidence added {i}", kind="document", description="d" * 3000)
+            service.add_evidence(
+                title=f"Evidence added {i}", kind="document", description="d" * 3000
+            )
     finally:
         service.close()
 
@@ -241,7 +243,7 @@ CRAFTED_VALUES = {
     "huge number": "UPDATE evidence SET respondents = 9223372036854775807",
     "negative percent": "UPDATE evidence SET share_percent = -5",
     "garbage JSON": "UPDATE evaluation SET proposed_grades = '{{{'",
-    "JSON of the wrong shape": "UPDATE evaluation SET proposed_grades = '[{\"grade\": \"six\"}]'",
+    "JSON of the wrong shape": 'UPDATE evaluation SET proposed_grades = \'[{"grade": "six"}]\'',
     "deep JSON": "UPDATE indicator SET prompts = '" + "[" * 500 + "]" * 500 + "'",
     "garbage date": "UPDATE evidence SET date = '2026-02-30'",
     "garbage timestamp": "UPDATE workshop SET updated = 'yesterday'",
@@ -306,7 +308,9 @@ def test_a_planted_link_in_a_lock_owner_shows_as_literal_text(
         assert not label.textInteractionFlags() & Qt.TextInteractionFlag.LinksAccessibleByMouse
 
 
-def test_message_boxes_are_plain_and_labels_never_open_links(qtbot, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_message_boxes_are_plain_and_labels_never_open_links(
+    qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
@@ -338,7 +342,10 @@ def _hold_in_child(path: Path) -> subprocess.Popen[str]:
         f"s = W.open({str(path)!r}); print('open', flush=True); sys.stdin.read(); s.close()"
     )
     child = subprocess.Popen(
-        [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        [sys.executable, "-c", code],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
         env={**os.environ},
     )
     assert child.stdout is not None and child.stdout.readline().strip() == "open"
@@ -346,7 +353,9 @@ def _hold_in_child(path: Path) -> subprocess.Popen[str]:
 
 
 @pytest.mark.parametrize("how", ["symlink", "hard link"])
-def test_one_writer_whatever_path_reaches_the_file(sample_file: Path, tmp_path: Path, how: str) -> None:
+def test_one_writer_whatever_path_reaches_the_file(
+    sample_file: Path, tmp_path: Path, how: str
+) -> None:
     other = tmp_path / "elsewhere"
     other.mkdir()
     alias = other / "Another name.carequal"
@@ -388,7 +397,12 @@ def test_a_lock_whose_process_id_was_reused_lapses(sample_file: Path) -> None:
     sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
         lock = locking.lock_path(sample_file)
-        owner = {"user": "x", "host": locking.this_host(), "pid": sleeper.pid, "since": "2026-01-01T00:00:00Z"}
+        owner = {
+            "user": "x",
+            "host": locking.this_host(),
+            "pid": sleeper.pid,
+            "since": "2026-01-01T00:00:00Z",
+        }
         lock.write_text(json.dumps({**owner, "started": locking.process_started(sleeper.pid)}))
         with pytest.raises(WorkshopLockedError):
             WorkshopService.open(sample_file)  # the same process, still running: held
@@ -445,7 +459,9 @@ def test_crafted_json_gives_one_sentence(
     assert not (tmp_path / "out.carequal").exists()
 
 
-def test_huge_integers_inside_a_valid_document_are_refused(tmp_path: Path, example_doc: dict) -> None:
+def test_huge_integers_inside_a_valid_document_are_refused(
+    tmp_path: Path, example_doc: dict
+) -> None:
     example_doc["evidence"][0]["respondents"] = 2**70
     with pytest.raises(InvalidExchangeError):
         exchange.import_document(example_doc, tmp_path / "x.carequal")
@@ -478,8 +494,17 @@ def test_special_files_are_refused_before_reading(tmp_path: Path) -> None:
         "main(['import-json', sys.argv[1], sys.argv[3]]))"
     )
     out = subprocess.run(
-        [sys.executable, "-c", code, str(fifo), str(tmp_path / "o.json"), str(tmp_path / "o.carequal")],
-        capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-c",
+            code,
+            str(fifo),
+            str(tmp_path / "o.json"),
+            str(tmp_path / "o.carequal"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert out.returncode == 22, out.stderr
     assert "not an ordinary file" in out.stderr
@@ -534,7 +559,9 @@ def test_leftover_temporaries_are_cleared_on_the_next_opening(sample_file: Path)
     assert young.exists()
 
 
-def test_no_sqlite_internals_on_stderr(sample_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_no_sqlite_internals_on_stderr(
+    sample_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     data = bytearray(sample_file.read_bytes())
     page = int.from_bytes(data[16:18], "big")
     for at in range(page * 2, len(data) - page, page * 3):
