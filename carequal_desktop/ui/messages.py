@@ -14,7 +14,9 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWidget
 
-_LINKS = Qt.TextInteractionFlag.LinksAccessibleByMouse | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+_LINKS = (
+    Qt.TextInteractionFlag.LinksAccessibleByMouse | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+)
 
 
 def no_links(label: QLabel) -> None:
@@ -80,8 +82,15 @@ def show_bug(log: Path, parent: QWidget | None = None) -> None:
     _run(box)
 
 
-def ask(parent: QWidget | None, text: str, title: str = "CareQual", *, yes: str = "Yes",
-        no: str = "Cancel", destructive: bool = False) -> bool:
+def ask(
+    parent: QWidget | None,
+    text: str,
+    title: str = "CareQual",
+    *,
+    yes: str = "Yes",
+    no: str = "Cancel",
+    destructive: bool = False,
+) -> bool:
     """A yes/no question; the safe answer is the default."""
     icon = QMessageBox.Icon.Warning if destructive else QMessageBox.Icon.Question
     box = plain_box(parent, title, text, icon)
