@@ -231,6 +231,14 @@ def write_with(
     tidy_leftovers(folder)
     try:
         with _temporary(folder) as tmp:
+            try:  # can anything be written here at all?
+                os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+                tmp.unlink()
+            except OSError as exc:
+                raise StorageError(
+                    f"Nothing could be written in {folder} ({exc.strerror or exc}). "
+                    "Choose a folder you can write to."
+                ) from None
             fill(tmp)
             _private(tmp, mode)
             fd = os.open(tmp, os.O_RDONLY | getattr(os, "O_BINARY", 0))
