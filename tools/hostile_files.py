@@ -75,9 +75,9 @@ STRUCTURAL: dict[str, str] = {
 
 def columns() -> list[tuple[str, str]]:
     """Every (table, column) CareQual stores."""
-    from carequal_desktop.store.validate import RULES
+    from carequal_desktop.store.tables import metadata
 
-    return [(t, c) for t, cols in RULES.items() for c in cols]
+    return [(t.name, c.name) for t in metadata.sorted_tables for c in t.columns]
 
 
 def craft(source: Path, dest: Path, table: str, column: str, kind: str, *, every_row: bool) -> Path:
