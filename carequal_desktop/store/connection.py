@@ -27,6 +27,7 @@ from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import QueuePool
 from sqlmodel import create_engine
 
@@ -37,7 +38,7 @@ from carequal_desktop.errors import (
     StorageError,
 )
 from carequal_desktop.store import migrations
-from carequal_desktop.store.errors import SQLITE_READONLY_ROLLBACK, is_busy
+from carequal_desktop.store.errors import SQLITE_READONLY_ROLLBACK, is_busy, storage_error
 from carequal_desktop.store.tables import metadata
 from carequal_desktop.store.validate import FileCheckError, check_schema, check_values
 
@@ -506,10 +507,14 @@ def init_db(
                 f"A workshop file could not be created at {path} ({reason})."
             ) from None
         engine = _make_engine(path, read_only=False)
-        with engine.begin() as conn:
-            conn.exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
-            metadata.create_all(conn)
-            conn.exec_driver_sql(f"PRAGMA user_version={SCHEMA_VERSION}")
+        try:
+            with engine.begin() as conn:
+                conn.exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
+                metadata.create_all(conn)
+                conn.exec_driver_sql(f"PRAGMA user_version={SCHEMA_VERSION}")
+        except (DBAPIError, sqlite3.Error) as exc:
+            engine.dispose()
+            raise storage_error(exc, path) from None  # "The disk is full, …" and the like
         return engine
 
     head = check_header(path)

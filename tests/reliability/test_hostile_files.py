@@ -537,6 +537,24 @@ def test_disk_full_during_new_workshop_leaves_nothing(
     assert sorted(os.listdir(workshop_path.parent)) == []
 
 
+def test_sqlite_finding_the_disk_full_during_new_workshop_leaves_nothing(
+    workshop_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite's own SQLITE_FULL (a page limit stands in for the disk), while the tables are made."""
+    harden = connection.harden
+
+    def tiny(conn: sqlite3.Connection) -> sqlite3.Connection:
+        harden(conn)
+        conn.execute("PRAGMA max_page_count=3")
+        return conn
+
+    monkeypatch.setattr(connection, "harden", tiny)
+    with pytest.raises(UserError) as info:
+        WorkshopService.create(workshop_path, title="T", partnership="P")
+    assert "the disk is full" in str(info.value)
+    assert sorted(os.listdir(workshop_path.parent)) == []
+
+
 # ------------------------------------------- 9. durability and leftovers
 
 
