@@ -277,15 +277,111 @@ def run(
     return summary
 
 
+_CRASH = (
+    "import os, random, signal, sqlite3, sys\n"
+    "rng = random.Random(int(sys.argv[2]))\n"
+    "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+    "c.execute('PRAGMA cache_size=1')\n"  # spill to the file before the commit
+    "c.execute('BEGIN')\n"
+    "c.execute('UPDATE workshop SET context = ?', ('half-saved ' * rng.randint(100, 20000),))\n"
+    "c.execute('UPDATE evidence SET description = ? WHERE rowid % ? = 0',\n"
+    "          ('x' * rng.randint(10, 5000), rng.randint(1, 5)))\n"
+    "os.kill(os.getpid(), signal.SIGKILL)\n"
+)
+
+
+def stray_journals(
+    trials: int, seed: int, workdir: Path, age: tuple[float, float] | None = (300, 36000)
+) -> dict[str, Any]:
+    """A journal left by a crash of one copy, put beside another copy of the same file.
+
+    Each trial kills a save of copy B halfway (a real hot journal), edits copy C 0-5 times
+    (0: C is B's starting point, so the journal truly fits it), puts B's journal beside C
+    and opens C read-only, as the command line's export does. C must come out unchanged
+    (or, when the journal fits, exactly as C was) and healthy, and never hold B's edit.
+    """
+    import hashlib
+
+    from carequal_desktop.services.exchange import import_document
+    from carequal_desktop.services.workshop import WorkshopService
+
+    rng = random.Random(seed)
+    workdir.mkdir(parents=True, exist_ok=True)
+    os.environ["CAREQUAL_DATA_DIR"] = str(workdir / "data")
+    demo = json.loads((REPO / "resources" / "demo" / "demo-workshop.json").read_text("utf-8"))
+    healthy = workdir / "healthy.carequal"
+    if not healthy.exists():
+        import_document(demo, healthy)
+    counts: dict[str, Any] = {"trials": 0, "set aside unused": 0, "rolled back (it fitted)": 0,
+              "recovery undone": 0, "refused": 0, "file changed": 0, "damaged": 0,
+              "other copy's edit rolled in": 0}
+    for i in range(trials):
+        folder_b, folder_c = workdir / f"b{i}", workdir / f"c{i}"
+        folder_b.mkdir()
+        folder_c.mkdir()
+        b, c = folder_b / "Workshop.carequal", folder_c / "Workshop.carequal"
+        shutil.copyfile(healthy, b)
+        shutil.copyfile(healthy, c)
+        subprocess.run([sys.executable, "-c", _CRASH, str(b), str(rng.randrange(10**6))], check=False)
+        edits = rng.randint(0, 5)
+        if edits:
+            service = WorkshopService.open(c)
+            for k in range(edits):
+                service.update_details(context=f"copy C, edit {k} " * rng.randint(1, 400))
+            service.close()
+        before = hashlib.sha256(c.read_bytes()).hexdigest()
+        shutil.copyfile(f"{b}-journal", f"{c}-journal")
+        if age:
+            # The stray journal is older than the good copy's last save, as on a stick
+            # where the good copy was put back after the crash.
+            then = time.time() - rng.uniform(age[0], age[1])
+            os.utime(f"{c}-journal", (then, then))
+        counts["trials"] += 1
+        try:
+            service = WorkshopService.open(c, read_only=True)
+            context = service.details().context
+            notices = list(service.notices)
+            service.close()
+        except Exception:  # noqa: BLE001 (a refusal is counted, a bug too)
+            counts["refused"] += 1
+            continue
+        if "half-saved" in context:
+            counts["other copy's edit rolled in"] += 1
+        if any("came from another copy" in n for n in notices):
+            counts["set aside unused"] += 1
+        elif any("would have damaged" in n for n in notices):
+            counts["recovery undone"] += 1
+        else:
+            counts["rolled back (it fitted)"] += 1
+        conn = sqlite3.connect(c)
+        ok = conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        conn.close()
+        counts["damaged"] += not ok
+        if edits and hashlib.sha256(c.read_bytes()).hexdigest() != before:
+            counts["file changed"] += 1
+    return counts
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--files", type=int, default=200, help="how many crafted inputs")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", type=Path, help="keep the files here")
+    parser.add_argument("--stray", type=int, metavar="N", help="instead: N stray-journal trials")
+    parser.add_argument(
+        "--fresh", action="store_true", help="with --stray: journals as new as the good copy"
+    )
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         return child(args.child)
+    if args.stray:
+        with tempfile.TemporaryDirectory(prefix="carequal-stray-") as tmp:
+            age = None if args.fresh else (300.0, 36000.0)
+            counts = stray_journals(args.stray, args.seed, args.workdir or Path(tmp), age)
+        print(json.dumps(counts, indent=2))
+        bad = ("file changed", "damaged", "other copy's edit rolled in", "refused")
+        return 0 if not any(counts[k] for k in bad) else 1
     with tempfile.TemporaryDirectory(prefix="carequal-hostile-") as tmp:
         summary = run(args.files, args.seed, args.workdir or Path(tmp))
     return 0 if not summary["failures"] else 1

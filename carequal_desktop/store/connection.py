@@ -48,6 +48,7 @@ APPLICATION_ID = 0x43514431  # "CQD1"
 SCHEMA_VERSION = migrations.SCHEMA_VERSION
 SQLITE_HEADER = b"SQLite format 3\x00"
 JOURNAL_MAGIC = bytes.fromhex("d9d505f920a163d7")
+JOURNAL_WINDOW = 120.0  # seconds: a file and its own journal are written in one save
 
 
 def harden(conn: sqlite3.Connection) -> sqlite3.Connection:
@@ -224,7 +225,8 @@ def journal_belongs(path: Path, head: bytes) -> bool | None:
     be rolled into this one: SQLite would copy its pages over this file's and cut the
     file to the journal's size. A real journal has this file's page size and holds the
     page 1 this file had when the save began, whose change counter is this file's own or
-    one less (the save got as far as writing page 1). True: it belongs; False: it does
+    one less (the save got as far as writing page 1; then the file and the journal were
+    modified within ``JOURNAL_WINDOW`` of each other, as one save writes both). True: it belongs; False: it does
     not; None: cannot tell (page 1 not in the first part), so the recovery is tried on
     the condition that the result passes the integrity check.
     """
@@ -252,7 +254,16 @@ def journal_belongs(path: Path, head: bytes) -> bool | None:
                     page1 = fh.read(100)
                     if page1[68:72] != head[68:72]:
                         return False
-                    return (_be32(head, 24) - _be32(page1, 24)) % 2**32 in (0, 1)
+                    step = (_be32(head, 24) - _be32(page1, 24)) % 2**32
+                    if step == 0:
+                        return True  # page 1 not yet written: the file is as the save began
+                    if step != 1:
+                        return False
+                    # One save apart: the crashed save wrote page 1 itself (then the file
+                    # and the journal were written together), or this is another copy saved
+                    # once more. Written together means modified within a minute or two.
+                    gap = abs(path.stat().st_mtime - journal.stat().st_mtime)
+                    return gap <= JOURNAL_WINDOW
     except OSError:
         return None
     return None
