@@ -204,7 +204,11 @@ def _pull(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _check_target(target: Path, force: bool) -> None:
+def _check_target(target: Path, force: bool, *, export: bool = False) -> None:
+    if export:
+        from carequal_desktop.services.files import check_target
+
+        check_target(target, overwrite=True)  # a workshop is never an export's target
     if target.exists() and not force:
         raise UserError(f"{target} already exists; add --force to replace it.")
 
@@ -236,7 +240,7 @@ def _import_json(args: argparse.Namespace) -> int:
 def _export_json(args: argparse.Namespace) -> int:
     from carequal_desktop.services.exchange import export_json
 
-    _check_target(args.target, args.force)
+    _check_target(args.target, args.force, export=True)
     service = _open(args.source)
     try:
         export_json(service, args.target, overwrite=args.force)
@@ -249,7 +253,7 @@ def _export_json(args: argparse.Namespace) -> int:
 def _export_docx(args: argparse.Namespace) -> int:
     from carequal_desktop.reports.position_statement import ExportOptions, write_position_statement
 
-    _check_target(args.target, args.force)
+    _check_target(args.target, args.force, export=True)
     options = ExportOptions(
         include_grades=not args.no_grades,
         include_evidence_appendix=not args.no_evidence_appendix,
@@ -269,7 +273,7 @@ def _export_docx(args: argparse.Namespace) -> int:
 def _export_csv(args: argparse.Namespace) -> int:
     from carequal_desktop.reports.csv_export import write_evidence_csv, write_plan_csv
 
-    _check_target(args.target, args.force)
+    _check_target(args.target, args.force, export=True)
     service = _open(args.source)
     try:
         writer = write_plan_csv if args.table == "plan" else write_evidence_csv

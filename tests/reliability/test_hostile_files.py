@@ -589,3 +589,89 @@ def test_no_sqlite_internals_on_stderr(
     err = capsys.readouterr().err.lower()
     for word in ("page", "malformed", "sqlite", "btree", "cell"):
         assert word not in err
+
+
+def test_a_journal_one_save_apart_must_have_been_written_with_the_file(
+    sample_file: Path, tmp_path: Path
+) -> None:
+    """One save apart is ambiguous: only a journal written with the file counts as its own."""
+    crashed = tmp_path / "other" / sample_file.name
+    crashed.parent.mkdir()
+    shutil.copyfile(sample_file, crashed)
+    _crash_mid_save(crashed)
+    _edit_once(sample_file)  # the good copy: exactly one save after the crashed copy's start
+    shutil.copyfile(f"{crashed}-journal", f"{sample_file}-journal")
+    head = sample_file.read_bytes()[:100]
+    assert connection.journal_belongs(sample_file, head) is True  # written together, it seems
+    an_hour_ago = time.time() - 3600
+    os.utime(f"{sample_file}-journal", (an_hour_ago, an_hour_ago))
+    assert connection.journal_belongs(sample_file, head) is False
+
+
+def _edit_once(path: Path) -> None:
+    service = WorkshopService.open(path)
+    try:
+        service.update_details(context="one more save")
+    finally:
+        service.close()
+
+
+def test_stray_journal_trials(tmp_path: Path) -> None:
+    """A short run of tools/hostile_files.py --stray (the figures are from 60-trial runs)."""
+    import importlib.util
+
+    tool = Path(__file__).resolve().parents[2] / "tools" / "hostile_files.py"
+    spec = importlib.util.spec_from_file_location("hostile_files_stray", tool)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    counts = module.stray_journals(6, seed=11, workdir=tmp_path / "stray")
+    assert counts["trials"] == 6
+    for bad in ("file changed", "damaged", "other copy's edit rolled in", "refused"):
+        assert counts[bad] == 0, counts
+
+
+def test_an_export_to_the_workshop_itself_without_force_says_why(
+    sample_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["export-json", str(sample_file), str(sample_file)]) == 2
+    assert "is a CareQual workshop, so an export will not replace it" in capsys.readouterr().err
+
+
+def test_a_killed_import_leaves_nothing_for_good(tmp_path: Path) -> None:
+    """Kill imports of a large workshop at several moments; the next opening tidies up."""
+    from carequal_desktop.services.generate import large_workshop_document
+
+    source = tmp_path / "big.json"
+    source.write_text(json.dumps(large_workshop_document(evidence=3000, actions=100)), "utf-8")
+    folder = tmp_path / "stick"
+    folder.mkdir()
+    shutil.copyfile(
+        Path(__file__).resolve().parents[1] / "data" / "schema-v1.carequal",
+        folder / "Other.carequal",
+    )
+    code = (
+        "import sys; from carequal_desktop.cli import main; "
+        "sys.exit(main(['import-json', sys.argv[1], sys.argv[2]]))"
+    )
+    for _kill in range(2):
+        child = subprocess.Popen(
+            [sys.executable, "-c", code, str(source), str(folder / "New.carequal")]
+        )
+        # Kill it once the replacement is being built (its temporary has appeared).
+        deadline = time.monotonic() + 120
+        while not list(folder.glob(f".carequal-{child.pid}-*.tmp")) and child.poll() is None:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        child.kill()
+        child.wait()
+        (folder / "New.carequal").unlink(missing_ok=True)
+        for lock in folder.glob("~$*"):
+            lock.unlink()
+    left = [p.name for p in folder.iterdir() if p.name.startswith(".carequal-")]
+    assert left  # the kills did leave temporaries holding workshop text
+    old = time.time() - 120
+    for path in folder.iterdir():
+        os.utime(path, (old, old))  # the next start comes later
+    WorkshopService.open(folder / "Other.carequal").close()
+    assert sorted(p.name for p in folder.iterdir()) == ["Other.carequal"]
