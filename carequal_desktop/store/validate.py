@@ -259,6 +259,23 @@ def _stamp(c: str) -> str:
     )
 
 
+def _code(c: str, nullable: bool = False) -> str:
+    """An indicator code as the exchange format writes it: 1, 12, 1.2, 12.34."""
+    globs = " OR ".join(
+        f"{c} GLOB '{g}'"
+        for g in (
+            "[0-9]",
+            "[0-9][0-9]",
+            "[0-9].[0-9]",
+            "[0-9][0-9].[0-9]",
+            "[0-9].[0-9][0-9]",
+            "[0-9][0-9].[0-9][0-9]",
+        )
+    )
+    cond = f"typeof({c})='text' AND ({globs})"
+    return f"({c} IS NULL OR ({cond}))" if nullable else f"({cond})"
+
+
 def _json(c: str) -> str:
     return f"(typeof({c})='text' AND json_valid({c}))"
 
@@ -311,9 +328,7 @@ RULES: dict[str, dict[str, str]] = {
     },
     "indicator": {
         "id": _text("id"),
-        "code": "(typeof(code)='text' AND (code GLOB '[0-9]' OR code GLOB '[0-9][0-9]' OR "
-        "code GLOB '[0-9].[0-9]' OR code GLOB '[0-9][0-9].[0-9]' OR code GLOB '[0-9].[0-9][0-9]' "
-        "OR code GLOB '[0-9][0-9].[0-9][0-9]'))",
+        "code": _code("code"),
         "position": _int("position", -_BIG, _BIG),
         "title": _line("title"),
         "key_question": _line("key_question"),
@@ -402,6 +417,28 @@ RULES: dict[str, dict[str, str]] = {
         "action_id": "(action_id IN (SELECT id FROM improvement_action))",
         "indicator_code": f"(indicator_code IN {_CODES})",
         "position": _int("position", -_BIG, _BIG),
+    },
+    # Version 2: the facilitation mode's agenda and parking lot.
+    "agenda_item": {
+        "id": _uuid("id"),
+        "position": _int("position", -_BIG, _BIG),
+        "title": _line("title"),
+        "indicator_code": _code("indicator_code", nullable=True),
+        "minutes": _int("minutes", 1, 600),
+        "spent_seconds": _int("spent_seconds", 0, 2**53),
+        "updated": _stamp("updated"),
+    },
+    "parking_item": {
+        "id": _uuid("id"),
+        "position": _int("position", -_BIG, _BIG),
+        "kind": _enum("kind", ("parked", "note")),
+        "text": _text("text"),
+        "raised_by": _text("raised_by"),
+        "raised_at": _code("raised_at", nullable=True),
+        "becomes": _enum("becomes", ("", "action", "evidence", "indicator", "done")),
+        "target": _text("target", nullable=True),
+        "created": _stamp("created"),
+        "updated": _stamp("updated"),
     },
 }
 

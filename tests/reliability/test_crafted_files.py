@@ -144,3 +144,18 @@ def test_crafted_files_in_child_processes(tool, tmp_path: Path) -> None:  # type
         + summary["accepted but the export did not import again"]
         == 24
     )
+
+
+def test_every_column_of_every_table_has_a_value_rule() -> None:
+    """A new table or column needs its rule in store/validate.py (the type and range a
+    file's value must have), or a crafted file could put anything there."""
+    from carequal_desktop.store.tables import metadata
+    from carequal_desktop.store.validate import RULES
+
+    missing = [
+        f"{t.name}.{c.name}"
+        for t in metadata.sorted_tables
+        for c in t.columns
+        if c.name not in RULES.get(t.name, {})
+    ]
+    assert missing == []
