@@ -448,8 +448,39 @@ def open_for_copy(path: Path) -> sqlite3.Connection:
     return _connect(Path(path), read_only=True)
 
 
-def _check_file(probe: sqlite3.Connection, path: Path, version: int) -> None:
+_RECOVERED = (
+    "; only the save a crash had interrupted was undone, and a copy of the file as it was "
+    "is in the backups"
+)
+
+
+def _truthful(error: DamagedWorkshopError, recovered: bool) -> DamagedWorkshopError:
+    """After a recovery, "has not been changed" would not be true: say what was done."""
+    if not recovered:
+        return error
+    text = str(error)
+    for clause in ("; the file has not been changed.", " and has not been changed."):
+        if clause in text:
+            text = text.replace(
+                clause,
+                _RECOVERED + "."
+                if clause.startswith(";")
+                else " (only the save a crash had interrupted was undone).",
+            )
+    return DamagedWorkshopError(text)
+
+
+def _check_file(
+    probe: sqlite3.Connection, path: Path, version: int, recovered: bool = False
+) -> None:
     """Schema, integrity and values, in that order, before anything reads the workshop."""
+    try:
+        _check_file_once(probe, path, version)
+    except DamagedWorkshopError as exc:
+        raise _truthful(exc, recovered) from None
+
+
+def _check_file_once(probe: sqlite3.Connection, path: Path, version: int) -> None:
     name = _describe(path)
     try:
         check_schema(probe, version, SCHEMA_VERSION)
@@ -532,8 +563,12 @@ def init_db(
     # Finishing a save a crash interrupted restores the last saved state; it is not an
     # edit, so a read-only opening (the command line's exports) does it too where it can.
     can_write = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+    recovered = False
     if _hot_journal(path) and (not read_only or can_write):
+        before = path.stat()
         head = finish_interrupted_save(path, head, notices)
+        after = path.stat()
+        recovered = (before.st_mtime_ns, before.st_size) != (after.st_mtime_ns, after.st_size)
     try:
         probe = _connect(path, read_only=True)
     except sqlite3.Error as exc:
@@ -560,7 +595,7 @@ def init_db(
                 "never finished, perhaps because the disk was full). If it should hold your "
                 "work, use File › Restore an earlier version; otherwise create it again."
             )
-        _check_file(probe, path, version)
+        _check_file(probe, path, version, recovered)
     finally:
         probe.close()
 

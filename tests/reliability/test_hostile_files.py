@@ -675,3 +675,38 @@ def test_a_killed_import_leaves_nothing_for_good(tmp_path: Path) -> None:
         os.utime(path, (old, old))  # the next start comes later
     WorkshopService.open(folder / "Other.carequal").close()
     assert sorted(p.name for p in folder.iterdir()) == ["Other.carequal"]
+
+
+def test_a_refusal_after_a_recovery_says_what_was_done(sample_file: Path) -> None:
+    conn = sqlite3.connect(sample_file)
+    conn.execute("UPDATE evaluation SET grade = 'abc'")
+    conn.commit()
+    conn.close()
+    _crash_mid_save(sample_file)
+    with pytest.raises(DamagedWorkshopError) as info:
+        WorkshopService.open(sample_file)
+    message = str(info.value)
+    assert "has not been changed" not in message
+    assert "only the save a crash had interrupted was undone" in message
+    assert not Path(f"{sample_file}-journal").exists()
+
+
+def test_the_window_refuses_a_grade_stored_as_text_with_a_sentence(tmp_path: Path) -> None:
+    """The issue's segfault: the window never sees a value of the wrong kind."""
+    crafted = tmp_path / "Crafted.carequal"
+    shutil.copyfile(Path(__file__).resolve().parents[1] / "data" / "schema-v1.carequal", crafted)
+    conn = sqlite3.connect(crafted)
+    conn.execute("UPDATE evaluation SET grade = 'abc'")
+    conn.commit()
+    conn.close()
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    out = subprocess.run(
+        [sys.executable, "-m", "carequal_desktop", "--smoke", str(crafted)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert out.returncode == 2, out.stderr
+    assert "could not be opened" in out.stderr
