@@ -161,6 +161,7 @@ def make_backup(
     finally:
         tmp.unlink(missing_ok=True)
         Path(f"{tmp}-journal").unlink(missing_ok=True)
+        files.release_temp(tmp)
     rotate(owner)
     return Backup(target, now, target.stat().st_size, reason)
 

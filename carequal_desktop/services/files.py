@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import fnmatch
 import itertools
 import os
 import sqlite3
@@ -33,6 +34,7 @@ TEMP_SUFFIX = ".tmp"
 LEFTOVER_AGE = 60.0  # seconds: younger temporaries may belong to a save under way
 _LEGACY = ("~carequal-*.tmp", ".backup-*.tmp", ".carequal-*.tmp")
 _counter = itertools.count()
+_active: set[str] = set()  # temporaries this process is writing now (never tidied away)
 
 _APPLICATION_ID = (0x43514431).to_bytes(4, "big")  # store.connection.APPLICATION_ID
 _SQLITE_HEADER = b"SQLite format 3\x00"
@@ -100,10 +102,21 @@ def check_target(target: Path, overwrite: bool) -> None:
 
 
 def temp_path(folder: Path) -> Path:
-    """A fresh temporary name in ``folder`` that ``tidy_leftovers`` recognises as ours."""
-    return Path(folder) / (
+    """A fresh temporary name in ``folder`` that ``tidy_leftovers`` recognises as ours.
+
+    It counts as in use by this process (never tidied) until ``release_temp`` or the
+    end of ``write_with``.
+    """
+    path = Path(folder) / (
         f"{TEMP_PREFIX}{os.getpid()}-{time.monotonic_ns()}-{next(_counter)}{TEMP_SUFFIX}"
     )
+    _active.add(path.name)
+    return path
+
+
+def release_temp(path: Path) -> None:
+    """``path`` is finished with (moved into place or deleted)."""
+    _active.discard(Path(path).name)
 
 
 def _pid_of(name: str) -> int | None:
@@ -124,26 +137,31 @@ def tidy_leftovers(folder: Path) -> list[Path]:
 
     removed: list[Path] = []
     now = time.time()
-    seen: set[Path] = set()
-    with contextlib.suppress(OSError):
-        for pattern in (f"{TEMP_PREFIX}*{TEMP_SUFFIX}*", *_LEGACY):
-            for old in Path(folder).glob(pattern):
-                if old in seen:
-                    continue
-                seen.add(old)
-                with contextlib.suppress(OSError):
-                    st = old.lstat()
-                    if not stat.S_ISREG(st.st_mode):
-                        continue
-                    age = now - st.st_mtime
-                    pid = _pid_of(old.name)
-                    if pid is not None:
-                        gone = age > LEFTOVER_AGE and (pid == os.getpid() or not pid_running(pid))
-                    else:
-                        gone = age > 3600
-                    if gone:
-                        old.unlink()
-                        removed.append(old)
+    try:
+        entries = list(os.scandir(folder))  # one listing: folders on a network are slow
+    except OSError:
+        return removed
+    for entry in entries:
+        name = entry.name
+        ours = name.startswith(TEMP_PREFIX) and TEMP_SUFFIX in name
+        if ours and name.split(TEMP_SUFFIX, 1)[0] + TEMP_SUFFIX in _active:
+            continue  # being written by this process right now
+        legacy = any(fnmatch.fnmatchcase(name, pattern) for pattern in _LEGACY)
+        if not (ours or legacy):
+            continue
+        with contextlib.suppress(OSError):
+            st = entry.stat(follow_symlinks=False)
+            if not stat.S_ISREG(st.st_mode):
+                continue
+            age = now - st.st_mtime
+            pid = _pid_of(name)
+            if pid is not None:
+                gone = age > LEFTOVER_AGE and (pid == os.getpid() or not pid_running(pid))
+            else:
+                gone = age > 3600
+            if gone:
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
     return removed
 
 
@@ -172,6 +190,7 @@ def _temporary(folder: Path) -> Iterator[Path]:
     finally:
         tmp.unlink(missing_ok=True)
         Path(f"{tmp}-journal").unlink(missing_ok=True)
+        release_temp(tmp)
 
 
 def place(tmp: Path, target: Path, *, overwrite: bool) -> None:

@@ -131,6 +131,7 @@ class WorkshopService:
             finally:
                 tmp.unlink(missing_ok=True)
                 Path(f"{tmp}-journal").unlink(missing_ok=True)
+                files.release_temp(tmp)
             return cls.open(path, _locked_already=True)
         except BaseException:
             locking.release(path)

@@ -710,3 +710,15 @@ def test_the_window_refuses_a_grade_stored_as_text_with_a_sentence(tmp_path: Pat
     )
     assert out.returncode == 2, out.stderr
     assert "could not be opened" in out.stderr
+
+
+def test_a_temporary_this_process_is_writing_is_never_tidied(tmp_path: Path) -> None:
+    busy = files.temp_path(tmp_path)
+    busy.write_text("an import under way")
+    old = time.time() - 3600
+    os.utime(busy, (old, old))
+    files.tidy_leftovers(tmp_path)
+    assert busy.exists()
+    files.release_temp(busy)
+    files.tidy_leftovers(tmp_path)  # now it is a leftover of this process
+    assert not busy.exists()
