@@ -722,3 +722,24 @@ def test_a_temporary_this_process_is_writing_is_never_tidied(tmp_path: Path) -> 
     files.release_temp(busy)
     files.tidy_leftovers(tmp_path)  # now it is a leftover of this process
     assert not busy.exists()
+
+
+def test_the_window_says_what_opening_did_to_the_file(
+    qtbot, sample_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from carequal_desktop.ui import messages
+    from carequal_desktop.ui.main_window import MainWindow
+
+    crashed = tmp_path / "other" / sample_file.name
+    crashed.parent.mkdir()
+    shutil.copyfile(sample_file, crashed)
+    _crash_mid_save(crashed)
+    _edit(sample_file, 3)
+    shutil.copyfile(f"{crashed}-journal", f"{sample_file}-journal")
+    shown: list[str] = []
+    monkeypatch.setattr(messages, "_run", lambda box: shown.append(box.text()))
+    window = MainWindow()
+    qtbot.addWidget(window)
+    assert window.open_workshop_file(sample_file)
+    assert len(shown) == 1 and "came from another copy" in shown[0]
+    window.close_workshop()
