@@ -516,6 +516,15 @@ def ensure_not_open_elsewhere(workshop: Path) -> None:
         raise WorkshopLockedError(locked_message(workshop, owner), owner)
 
 
+def open_elsewhere(workshop: Path) -> bool:
+    """Whether another CareQual (not this process) has ``workshop`` open for writing now."""
+    workshop = Path(workshop)
+    if held_here(workshop):
+        return False
+    owner = read_owner(workshop)
+    return owner is not None and _is_stale(lock_path(workshop), owner) is None
+
+
 def held_here(workshop: Path) -> bool:
     """Whether this process holds the lock on ``workshop`` (by any name or link)."""
     with _held_guard:

@@ -157,7 +157,11 @@ class WorkshopService:
             locking.acquire(path)
         try:
             engine = init_db(
-                path, read_only=read_only, before_migrate=backups.before_migrate, notices=notices
+                path,
+                read_only=read_only,
+                before_migrate=backups.before_migrate,
+                notices=notices,
+                may_recover=not (read_only and locking.open_elsewhere(path)),
             )
             service = cls(path, engine, read_only=read_only)
             service.notices = notices

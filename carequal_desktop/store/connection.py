@@ -521,6 +521,7 @@ def init_db(
     read_only: bool = False,
     before_migrate: Callable[[Path, int], None] | None = None,
     notices: list[str] | None = None,
+    may_recover: bool = True,
 ) -> Engine:
     """Open (or with ``create``, make) a workshop file and return its engine.
 
@@ -528,7 +529,8 @@ def init_db(
     workshop of this or an earlier version, or whose schema or values CareQual did not
     make. The file is never changed unless it is a healthy workshop that needs migrating
     (then only after ``before_migrate`` ran) or a save a crash interrupted must be
-    finished (see ``finish_interrupted_save``; what it did is added to ``notices``).
+    finished (see ``finish_interrupted_save``; what it did is added to ``notices``; not
+    with ``may_recover=False``, for a file another program is writing now).
     """
     path = Path(path)
     if create:
@@ -564,7 +566,9 @@ def init_db(
     # edit, so a read-only opening (the command line's exports) does it too where it can.
     can_write = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
     recovered = False
-    if _hot_journal(path) and (not read_only or can_write):
+    # ``may_recover`` is False while another CareQual writes the file: its journal is live
+    # (SQLite sees its lock and leaves it), never ours to judge or set aside.
+    if _hot_journal(path) and (not read_only or can_write) and may_recover:
         before = path.stat()
         head = finish_interrupted_save(path, head, notices)
         after = path.stat()
