@@ -213,6 +213,13 @@ def _text(c: str, nullable: bool = False, min_len: int = 0) -> str:
     return f"({c} IS NULL OR ({cond}))" if nullable else f"({cond})"
 
 
+def _name(c: str) -> str:
+    # A one-line field the program never leaves empty (it refuses an empty one when typed;
+    # the exchange format requires at least one character). ``c != ''``, not length():
+    # SQLite's length() stops at a NUL character.
+    return f"(typeof({c})='text' AND {c} != '' AND length({c}) <= 2000)"
+
+
 def _line(c: str) -> str:
     # One-line fields: the program cuts them to 2,000 characters (domain.text.one_line),
     # as the exchange format allows; a longer one was not written by CareQual.
@@ -301,13 +308,13 @@ RULES: dict[str, dict[str, str]] = {
     "meta": {"key": _text("key"), "value": _text("value")},
     "workshop": {
         "id": _uuid("id"),
-        "title": _line("title"),
-        "partnership": _line("partnership"),
+        "title": _name("title"),
+        "partnership": _name("partnership"),
         "scope": _text("scope"),
         "context": _text("context"),
         "facilitator": _line("facilitator"),
         "framework_id": "(typeof(framework_id)='text' AND length(framework_id) BETWEEN 1 AND 200)",
-        "framework_title": _line("framework_title"),
+        "framework_title": _name("framework_title"),
         "extensions": f"(extensions IS NULL OR {_json('extensions')})",
         "created": _stamp("created"),
         "updated": _stamp("updated"),
@@ -323,14 +330,14 @@ RULES: dict[str, dict[str, str]] = {
     "statement": {
         "id": _text("id"),
         "number": _int("number", 1, _BIG),
-        "text": _line("text"),
+        "text": _name("text"),
         "updated": _stamp("updated"),
     },
     "indicator": {
         "id": _text("id"),
         "code": _code("code"),
         "position": _int("position", -_BIG, _BIG),
-        "title": _line("title"),
+        "title": _name("title"),
         "key_question": _line("key_question"),
         "area": _line("area"),
         "statements": _json("statements"),
@@ -340,15 +347,15 @@ RULES: dict[str, dict[str, str]] = {
     "scale_level": {
         "id": _text("id"),
         "value": _int("value", 1, 10),
-        "label": _line("label"),
+        "label": _name("label"),
         "meaning": _text("meaning"),
         "updated": _stamp("updated"),
     },
     "participant": {
         "id": _uuid("id"),
         "position": _int("position", -_BIG, _BIG),
-        "name": _line("name"),
-        "agency": _line("agency"),
+        "name": _name("name"),
+        "agency": _name("agency"),
         "role": _line("role"),
         "updated": _stamp("updated"),
     },
@@ -372,7 +379,7 @@ RULES: dict[str, dict[str, str]] = {
         "evaluation_id": "(evaluation_id IN (SELECT id FROM evaluation))",
         "kind": _enum("kind", ("strength", "area_for_improvement")),
         "position": _int("position", -_BIG, _BIG),
-        "text": _line("text"),
+        "text": _name("text"),
         "updated": _stamp("updated"),
     },
     "evidence": {
@@ -380,7 +387,7 @@ RULES: dict[str, dict[str, str]] = {
         "ref": "(typeof(ref)='text' AND length(ref) BETWEEN 2 AND 7 AND ref GLOB 'E[0-9]*' "
         "AND NOT substr(ref,2) GLOB '*[^0-9]*')",
         "ref_number": "(typeof(ref_number)='integer' AND ref_number = CAST(substr(ref,2) AS INTEGER))",
-        "title": _line("title"),
+        "title": _name("title"),
         "kind": _enum("kind", _EVIDENCE_KINDS),
         "agency": _text("agency"),
         "date": _date("date", nullable=True),
