@@ -412,7 +412,8 @@ RULES: dict[str, dict[str, str]] = {
         "issue": _text("issue"),
         "task": _text("task"),
         "expected_outcome": _text("expected_outcome"),
-        "ownership": _text("ownership"),
+        # Cut to 4,000 characters when typed (services/plan.py).
+        "ownership": "(typeof(ownership)='text' AND length(ownership) <= 4000)",
         "monitoring": _text("monitoring"),
         "baseline": _text("baseline"),
         "target": _text("target"),
