@@ -10,19 +10,22 @@ import pytest
 DATA = Path(__file__).resolve().parent.parent / "data"
 
 
-def newest_sample() -> Path:
-    """The frozen workshop of the newest schema version (``tests/data/schema-vN.carequal``)."""
-    files = DATA.glob("schema-v*.carequal")
-    return max(files, key=lambda p: int(p.stem.rsplit("-v", 1)[1]))
+@pytest.fixture
+def sample_file(tmp_path: Path) -> Path:
+    """A workshop of the current schema version (the Glenmuir example) to change freely."""
+    import json
+
+    from carequal_desktop.services.exchange import import_document
+
+    target = tmp_path / "Glenmuir.carequal"
+    doc = json.loads((DATA / "example-glenmuir.json").read_text(encoding="utf-8"))
+    import_document(doc, target)
+    return target
 
 
 @pytest.fixture
-def sample_file(tmp_path: Path) -> Path:
-    """A copy of the newest frozen workshop (the Glenmuir example) to change freely.
-
-    The newest, so that opening it is not also an upgrade (``test_upgrades.py`` opens
-    every version).
-    """
-    target = tmp_path / "Glenmuir.carequal"
-    shutil.copyfile(newest_sample(), target)
+def v1_file(tmp_path: Path) -> Path:
+    """A copy of the frozen schema-v1 workshop (the Glenmuir example), for upgrades."""
+    target = tmp_path / "Glenmuir-v1.carequal"
+    shutil.copyfile(DATA / "schema-v1.carequal", target)
     return target
