@@ -312,9 +312,16 @@ def stray_journals(
     healthy = workdir / "healthy.carequal"
     if not healthy.exists():
         import_document(demo, healthy)
-    counts: dict[str, Any] = {"trials": 0, "set aside unused": 0, "rolled back (it fitted)": 0,
-              "recovery undone": 0, "refused": 0, "file changed": 0, "damaged": 0,
-              "other copy's edit rolled in": 0}
+    counts: dict[str, Any] = {
+        "trials": 0,
+        "set aside unused": 0,
+        "rolled back (it fitted)": 0,
+        "recovery undone": 0,
+        "refused": 0,
+        "file changed": 0,
+        "damaged": 0,
+        "other copy's edit rolled in": 0,
+    }
     for i in range(trials):
         folder_b, folder_c = workdir / f"b{i}", workdir / f"c{i}"
         folder_b.mkdir()
@@ -322,7 +329,9 @@ def stray_journals(
         b, c = folder_b / "Workshop.carequal", folder_c / "Workshop.carequal"
         shutil.copyfile(healthy, b)
         shutil.copyfile(healthy, c)
-        subprocess.run([sys.executable, "-c", _CRASH, str(b), str(rng.randrange(10**6))], check=False)
+        subprocess.run(
+            [sys.executable, "-c", _CRASH, str(b), str(rng.randrange(10**6))], check=False
+        )
         edits = rng.randint(0, 5)
         if edits:
             service = WorkshopService.open(c)
