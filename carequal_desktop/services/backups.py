@@ -221,6 +221,7 @@ def rotate(workshop: Path) -> list[Path]:
     for b in backups:
         if b.path not in kept:
             b.path.unlink(missing_ok=True)
+            b.path.with_suffix(".journal-kept").unlink(missing_ok=True)  # its journal, if kept
             removed.append(b.path)
     return removed
 

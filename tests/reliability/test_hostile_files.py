@@ -743,3 +743,16 @@ def test_the_window_says_what_opening_did_to_the_file(
     assert window.open_workshop_file(sample_file)
     assert len(shown) == 1 and "came from another copy" in shown[0]
     window.close_workshop()
+
+
+def test_a_kept_journal_goes_with_its_backup_in_the_rotation(
+    sample_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _crash_mid_save(sample_file)
+    WorkshopService.open(sample_file).close()
+    folder = backups.folder_for(sample_file)
+    assert len(list(folder.glob("*.journal-kept"))) == 1
+    monkeypatch.setattr(backups, "KEEP_RECENT", 0)
+    monkeypatch.setattr(backups, "KEEP_TOTAL", 0)
+    backups.rotate(sample_file)
+    assert list(folder.glob("*.journal-kept")) == []
