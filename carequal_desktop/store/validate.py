@@ -373,6 +373,9 @@ RULES: dict[str, dict[str, str]] = {
         f"(typeof(previous_grade)='integer' AND previous_grade IN {_GRADE}))",
         "proposed_grades": _json("proposed_grades"),
         "updated": _stamp("updated"),
+        # Issue 10 (grading): the reveal state and dissent per agency.
+        "proposals_hidden": "(typeof(proposals_hidden)='integer' AND proposals_hidden IN (0, 1))",
+        "dissents": _json("dissents"),
     },
     "evaluation_item": {
         "id": _text("id"),
@@ -523,10 +526,55 @@ def _check_json_shapes(conn: sqlite3.Connection, present: set[str]) -> None:
                     and isinstance(p.get("note", ""), str)
                 ):
                     raise FileCheckError("values", "evaluation.proposed_grades holds a bad entry")
+    evaluation_columns = {str(r[1]) for r in conn.execute("PRAGMA table_info(evaluation)")}
+    if "dissents" in evaluation_columns:  # files before schema version 3 have none
+        for (text,) in conn.execute("SELECT dissents FROM evaluation"):
+            items = _load(text, "evaluation.dissents")
+            if not isinstance(items, list) or not all(
+                isinstance(d, dict)
+                and set(d) <= {"agency", "participant", "text"}
+                and _is_line(d.get("agency"))
+                and isinstance(d.get("text"), str)
+                and (d.get("participant") is None or _is_uuid(d["participant"]))
+                for d in items
+            ):
+                raise FileCheckError("values", "evaluation.dissents holds a bad entry")
+    if "meta" in present:
+        for (text,) in conn.execute("SELECT value FROM meta WHERE key = 'previous_cycle'"):
+            try:
+                link = _load(text, "meta.previous_cycle")
+            except ValueError:  # not JSON at all (no SQL rule checks a meta value)
+                link = None
+            if not _is_previous_cycle(link):
+                raise FileCheckError("values", "meta.previous_cycle is not a previous workshop")
     if "workshop" in present:
         for (text,) in conn.execute("SELECT extensions FROM workshop WHERE extensions IS NOT NULL"):
             if not isinstance(_load(text, "workshop.extensions"), dict):
                 raise FileCheckError("values", "workshop.extensions is not an object")
+
+
+def _is_previous_cycle(doc: Any) -> bool:
+    """The link a next-cycle workshop keeps to the one it came from (issue 10)."""
+    if not (
+        isinstance(doc, dict)
+        and set(doc) <= {"id", "title", "partnership", "date", "framework", "closed_actions"}
+        and _is_uuid(doc.get("id"))
+        and _is_line(doc.get("title"))
+        and all(isinstance(doc.get(k, ""), str) for k in ("partnership", "date", "framework"))
+        and isinstance(doc.get("closed_actions", []), list)
+    ):
+        return False
+    return all(
+        isinstance(a, dict)
+        and set(a) <= {"ref", "task", "status", "expected_outcome", "target", "due", "indicators"}
+        and _is_line(a.get("ref"))
+        and isinstance(a.get("task"), str)
+        and a.get("status") in ("complete", "dropped")
+        and all(isinstance(a.get(k, ""), str) for k in ("expected_outcome", "target", "due"))
+        and isinstance(a.get("indicators", []), list)
+        and all(isinstance(c, str) for c in a.get("indicators", []))
+        for a in doc.get("closed_actions", [])
+    )
 
 
 _UUID = re.compile(
