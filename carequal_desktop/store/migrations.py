@@ -11,10 +11,33 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+
+def _add_position_statement(conn: sqlite3.Connection) -> None:
+    """Document control, the team's summaries and the personal-data marks (issue 9)."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS position_statement ("
+        "id VARCHAR NOT NULL PRIMARY KEY, version VARCHAR NOT NULL DEFAULT '', "
+        "status VARCHAR NOT NULL DEFAULT 'draft', evaluation_date VARCHAR, "
+        "approved_by VARCHAR NOT NULL DEFAULT '', key_messages VARCHAR NOT NULL DEFAULT '', "
+        "conclusion VARCHAR NOT NULL DEFAULT '', "
+        "stale_evidence_months INTEGER NOT NULL DEFAULT 24, updated VARCHAR NOT NULL)"
+    )
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS statement_summary ("
+        "id VARCHAR NOT NULL PRIMARY KEY, number INTEGER NOT NULL UNIQUE, "
+        "text VARCHAR NOT NULL DEFAULT '', updated VARCHAR NOT NULL)"
+    )
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS not_personal ("
+        "id VARCHAR NOT NULL PRIMARY KEY, place VARCHAR NOT NULL, text VARCHAR NOT NULL, "
+        "updated VARCHAR NOT NULL)"
+    )
+
 
 # STEPS[n] upgrades a file from version n-1 to version n.
-STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {}
+STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {2: _add_position_statement}
 
 
 def upgrade(path: Path, from_version: int) -> None:
