@@ -445,3 +445,70 @@ def draft_conclusion(fw: Any, evaluations: dict[str, Evaluation], action_count: 
         f"We know where we need to improve, and our improvement plan sets out "
         f"{action_count} actions to get there. We are confident in our capacity for improvement."
     )
+
+
+# ------------------------------------------------------------ exchange JSON
+
+
+def export_position_statement(workshop: Any) -> dict[str, Any] | None:
+    """The optional ``position_statement`` property of an exchange document, or None."""
+    ready = ReadinessService(workshop)
+    with ready._session(write=False) as s:
+        row = ready._row(s)
+        summaries = s.exec(  # type: ignore[call-overload]
+            select(StatementSummaryRow).order_by(StatementSummaryRow.number)  # type: ignore[arg-type]
+        ).scalars().all()
+        marks = s.exec(select(NotPersonalRow)).scalars().all()  # type: ignore[call-overload]
+    if row is None and not summaries and not marks:
+        return None
+    out: dict[str, Any] = {}
+    if row is not None:
+        out.update(
+            {
+                "version": row.version,
+                "status": row.status,
+                "approved_by": row.approved_by,
+                "key_messages": row.key_messages,
+                "conclusion": row.conclusion,
+                "stale_evidence_months": row.stale_evidence_months,
+            }
+        )
+        if row.evaluation_date:
+            out["evaluation_date"] = row.evaluation_date
+    out["statement_summaries"] = [{"statement": r.number, "text": r.text} for r in summaries]
+    out["not_personal"] = sorted(
+        ({"place": r.place, "text": r.text} for r in marks), key=lambda m: (m["place"], m["text"])
+    )
+    return out
+
+
+def import_position_statement(workshop: Any, data: dict[str, Any] | None) -> None:
+    """Store an exchange document's ``position_statement`` property in a new workshop."""
+    if not data:
+        return
+    ready = ReadinessService(workshop)
+    stamp = _now()
+    with ready._session(write=True) as s:
+        if any(k in data for k in ("version", "status", "approved_by", "key_messages",
+                                   "conclusion", "stale_evidence_months", "evaluation_date")):
+            s.add(
+                PositionStatementRow(
+                    id=_new_id(),
+                    version=data.get("version", "0.1"),
+                    status=data.get("status", "draft"),
+                    evaluation_date=data.get("evaluation_date"),
+                    approved_by=data.get("approved_by", ""),
+                    key_messages=data.get("key_messages", ""),
+                    conclusion=data.get("conclusion", ""),
+                    stale_evidence_months=data.get(
+                        "stale_evidence_months", rules.DEFAULT_STALE_MONTHS
+                    ),
+                    updated=stamp,
+                )
+            )
+        for item in data.get("statement_summaries", []):
+            s.add(StatementSummaryRow(id=_new_id(), number=item["statement"], text=item["text"],
+                                      updated=stamp))
+        for item in data.get("not_personal", []):
+            s.add(NotPersonalRow(id=_new_id(), place=item["place"], text=item["text"],
+                                 updated=stamp))

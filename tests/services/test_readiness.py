@@ -188,3 +188,28 @@ def test_exports_refuse_personal_data_unless_allowed(new_service, tmp_path, caps
         assert "personal data" in err and "1204151237" in err and not target.exists()
         assert main([command, str(path), str(target), "--allow-personal-data"]) == 0
         assert target.exists()
+
+
+def test_exchange_round_trip_keeps_the_statement_texts(new_service, tmp_path):
+    from carequal_desktop.services.exchange import export_document, import_document, validate_document
+    from carequal_desktop.services.workshop import WorkshopService
+
+    assert "position_statement" not in export_document(new_service)  # absent until used
+    ready = ReadinessService(new_service)
+    ready.update_document_control(version="0.4", status="final", approved_by="COG",
+                                  evaluation_date="2026-11-20")
+    ready.update_summary(1, "Safer.")
+    ready.update_key_messages("- One")
+    ready.set_stale_months(18)
+    new_service.update_evaluation("5.1", how_good_now="Baby J")
+    ready.mark_not_personal(ready.personal_data()[0])
+    doc = export_document(new_service)
+    validate_document(doc)
+    copy = WorkshopService.open(import_document(doc, tmp_path / "copy.carequal").path)
+    try:
+        again = export_document(copy)
+        assert again["position_statement"] == doc["position_statement"]
+        assert ReadinessService(copy).personal_data() == []
+        assert ReadinessService(copy).stale_months() == 18
+    finally:
+        copy.close()
