@@ -8,7 +8,7 @@ is imported inside the functions so importing this module stays cheap.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from carequal_desktop.domain.framework import Framework
 from carequal_desktop.domain.records import IndicatorSummary
@@ -106,4 +106,66 @@ def grades_figure(
         f"Grades by indicator ({graded} of {len(rows)} graded)",
         fontsize=font_size * 1.2, loc="left",
     )
+    return figure
+
+
+TRIANGULATION_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("numbers", "Numbers"),
+    ("views", "People's\nviews"),
+    ("observation", "Observation"),
+    ("documents", "Documents"),
+    ("agencies", "Agencies"),
+)
+
+
+def triangulation_figure(
+    rows: Iterable[Any],
+    *,
+    figure: Figure | None = None,
+    font_size: float = 8.0,
+    label_chars: int = 38,
+) -> Figure:
+    """A grid of indicators against kinds of evidence and the number of agencies.
+
+    Every cell carries its count as text; a gap is an empty, hatched cell marked with a dash,
+    so it shows in greyscale and without colour. ``rows`` are ``TriangulationRow`` objects.
+    """
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Rectangle
+
+    items = list(rows)
+    if figure is None:
+        figure = Figure(figsize=(6.5, 0.24 * max(len(items), 1) + 1.3), layout="constrained")
+    else:
+        figure.clear()
+        figure.set_layout_engine("constrained")
+    ax = figure.add_subplot()
+    for y, row in enumerate(items):
+        values = [row.sources.get(key, 0) for key, _l in TRIANGULATION_COLUMNS[:-1]]
+        values.append(len([a for a in row.agencies if a != "Agency not recorded"]))
+        for x, value in enumerate(values):
+            gap = value == 0
+            shade = GRADE_COLOURS[min(6, 1 + value)] if not gap else "white"
+            ax.add_patch(
+                Rectangle((x, y - 0.5), 1, 1, facecolor=shade, edgecolor="#7f7f7f",
+                          linewidth=0.5, hatch="////" if gap else None)
+            )
+            ax.text(x + 0.5, y, "–" if gap else str(value), ha="center", va="center",
+                    fontsize=font_size, color="white" if value >= 3 else "black",
+                    fontweight="bold" if gap else "normal",
+                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6} if gap else None)
+    ax.set_xlim(0, len(TRIANGULATION_COLUMNS))
+    ax.set_ylim(len(items) - 0.5, -0.5)
+    ax.set_xticks([x + 0.5 for x in range(len(TRIANGULATION_COLUMNS))])
+    ax.set_xticklabels([label for _k, label in TRIANGULATION_COLUMNS], fontsize=font_size)
+    ax.xaxis.tick_top()
+    ax.set_yticks(list(range(len(items))))
+    ax.set_yticklabels(
+        [shorten(f"{r.code} {r.title}", label_chars) + ("" if r.graded else " (not graded)")
+         for r in items],
+        fontsize=font_size,
+    )
+    ax.tick_params(length=0)
+    for side in ("top", "right", "bottom", "left"):
+        ax.spines[side].set_visible(False)
     return figure
