@@ -130,30 +130,45 @@ def triangulation_figure(
     Every cell carries its count as text; a gap is an empty, hatched cell marked with a dash,
     so it shows in greyscale and without colour. ``rows`` are ``TriangulationRow`` objects.
     """
+    from matplotlib.collections import PatchCollection
+    from matplotlib.colors import ListedColormap
     from matplotlib.figure import Figure
     from matplotlib.patches import Rectangle
 
     items = list(rows)
+    height = 0.2 * max(len(items), 1) + 0.9
     if figure is None:
-        figure = Figure(figsize=(6.5, 0.24 * max(len(items), 1) + 1.3), layout="constrained")
+        figure = Figure(figsize=(6.5, height))
     else:
         figure.clear()
-        figure.set_layout_engine("constrained")
+    # Fixed margins: constrained layout costs more than the drawing itself.
+    figure.subplots_adjust(left=0.46, right=0.99, top=1 - 0.55 / height, bottom=0.08 / height)
     ax = figure.add_subplot()
-    for y, row in enumerate(items):
+    grid: list[list[int]] = []
+    for row in items:
         values = [row.sources.get(key, 0) for key, _l in TRIANGULATION_COLUMNS[:-1]]
         values.append(len([a for a in row.agencies if a != "Agency not recorded"]))
+        grid.append(values)
+    palette = ListedColormap(["#ffffff", *[GRADE_COLOURS[n] for n in range(1, 7)]])
+    ax.imshow(
+        [[min(v, 6) for v in values] for values in grid] or [[0] * len(TRIANGULATION_COLUMNS)],
+        cmap=palette, vmin=0, vmax=6, aspect="auto",
+        extent=(0, len(TRIANGULATION_COLUMNS), len(items) - 0.5, -0.5),
+        interpolation="nearest",
+    )
+    gaps = [Rectangle((x, y - 0.5), 1, 1) for y, values in enumerate(grid)
+            for x, v in enumerate(values) if v == 0]
+    ax.add_collection(PatchCollection(gaps, facecolor="none", edgecolor="#9a9a9a", hatch="///",
+                                      linewidth=0))
+    for y, values in enumerate(grid):
         for x, value in enumerate(values):
-            gap = value == 0
-            shade = GRADE_COLOURS[min(6, 1 + value)] if not gap else "white"
-            ax.add_patch(
-                Rectangle((x, y - 0.5), 1, 1, facecolor=shade, edgecolor="#7f7f7f",
-                          linewidth=0.5, hatch="////" if gap else None)
-            )
-            ax.text(x + 0.5, y, "–" if gap else str(value), ha="center", va="center",
+            ax.text(x + 0.5, y, "–" if value == 0 else str(value), ha="center", va="center",
                     fontsize=font_size, color="white" if value >= 3 else "black",
-                    fontweight="bold" if gap else "normal",
-                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6} if gap else None)
+                    fontweight="bold" if value == 0 else "normal")
+    for x in range(len(TRIANGULATION_COLUMNS) + 1):
+        ax.axvline(x, color="#7f7f7f", linewidth=0.5)
+    for y in range(len(items) + 1):
+        ax.axhline(y - 0.5, color="#7f7f7f", linewidth=0.5)
     ax.set_xlim(0, len(TRIANGULATION_COLUMNS))
     ax.set_ylim(len(items) - 0.5, -0.5)
     ax.set_xticks([x + 0.5 for x in range(len(TRIANGULATION_COLUMNS))])

@@ -45,6 +45,8 @@ GREY_TEXT = "595959"
 HEADER_FILL = "D9D9D9"
 GROUP_FILL = "E4ECEF"
 BORDER = "A6A6A6"
+# 150 dpi prints crisply at the 16.5 cm the charts are placed at, and draws in half the time.
+CHART_DPI = 150
 FONT = "Arial"  # on every Windows PC; LibreOffice substitutes Liberation Sans (same metrics)
 
 QUESTIONS = ("How good are we now?", "How do we know?", "What are we going to do now?")
@@ -1474,7 +1476,7 @@ def _triangulation_png(model: StatementModel) -> bytes:
         fig = triangulation_figure(model.triangulation)
         FigureCanvasAgg(fig)
         out = io.BytesIO()
-        fig.savefig(out, format="png", dpi=200)
+        fig.savefig(out, format="png", dpi=CHART_DPI)
     return out.getvalue()
 
 
@@ -1490,5 +1492,5 @@ def _chart_png(model: StatementModel) -> bytes:
         fig = grades_figure(model.chart_summaries, model.framework)
         FigureCanvasAgg(fig)
         out = io.BytesIO()
-        fig.savefig(out, format="png", dpi=200)
+        fig.savefig(out, format="png", dpi=CHART_DPI)
     return out.getvalue()
