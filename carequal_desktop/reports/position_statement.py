@@ -311,13 +311,17 @@ def _read(service: Any, options: ExportOptions) -> _Inputs:
     for act in actions:
         for code in act.indicators:
             inputs.actions_by_code.setdefault(code, []).append(act)
+    grades = options.include_grades
     if not inputs.texts.key_messages.strip():
-        inputs.drafts["key_messages"] = ready.draft_key_messages()
+        inputs.drafts["key_messages"] = ready.draft_key_messages(with_grades=grades)
     if not inputs.texts.conclusion.strip():
-        inputs.drafts["conclusion"] = ready.draft_conclusion()
+        inputs.drafts["conclusion"] = ready.draft_conclusion(
+            with_grades=grades, with_plan=options.include_plan
+        )
     for st in inputs.fw.statements:
         if not inputs.texts.summaries.get(st.number, "").strip():
-            inputs.drafts[f"summary-{st.number}"] = ready.draft_summary(st.number)
+            inputs.drafts[f"summary-{st.number}"] = ready.draft_summary(st.number,
+                                                                        with_grades=grades)
     return inputs
 
 
@@ -484,8 +488,6 @@ def _statement_section(data: _Inputs, st: Any) -> BodySection:
     sec = BodySection(f"statement-{st.number}", st.number)
     sec.add("Heading1", f"Statement {st.number}: {clean.line(st.text)}")
     summary = data.texts.summaries.get(st.number) or data.drafts.get(f"summary-{st.number}", "")
-    if summary and not data.options.include_grades and st.number not in data.texts.summaries:
-        summary = summary.split(". ", 1)[1] if ". " in summary else ""  # the draft's grades
     for style, line in data.narrative(summary):
         sec.add(style, line)
     indicators = data.fw.indicators_for_statement(st.number)
@@ -605,8 +607,6 @@ def _conclusion_section(data: _Inputs) -> BodySection:
     """The conclusion on capacity for improvement."""
     sec = BodySection("conclusion", None)
     text = data.texts.conclusion or data.drafts.get("conclusion", "")
-    if not data.options.include_grades and not data.texts.conclusion:
-        text = ""  # the draft speaks of grades
     paras = data.narrative(text)
     if not paras:
         return sec
@@ -1126,7 +1126,7 @@ def render_docx(model: StatementModel, progress: Progress | None = None) -> byte
         buffer.append(
             _picture(doc, _triangulation_png(model), "Triangulation chart",
                      model.triangulation_alt_text, "Evidence by indicator, kind and agency",
-                     width_cm=16.5)
+                     width_cm=16.5, pic_id=2)
         )
         buffer.append(_para("Figure 2: Evidence behind each quality indicator", "Caption"))
     buffer.append(_para("", ppr='<w:spacing w:after="0"/>'))
@@ -1164,13 +1164,18 @@ CONTENTS_HELP = (
 
 
 def _picture(doc: Any, png: bytes, name: str, descr: str, title: str,
-             width_cm: float = 16.5) -> str:
-    """A centred inline picture with alt text, as one paragraph of WordprocessingML."""
+             width_cm: float = 16.5, *, pic_id: int = 1) -> str:
+    """A centred inline picture with alt text, as one paragraph of WordprocessingML.
+
+    ``pic_id`` must differ for every picture: the body is parsed in one go at the end, so
+    python-docx cannot see the pictures already made when it numbers the next.
+    """
     from docx.shared import Cm
     from lxml import etree
 
     inline = doc.part.new_pic_inline(io.BytesIO(png), Cm(width_cm), None)
     doc_pr = inline.docPr
+    doc_pr.set("id", str(pic_id))
     doc_pr.set("name", name)
     doc_pr.set("descr", descr)
     doc_pr.set("title", title)

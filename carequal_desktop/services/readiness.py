@@ -222,22 +222,25 @@ class ReadinessService:
 
     # ------------------------------------------------------------------ drafts
 
-    def draft_summary(self, number: int) -> str:
+    def draft_summary(self, number: int, *, with_grades: bool = True) -> str:
         """A first draft of one statement's summary, from the agreed grades and lists."""
         fw = self.workshop.framework()
         evaluations = {e.indicator_code: e for e in self.workshop.evaluations()}
-        return draft_statement_summary(fw, number, evaluations)
+        return draft_statement_summary(fw, number, evaluations, with_grades=with_grades)
 
-    def draft_key_messages(self) -> str:
-        """Bullets: the strongest and weakest agreed indicators, one line each."""
+    def draft_key_messages(self, *, with_grades: bool = True) -> str:
+        """Bullets: one per statement, its main strength and what must improve."""
         fw = self.workshop.framework()
         evaluations = {e.indicator_code: e for e in self.workshop.evaluations()}
-        return draft_key_messages(fw, evaluations)
+        return draft_key_messages(fw, evaluations, with_grades=with_grades)
 
-    def draft_conclusion(self) -> str:
+    def draft_conclusion(self, *, with_grades: bool = True, with_plan: bool = True) -> str:
+        """A first draft of the conclusion on capacity for improvement."""
         fw = self.workshop.framework()
         evaluations = {e.indicator_code: e for e in self.workshop.evaluations()}
-        return draft_conclusion(fw, evaluations, len(self.workshop.actions()))
+        open_actions = [a for a in self.workshop.actions() if a.status not in ("complete", "dropped")]
+        return draft_conclusion(fw, evaluations, len(open_actions) if with_plan else None,
+                                with_grades=with_grades)
 
     # ----------------------------------------------------------- not personal
 
@@ -375,7 +378,9 @@ def _level_label(fw: Any, grade: int) -> str:
     return level.label.lower() if level else str(grade)
 
 
-def draft_statement_summary(fw: Any, number: int, evaluations: dict[str, Evaluation]) -> str:
+def draft_statement_summary(
+    fw: Any, number: int, evaluations: dict[str, Evaluation], *, with_grades: bool = True
+) -> str:
     """Two or three sentences: the grades, the main strengths, the main areas to improve."""
     indicators = fw.indicators_for_statement(number)
     graded = [(i, evaluations[i.code]) for i in indicators
@@ -384,14 +389,18 @@ def draft_statement_summary(fw: Any, number: int, evaluations: dict[str, Evaluat
         return ""
     grades = [e.grade for _i, e in graded if e.grade is not None]
     share_good = 100 * sum(1 for g in grades if g >= 4) / len(grades)
-    parts = [f"We evaluated {_and([i.code for i, _e in graded])} as {_grade_phrase(fw, grades)}."]
+    parts = (
+        [f"We evaluated {_and([i.code for i, _e in graded])} as {_grade_phrase(fw, grades)}."]
+        if with_grades
+        else []
+    )
     strengths = [e.strengths[0].text for _i, e in graded if e.strengths][:2]
     areas = [e.areas_for_improvement[0].text for _i, e in graded if e.areas_for_improvement][:2]
     if strengths:
         parts.append("Strengths include " + _lower_join(strengths) + ".")
     if areas:
         parts.append("We need to improve " + _lower_join(areas) + ".")
-    if len(grades) > 1:
+    if len(grades) > 1 and with_grades:
         parts.append(
             f"{quantity_word(share_good).capitalize()} of these indicators are good or better."
         )
@@ -415,7 +424,9 @@ def _lower_join(items: list[str]) -> str:
     return " and ".join(cleaned)
 
 
-def draft_key_messages(fw: Any, evaluations: dict[str, Evaluation]) -> str:
+def draft_key_messages(
+    fw: Any, evaluations: dict[str, Evaluation], *, with_grades: bool = True
+) -> str:
     lines: list[str] = []
     for st in fw.statements:
         graded = [evaluations[i.code] for i in fw.indicators_for_statement(st.number)
@@ -423,7 +434,7 @@ def draft_key_messages(fw: Any, evaluations: dict[str, Evaluation]) -> str:
         if not graded:
             continue
         grades = [e.grade for e in graded if e.grade is not None]
-        line = f"- Statement {st.number} ({_grade_phrase(fw, grades)})"
+        line = f"- Statement {st.number}" + (f" ({_grade_phrase(fw, grades)})" if with_grades else "")
         strengths = [e.strengths[0].text for e in graded if e.strengths][:1]
         areas = [e.areas_for_improvement[0].text for e in graded if e.areas_for_improvement][:1]
         if strengths:
@@ -434,16 +445,32 @@ def draft_key_messages(fw: Any, evaluations: dict[str, Evaluation]) -> str:
     return "\n".join(lines)
 
 
-def draft_conclusion(fw: Any, evaluations: dict[str, Evaluation], action_count: int) -> str:
+def draft_conclusion(
+    fw: Any,
+    evaluations: dict[str, Evaluation],
+    action_count: int | None,
+    *,
+    with_grades: bool = True,
+) -> str:
+    """None for ``action_count`` when the document leaves the plan out."""
     grades = [e.grade for e in evaluations.values() if e.grade is not None]
     if not grades:
         return ""
     good = sum(1 for g in grades if g >= 4)
-    return (
+    opening = (
         f"We graded {len(grades)} of the {len(fw.indicators)} quality indicators; "
         f"{quantity_word(100 * good / len(grades))} of them are good or better. "
-        f"We know where we need to improve, and our improvement plan sets out "
-        f"{action_count} actions to get there. We are confident in our capacity for improvement."
+        if with_grades
+        else ""
+    )
+    plan = (
+        f"and our improvement plan sets out {action_count} actions to get there"
+        if action_count
+        else "and how we will get there"
+    )
+    return (
+        opening + f"We know where we need to improve, {plan}. "
+        "We are confident in our capacity for improvement."
     )
 
 

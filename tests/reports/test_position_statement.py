@@ -287,7 +287,8 @@ def test_each_option_alone_leaves_nothing_dangling(demo_service, export):
         if name == "e":
             assert not re.search(r"\bE\d+\b", body) and "evidence index" not in text.lower()
         if name == "g":
-            assert "Grade:" not in text and "scale" not in body
+            assert "Grade:" not in text and "six-point scale" not in body
+            assert "indicators are good or better" not in body and "(good to" not in body
         if name == "p":
             assert "in the improvement plan" not in body
 
