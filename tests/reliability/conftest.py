@@ -12,7 +12,8 @@ DATA = Path(__file__).resolve().parent.parent / "data"
 
 @pytest.fixture
 def sample_file(tmp_path: Path) -> Path:
-    """A copy of the frozen schema-v1 workshop (the Glenmuir example) to change freely."""
+    """A copy of the newest frozen workshop sample (the Glenmuir example) to change freely."""
     target = tmp_path / "Glenmuir.carequal"
-    shutil.copyfile(DATA / "schema-v1.carequal", target)
+    newest = max(DATA.glob("schema-v*.carequal"), key=lambda p: int(p.stem.split("-v")[1]))
+    shutil.copyfile(newest, target)
     return target

@@ -61,6 +61,14 @@ def test_every_sample_opens_and_reads_completely(sample: Path, tmp_path: Path) -
 
 
 @pytest.fixture
+def sample_file(tmp_path: Path) -> Path:
+    """The oldest sample (schema version 1): these tests pretend to upgrade it."""
+    target = tmp_path / "Glenmuir.carequal"
+    shutil.copyfile(SAMPLES[0], target)
+    return target
+
+
+@pytest.fixture
 def version_2(monkeypatch: pytest.MonkeyPatch):
     """Pretend this CareQual writes schema version 2, with the step given to the fixture."""
 
