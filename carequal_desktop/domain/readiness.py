@@ -51,8 +51,14 @@ SURVEY_KINDS = frozenset({"staff_survey", "children_survey", "parents_survey"})
 
 # Evidence gathered by the partnership as a whole (joint record reading) is multi-agency.
 JOINT_AGENCY_WORDS = (
-    "partnership", "multi-agency", "multiagency", "joint", "inter-agency",
-    "child protection committee", "cpc", "chief officers",
+    "partnership",
+    "multi-agency",
+    "multiagency",
+    "joint",
+    "inter-agency",
+    "child protection committee",
+    "cpc",
+    "chief officers",
 )
 
 DEFAULT_STALE_MONTHS = 24

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from carequal_desktop.domain.quantities import share_with_word, word_with_share
+from carequal_desktop.domain.readiness import SURVEY_KINDS
 from carequal_desktop.domain.text import count_xml_forbidden, for_xml
 from carequal_desktop.domain.vocabulary import (
     ACTION_STATUSES,
@@ -31,7 +32,6 @@ from carequal_desktop.domain.vocabulary import (
     EVIDENCE_KINDS,
     NOT_GRADED,
 )
-from carequal_desktop.domain.readiness import SURVEY_KINDS
 from carequal_desktop.domain.wordcount import WORD_LIMIT, count_texts
 from carequal_desktop.services.files import check_target, write_atomically
 from carequal_desktop.services.readiness import DOCUMENT_STATUSES
@@ -320,8 +320,9 @@ def _read(service: Any, options: ExportOptions) -> _Inputs:
         )
     for st in inputs.fw.statements:
         if not inputs.texts.summaries.get(st.number, "").strip():
-            inputs.drafts[f"summary-{st.number}"] = ready.draft_summary(st.number,
-                                                                        with_grades=grades)
+            inputs.drafts[f"summary-{st.number}"] = ready.draft_summary(
+                st.number, with_grades=grades
+            )
     return inputs
 
 
@@ -348,10 +349,16 @@ def build_statement(service: Any, options: ExportOptions | None = None) -> State
     introduction = _introduction_section(data)
     key_messages = _key_messages_section(data)
     conclusion = _conclusion_section(data)
-    body_texts = [b.text for sec in (introduction, key_messages, *statements, conclusion)
-                  for b in sec.blocks]
-    table_texts = [cell for t in (summary, plan, evidence_index) if t is not None
-                   for row in _all_rows(t) for cell in row]
+    body_texts = [
+        b.text for sec in (introduction, key_messages, *statements, conclusion) for b in sec.blocks
+    ]
+    table_texts = [
+        cell
+        for t in (summary, plan, evidence_index)
+        if t is not None
+        for row in _all_rows(t)
+        for cell in row
+    ]
     glossary = _glossary_table(data, body_texts + table_texts)
     tri_rows, tri_alt = _triangulation(service, data)
     for key, present in (("glossary", glossary is not None), ("triangulation", bool(tri_rows))):
@@ -365,7 +372,9 @@ def build_statement(service: Any, options: ExportOptions | None = None) -> State
         author=clean.line(data.details.facilitator) or clean.line(data.details.partnership),
         framework_title=clean.line(data.fw.title),
         date=options.date
-        or (dt.date.fromisoformat(data.evaluation_date) if data.evaluation_date else dt.date.today()),
+        or (
+            dt.date.fromisoformat(data.evaluation_date) if data.evaluation_date else dt.date.today()
+        ),
         version=clean.line(options.version or control.version) or "0.1",
         status=DOCUMENT_STATUSES.get(control.status, "Draft"),
         approved_by=clean.line(control.approved_by),
@@ -375,8 +384,9 @@ def build_statement(service: Any, options: ExportOptions | None = None) -> State
         statements=statements,
         conclusion=conclusion,
         summary=summary,
-        chart_summaries=[replace(sm, title=" ".join(for_xml(sm.title).split()))
-                         for sm in data.summaries],
+        chart_summaries=[
+            replace(sm, title=" ".join(for_xml(sm.title).split())) for sm in data.summaries
+        ],
         framework=data.fw,
         chart_alt_text=alt,
         plan=plan,
@@ -590,7 +600,9 @@ def _what_next_blocks(sec: BodySection, data: _Inputs, code: str, ev: Any) -> No
         return
     if options.list_actions_in_body:
         for act in open_actions:
-            line = f"Action {clean.line(act.ref)}: {clean.line(act.task) or 'task not yet described'}"
+            line = (
+                f"Action {clean.line(act.ref)}: {clean.line(act.task) or 'task not yet described'}"
+            )
             if not line.endswith((".", "!", "?")):
                 line += "."
             owner = clean.line(act.ownership)
@@ -626,8 +638,9 @@ def _summary_table(data: _Inputs) -> tuple[Table, str]:
     if options.include_grades:
         columns.append("Grade")
         widths = [4800, 1200, 1300, 1600]
-    summary = Table("Summary of the self-evaluation by quality indicator", columns,
-                    _fit(widths, 9638))
+    summary = Table(
+        "Summary of the self-evaluation by quality indicator", columns, _fit(widths, 9638)
+    )
     for sm in data.summaries:
         row = [
             f"{sm.code} {clean.line(sm.title)}",
@@ -662,8 +675,16 @@ def _plan_table(data: _Inputs) -> Table | None:
     plan = Table(
         "Improvement plan grouped by inspection statement",
         [
-            "Ref", "Issue", "Task", "Expected outcome", "Ownership",
-            "Monitoring arrangements", "Baseline", "Target", "Due", "Status",
+            "Ref",
+            "Issue",
+            "Task",
+            "Expected outcome",
+            "Ownership",
+            "Monitoring arrangements",
+            "Baseline",
+            "Target",
+            "Due",
+            "Status",
         ],
         _fit([650, 1850, 2250, 1850, 1500, 1850, 1400, 1400, 1050, 1000], 15138),
         groups=[],
@@ -672,7 +693,9 @@ def _plan_table(data: _Inputs) -> Table | None:
     for act in data.actions:
         by_statement.setdefault(act.statement, []).append(
             [
-                clean.line(act.ref), clean(act.issue), clean(act.task),
+                clean.line(act.ref),
+                clean(act.issue),
+                clean(act.task),
                 clean(act.expected_outcome),
                 clean(act.ownership) or NOT_YET_AGREED,
                 clean(act.monitoring) or NOT_YET_AGREED,
@@ -706,8 +729,10 @@ def _evidence_index(data: _Inputs) -> Table | None:
     for ev in data.evidence:
         share = share_with_word(ev.share_percent)
         if ev.respondents and ev.kind in SURVEY_KINDS:
-            share = f"{share} ({ev.respondents:,} respondents)" if share else (
-                f"{ev.respondents:,} respondents"
+            share = (
+                f"{share} ({ev.respondents:,} respondents)"
+                if share
+                else (f"{ev.respondents:,} respondents")
             )
         what = clean.line(ev.title)
         description = clean.line(ev.description)
@@ -715,8 +740,13 @@ def _evidence_index(data: _Inputs) -> Table | None:
             what += "\n" + description
         index.rows.append(
             [
-                ev.ref, what, EVIDENCE_KINDS.get(ev.kind, ev.kind), clean.line(ev.agency),
-                short_date(ev.date), share, ", ".join(ev.indicators),
+                ev.ref,
+                what,
+                EVIDENCE_KINDS.get(ev.kind, ev.kind),
+                clean.line(ev.agency),
+                short_date(ev.date),
+                share,
+                ", ".join(ev.indicators),
             ]
         )
     return index
@@ -735,8 +765,11 @@ def _scale_table(data: _Inputs) -> Table | None:
     if not data.options.include_grades:
         return None
     clean = data.clean
-    scale = Table("The six-point evaluation scale", ["Grade", "Label", "Meaning"],
-                  _fit([900, 1900, 6838], 9638))
+    scale = Table(
+        "The six-point evaluation scale",
+        ["Grade", "Label", "Meaning"],
+        _fit([900, 1900, 6838], 9638),
+    )
     scale.rows = [[str(lv.value), clean.line(lv.label), clean(lv.meaning)] for lv in data.fw.scale]
     return scale
 
@@ -856,8 +889,9 @@ def _block_xml(block: Block) -> str:
     return _para(block.text)
 
 
-def _cell(text: str, width: int, *, style: str = "TableText", fill: str | None = None,
-          span: int = 1) -> str:
+def _cell(
+    text: str, width: int, *, style: str = "TableText", fill: str | None = None, span: int = 1
+) -> str:
     props = f'<w:tcW w:w="{width}" w:type="dxa"/>'
     if span > 1:
         props += f'<w:gridSpan w:val="{span}"/>'
@@ -901,9 +935,11 @@ def _table_xml(table: Table) -> str:
     def data_row(row: list[str]) -> str:
         # Keep a row on one page unless it is too long to fit on one anyway.
         fits = sum(len(text) for text in row) < _ROW_FITS_CHARS
-        return ("<w:tr><w:trPr><w:cantSplit/></w:trPr>" if fits else "<w:tr>") + "".join(
-            _cell(text, w) for text, w in zip(row, table.widths, strict=True)
-        ) + "</w:tr>"
+        return (
+            ("<w:tr><w:trPr><w:cantSplit/></w:trPr>" if fits else "<w:tr>")
+            + "".join(_cell(text, w) for text, w in zip(row, table.widths, strict=True))
+            + "</w:tr>"
+        )
 
     if table.groups is not None:
         for heading, rows in table.groups:
@@ -945,8 +981,7 @@ def write_position_statement(
     warnings = list(model.warnings)
     if total > WORD_LIMIT:
         warnings.append(
-            f"The statement's body has {total:,} words; the guidance allows at most "
-            f"{WORD_LIMIT:,}."
+            f"The statement's body has {total:,} words; the guidance allows at most {WORD_LIMIT:,}."
         )
     data = render_docx(model, progress)
     _report(progress, 95, "Saving the document")
@@ -963,7 +998,6 @@ def render_docx(model: StatementModel, progress: Progress | None = None) -> byte
     from docx.enum.section import WD_ORIENT
     from docx.oxml import parse_xml
     from docx.oxml.ns import qn
-    from docx.shared import Cm
     from lxml import etree
 
     _report(progress, 5, "Setting up the document")
@@ -996,7 +1030,7 @@ def render_docx(model: StatementModel, progress: Progress | None = None) -> byte
     buffer: list[str] = []
 
     def end_section(sect_xml: str) -> None:
-        buffer.append(f"<w:p><w:pPr><w:spacing w:after=\"0\"/>{sect_xml}</w:pPr></w:p>")
+        buffer.append(f'<w:p><w:pPr><w:spacing w:after="0"/>{sect_xml}</w:pPr></w:p>')
 
     # ---- title page
     _report(progress, 10, "Writing the title page and contents")
@@ -1011,8 +1045,11 @@ def render_docx(model: StatementModel, progress: Progress | None = None) -> byte
         ("Approved by", model.approved_by or "Not yet approved"),
         ("Framework", model.framework_title),
         ("Prepared by", model.author),
-        ("Length", f"{words:,} words in the body (the guidance allows at most {WORD_LIMIT:,}); "
-                   "the summary, plan and appendices are not counted"),
+        (
+            "Length",
+            f"{words:,} words in the body (the guidance allows at most {WORD_LIMIT:,}); "
+            "the summary, plan and appendices are not counted",
+        ),
     ):
         buffer.append(
             '<w:p><w:pPr><w:pStyle w:val="TitleDetail"/></w:pPr>'
@@ -1053,8 +1090,13 @@ def render_docx(model: StatementModel, progress: Progress | None = None) -> byte
     if model.options.include_grades:
         _report(progress, 40, "Drawing the chart of grades")
         buffer.append(
-            _picture(doc, _chart_png(model), "Chart of grades", model.chart_alt_text,
-                     "Grades by quality indicator")
+            _picture(
+                doc,
+                _chart_png(model),
+                "Chart of grades",
+                model.chart_alt_text,
+                "Grades by quality indicator",
+            )
         )
         buffer.append(_para("Figure 1: The team's grades by quality indicator", "Caption"))
 
@@ -1074,8 +1116,16 @@ def render_docx(model: StatementModel, progress: Progress | None = None) -> byte
             buffer.append(_para(intro))
             for heading, rows in model.plan.groups:
                 buffer.append(_para(heading, "Heading2"))
-                buffer.append(_table_xml(replace(model.plan, groups=None, rows=rows,
-                                                 caption=f"Improvement plan: {heading}")))
+                buffer.append(
+                    _table_xml(
+                        replace(
+                            model.plan,
+                            groups=None,
+                            rows=rows,
+                            caption=f"Improvement plan: {heading}",
+                        )
+                    )
+                )
         else:
             buffer.append(_para("No actions have been recorded yet.", "Note"))
         end_section(landscape_sect)
@@ -1124,9 +1174,15 @@ def render_docx(model: StatementModel, progress: Progress | None = None) -> byte
             )
         )
         buffer.append(
-            _picture(doc, _triangulation_png(model), "Triangulation chart",
-                     model.triangulation_alt_text, "Evidence by indicator, kind and agency",
-                     width_cm=16.5, pic_id=2)
+            _picture(
+                doc,
+                _triangulation_png(model),
+                "Triangulation chart",
+                model.triangulation_alt_text,
+                "Evidence by indicator, kind and agency",
+                width_cm=16.5,
+                pic_id=2,
+            )
         )
         buffer.append(_para("Figure 2: Evidence behind each quality indicator", "Caption"))
     buffer.append(_para("", ppr='<w:spacing w:after="0"/>'))
@@ -1145,12 +1201,7 @@ def render_docx(model: StatementModel, progress: Progress | None = None) -> byte
         if child.tag == qn("w:sectPr")
     )
     body_close = xml.rindex("</w:body>")
-    xml = (
-        xml[: body_open.end()]
-        + "".join(buffer)
-        + kept
-        + xml[body_close:]
-    )
+    xml = xml[: body_open.end()] + "".join(buffer) + kept + xml[body_close:]
     part._element = parse_xml(xml.encode("utf-8"))
     out = io.BytesIO()
     doc.save(out)
@@ -1163,8 +1214,16 @@ CONTENTS_HELP = (
 )
 
 
-def _picture(doc: Any, png: bytes, name: str, descr: str, title: str,
-             width_cm: float = 16.5, *, pic_id: int = 1) -> str:
+def _picture(
+    doc: Any,
+    png: bytes,
+    name: str,
+    descr: str,
+    title: str,
+    width_cm: float = 16.5,
+    *,
+    pic_id: int = 1,
+) -> str:
     """A centred inline picture with alt text, as one paragraph of WordprocessingML.
 
     ``pic_id`` must differ for every picture: the body is parsed in one go at the end, so
@@ -1208,8 +1267,11 @@ def _header_footer(section: Any, model: StatementModel) -> None:
     header.is_linked_to_previous = False
     hp = header.paragraphs[0]
     el = parse_xml(
-        f"<w:p {_NSDECL}><w:pPr><w:pStyle w:val=\"Header\"/><w:jc w:val=\"right\"/></w:pPr>"
-        + _runs(f"{model.status} — {model.partnership}", f'<w:color w:val="{GREY_TEXT}"/><w:sz w:val="16"/>')
+        f'<w:p {_NSDECL}><w:pPr><w:pStyle w:val="Header"/><w:jc w:val="right"/></w:pPr>'
+        + _runs(
+            f"{model.status} — {model.partnership}",
+            f'<w:color w:val="{GREY_TEXT}"/><w:sz w:val="16"/>',
+        )
         + "</w:p>"
     )
     hp._p.addprevious(el)
@@ -1220,7 +1282,7 @@ def _header_footer(section: Any, model: StatementModel) -> None:
     fp = footer.paragraphs[0]
     rpr = f'<w:rPr><w:color w:val="{GREY_TEXT}"/><w:sz w:val="18"/></w:rPr>'
     el = parse_xml(
-        f"<w:p {_NSDECL}><w:pPr><w:pStyle w:val=\"Footer\"/><w:jc w:val=\"center\"/></w:pPr>"
+        f'<w:p {_NSDECL}><w:pPr><w:pStyle w:val="Footer"/><w:jc w:val="center"/></w:pPr>'
         f'<w:r>{rpr}<w:t xml:space="preserve">Page </w:t></w:r>'
         f'<w:fldSimple w:instr=" PAGE "><w:r>{rpr}<w:t>1</w:t></w:r></w:fldSimple>'
         f'<w:r>{rpr}<w:t xml:space="preserve"> of </w:t></w:r>'
@@ -1370,12 +1432,42 @@ def _set_up_styles(doc: Any) -> None:
 
 # The order CT_PPrBase requires; python-docx appends, so borders added late are moved.
 _PPR_ORDER = (
-    "pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
-    "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku",
-    "wordWrap", "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi",
-    "adjustRightInd", "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents",
-    "suppressOverlap", "jc", "textDirection", "textAlignment", "textboxTightWrap",
-    "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr", "pPrChange",
+    "pStyle",
+    "keepNext",
+    "keepLines",
+    "pageBreakBefore",
+    "framePr",
+    "widowControl",
+    "numPr",
+    "suppressLineNumbers",
+    "pBdr",
+    "shd",
+    "tabs",
+    "suppressAutoHyphens",
+    "kinsoku",
+    "wordWrap",
+    "overflowPunct",
+    "topLinePunct",
+    "autoSpaceDE",
+    "autoSpaceDN",
+    "bidi",
+    "adjustRightInd",
+    "snapToGrid",
+    "spacing",
+    "ind",
+    "contextualSpacing",
+    "mirrorIndents",
+    "suppressOverlap",
+    "jc",
+    "textDirection",
+    "textAlignment",
+    "textboxTightWrap",
+    "outlineLvl",
+    "divId",
+    "cnfStyle",
+    "rPr",
+    "sectPr",
+    "pPrChange",
 )
 
 
@@ -1391,10 +1483,25 @@ def _reorder_ppr(ppr: Any) -> None:
 
 
 _SETTINGS_AFTER_UPDATE_FIELDS = (
-    "hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids",
-    "attachedSchema", "themeFontLang", "clrSchemeMapping", "doNotIncludeSubdocsInStats",
-    "doNotAutoCompressPictures", "forceUpgrade", "captions", "readModeInkLockDown",
-    "smartTagType", "shapeDefaults", "doNotEmbedSmartTags", "decimalSymbol", "listSeparator",
+    "hdrShapeDefaults",
+    "footnotePr",
+    "endnotePr",
+    "compat",
+    "docVars",
+    "rsids",
+    "attachedSchema",
+    "themeFontLang",
+    "clrSchemeMapping",
+    "doNotIncludeSubdocsInStats",
+    "doNotAutoCompressPictures",
+    "forceUpgrade",
+    "captions",
+    "readModeInkLockDown",
+    "smartTagType",
+    "shapeDefaults",
+    "doNotEmbedSmartTags",
+    "decimalSymbol",
+    "listSeparator",
 )
 
 
@@ -1457,7 +1564,7 @@ def _set_app_properties(doc: Any) -> None:
                 "<ScaleCrop>false</ScaleCrop><LinksUpToDate>false</LinksUpToDate>"
                 "<SharedDoc>false</SharedDoc><HyperlinksChanged>false</HyperlinksChanged>"
                 "</Properties>"
-            ).encode("utf-8")
+            ).encode()
 
 
 def _drop_thumbnail(doc: Any) -> None:

@@ -16,9 +16,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from carequal_desktop.domain import readiness as rules
 from carequal_desktop.domain.personal_data import Context
@@ -63,7 +63,13 @@ FIELD_LABELS: dict[str, str] = {
 _EVALUATION_FIELDS = ("how_good_now", "how_do_we_know", "what_next", "rationale", "dissent")
 _EVIDENCE_FIELDS = ("title", "description", "location")
 _ACTION_FIELDS = (
-    "issue", "task", "expected_outcome", "ownership", "monitoring", "baseline", "target",
+    "issue",
+    "task",
+    "expected_outcome",
+    "ownership",
+    "monitoring",
+    "baseline",
+    "target",
 )
 
 
@@ -120,7 +126,7 @@ class ReadinessService:
             ) from None
 
     def _row(self, s: Session) -> PositionStatementRow | None:
-        return s.exec(select(PositionStatementRow)).scalars().first()  # type: ignore[call-overload, no-any-return]
+        return s.exec(select(PositionStatementRow)).first()
 
     def _row_for_write(self, s: Session) -> PositionStatementRow:
         row = self._row(s)
@@ -168,7 +174,9 @@ class ReadinessService:
             try:
                 dt.date.fromisoformat(fields["evaluation_date"])
             except ValueError:
-                raise UserError("The date of the evaluation must be a date such as 2026-11-17.") from None
+                raise UserError(
+                    "The date of the evaluation must be a date such as 2026-11-17."
+                ) from None
         with self._session(write=True) as s:
             row = self._row_for_write(s)
             for key, value in fields.items():
@@ -190,7 +198,7 @@ class ReadinessService:
     def statement_texts(self) -> StatementTexts:
         with self._session(write=False) as s:
             row = self._row(s)
-            summaries = s.exec(select(StatementSummaryRow)).scalars().all()  # type: ignore[call-overload]
+            summaries = s.exec(select(StatementSummaryRow)).all()
         return StatementTexts(
             key_messages=row.key_messages if row else "",
             conclusion=row.conclusion if row else "",
@@ -212,8 +220,8 @@ class ReadinessService:
     def update_summary(self, number: int, text: str) -> None:
         with self._session(write=True) as s:
             row = s.exec(
-                select(StatementSummaryRow).where(StatementSummaryRow.number == number)  # type: ignore[arg-type]
-            ).scalars().first()
+                select(StatementSummaryRow).where(col(StatementSummaryRow.number) == number)
+            ).first()
             if row is None:
                 row = StatementSummaryRow(id=_new_id(), number=number, updated=_now())
                 s.add(row)
@@ -238,15 +246,18 @@ class ReadinessService:
         """A first draft of the conclusion on capacity for improvement."""
         fw = self.workshop.framework()
         evaluations = {e.indicator_code: e for e in self.workshop.evaluations()}
-        open_actions = [a for a in self.workshop.actions() if a.status not in ("complete", "dropped")]
-        return draft_conclusion(fw, evaluations, len(open_actions) if with_plan else None,
-                                with_grades=with_grades)
+        open_actions = [
+            a for a in self.workshop.actions() if a.status not in ("complete", "dropped")
+        ]
+        return draft_conclusion(
+            fw, evaluations, len(open_actions) if with_plan else None, with_grades=with_grades
+        )
 
     # ----------------------------------------------------------- not personal
 
     def not_personal(self) -> set[tuple[str, str]]:
         with self._session(write=False) as s:
-            rows = s.exec(select(NotPersonalRow)).scalars().all()  # type: ignore[call-overload]
+            rows = s.exec(select(NotPersonalRow)).all()
         return {(r.place, r.text) for r in rows}
 
     def mark_not_personal(self, finding: Finding) -> None:
@@ -254,14 +265,15 @@ class ReadinessService:
         if finding.kind != "personal_data" or not finding.text:
             raise ValueError("Only personal-data findings can be marked as not personal.")
         with self._session(write=True) as s:
-            s.add(NotPersonalRow(id=_new_id(), place=finding.place, text=finding.text,
-                                 updated=_now()))
+            s.add(
+                NotPersonalRow(id=_new_id(), place=finding.place, text=finding.text, updated=_now())
+            )
 
     def unmark_not_personal(self, place: str, text: str) -> None:
         with self._session(write=True) as s:
-            s.exec(  # type: ignore[call-overload]
+            s.exec(
                 delete(NotPersonalRow).where(
-                    NotPersonalRow.place == place, NotPersonalRow.text == text  # type: ignore[arg-type]
+                    col(NotPersonalRow.place) == place, col(NotPersonalRow.text) == text
                 )
             )
 
@@ -281,7 +293,9 @@ class ReadinessService:
             out += self._personal(evaluations, evidence, actions)
         if wanted & {"ungrounded_grade", "single_source", "single_agency"}:
             out += [
-                f for f in rules.grounding_findings(evaluations, evidence_by_code) if f.kind in wanted
+                f
+                for f in rules.grounding_findings(evaluations, evidence_by_code)
+                if f.kind in wanted
             ]
         if "stale_evidence" in wanted:
             months = self.stale_months()
@@ -317,7 +331,8 @@ class ReadinessService:
         context = Context.build(team, vocabulary)
         texts = self.statement_texts()
         return rules.personal_data_findings(
-            _text_places(details, evaluations, evidence, actions, texts), context,
+            _text_places(details, evaluations, evidence, actions, texts),
+            context,
             self.not_personal(),
         )
 
@@ -353,21 +368,33 @@ def _text_places(
     for ev in evaluations:
         code = ev.indicator_code
         for name in _EVALUATION_FIELDS:
-            yield TextPlace(getattr(ev, name), name, indicator=code,
-                            label=f"{code} {FIELD_LABELS[name]}")
-        for kind, items in (("strengths", ev.strengths),
-                            ("areas_for_improvement", ev.areas_for_improvement)):
+            yield TextPlace(
+                getattr(ev, name), name, indicator=code, label=f"{code} {FIELD_LABELS[name]}"
+            )
+        for kind, items in (
+            ("strengths", ev.strengths),
+            ("areas_for_improvement", ev.areas_for_improvement),
+        ):
             for item in items:
-                yield TextPlace(item.text, kind, indicator=code,
-                                label=f"{code} {FIELD_LABELS[kind]}")
+                yield TextPlace(
+                    item.text, kind, indicator=code, label=f"{code} {FIELD_LABELS[kind]}"
+                )
     for e in evidence:
         for name in _EVIDENCE_FIELDS:
-            yield TextPlace(getattr(e, name), name, evidence=e.ref,
-                            label=f"Evidence {e.ref} {FIELD_LABELS[name].lower()}")
+            yield TextPlace(
+                getattr(e, name),
+                name,
+                evidence=e.ref,
+                label=f"Evidence {e.ref} {FIELD_LABELS[name].lower()}",
+            )
     for a in actions:
         for name in _ACTION_FIELDS:
-            yield TextPlace(getattr(a, name), name, action=a.ref,
-                            label=f"Action {a.ref} {FIELD_LABELS[name].lower()}")
+            yield TextPlace(
+                getattr(a, name),
+                name,
+                action=a.ref,
+                label=f"Action {a.ref} {FIELD_LABELS[name].lower()}",
+            )
 
 
 # ------------------------------------------------------------------- drafting
@@ -383,8 +410,11 @@ def draft_statement_summary(
 ) -> str:
     """Two or three sentences: the grades, the main strengths, the main areas to improve."""
     indicators = fw.indicators_for_statement(number)
-    graded = [(i, evaluations[i.code]) for i in indicators
-              if i.code in evaluations and evaluations[i.code].grade is not None]
+    graded = [
+        (i, evaluations[i.code])
+        for i in indicators
+        if i.code in evaluations and evaluations[i.code].grade is not None
+    ]
     if not graded:
         return ""
     grades = [e.grade for _i, e in graded if e.grade is not None]
@@ -429,12 +459,17 @@ def draft_key_messages(
 ) -> str:
     lines: list[str] = []
     for st in fw.statements:
-        graded = [evaluations[i.code] for i in fw.indicators_for_statement(st.number)
-                  if i.code in evaluations and evaluations[i.code].grade is not None]
+        graded = [
+            evaluations[i.code]
+            for i in fw.indicators_for_statement(st.number)
+            if i.code in evaluations and evaluations[i.code].grade is not None
+        ]
         if not graded:
             continue
         grades = [e.grade for e in graded if e.grade is not None]
-        line = f"- Statement {st.number}" + (f" ({_grade_phrase(fw, grades)})" if with_grades else "")
+        line = f"- Statement {st.number}" + (
+            f" ({_grade_phrase(fw, grades)})" if with_grades else ""
+        )
         strengths = [e.strengths[0].text for e in graded if e.strengths][:1]
         areas = [e.areas_for_improvement[0].text for e in graded if e.areas_for_improvement][:1]
         if strengths:
@@ -482,10 +517,10 @@ def export_position_statement(workshop: Any) -> dict[str, Any] | None:
     ready = ReadinessService(workshop)
     with ready._session(write=False) as s:
         row = ready._row(s)
-        summaries = s.exec(  # type: ignore[call-overload]
-            select(StatementSummaryRow).order_by(StatementSummaryRow.number)  # type: ignore[arg-type]
-        ).scalars().all()
-        marks = s.exec(select(NotPersonalRow)).scalars().all()  # type: ignore[call-overload]
+        summaries = s.exec(
+            select(StatementSummaryRow).order_by(col(StatementSummaryRow.number))
+        ).all()
+        marks = s.exec(select(NotPersonalRow)).all()
     if row is None and not summaries and not marks:
         return None
     out: dict[str, Any] = {}
@@ -516,8 +551,18 @@ def import_position_statement(workshop: Any, data: dict[str, Any] | None) -> Non
     ready = ReadinessService(workshop)
     stamp = _now()
     with ready._session(write=True) as s:
-        if any(k in data for k in ("version", "status", "approved_by", "key_messages",
-                                   "conclusion", "stale_evidence_months", "evaluation_date")):
+        if any(
+            k in data
+            for k in (
+                "version",
+                "status",
+                "approved_by",
+                "key_messages",
+                "conclusion",
+                "stale_evidence_months",
+                "evaluation_date",
+            )
+        ):
             s.add(
                 PositionStatementRow(
                     id=_new_id(),
@@ -534,8 +579,12 @@ def import_position_statement(workshop: Any, data: dict[str, Any] | None) -> Non
                 )
             )
         for item in data.get("statement_summaries", []):
-            s.add(StatementSummaryRow(id=_new_id(), number=item["statement"], text=item["text"],
-                                      updated=stamp))
+            s.add(
+                StatementSummaryRow(
+                    id=_new_id(), number=item["statement"], text=item["text"], updated=stamp
+                )
+            )
         for item in data.get("not_personal", []):
-            s.add(NotPersonalRow(id=_new_id(), place=item["place"], text=item["text"],
-                                 updated=stamp))
+            s.add(
+                NotPersonalRow(id=_new_id(), place=item["place"], text=item["text"], updated=stamp)
+            )

@@ -91,12 +91,16 @@ class FindingsModel(QAbstractTableModel):
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(self.HEADERS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:  # noqa: N802
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self.HEADERS[section]
         return None
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if not index.isValid():
             return None
         f = self.findings[index.row()]
@@ -150,7 +154,9 @@ class ReadinessPage(QWidget):
         self.stale_spin = QSpinBox(checks)
         self.stale_spin.setRange(1, 240)
         self.stale_spin.setSuffix(" months")
-        self.stale_spin.setAccessibleName("Evidence is old after this many months before the latest session")
+        self.stale_spin.setAccessibleName(
+            "Evidence is old after this many months before the latest session"
+        )
         stale_label.setBuddy(self.stale_spin)
         self.stale_spin.editingFinished.connect(self._save_stale)
         filters.addWidget(stale_label)
@@ -205,7 +211,9 @@ class ReadinessPage(QWidget):
         note.setWordWrap(True)
         tcol.addWidget(note)
         self.triangulation_table = QTableWidget(tri)
-        self.triangulation_table.setAccessibleName("Triangulation: indicators against kinds and agencies of evidence")
+        self.triangulation_table.setAccessibleName(
+            "Triangulation: indicators against kinds and agencies of evidence"
+        )
         self.triangulation_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.triangulation_table.verticalHeader().hide()
         tcol.addWidget(self.triangulation_table, 1)
@@ -229,14 +237,11 @@ class ReadinessPage(QWidget):
         if not self._findings:
             text = "Nothing to look at: no findings."
         else:
-            text = (
-                f"{len(self._findings)} finding{'s' if len(self._findings) != 1 else ''}. "
-                + (
-                    f"{personal} possible personal detail{'s' if personal != 1 else ''} must be "
-                    "removed or marked as not personal before the statement can be exported."
-                    if personal
-                    else "No possible personal data."
-                )
+            text = f"{len(self._findings)} finding{'s' if len(self._findings) != 1 else ''}. " + (
+                f"{personal} possible personal detail{'s' if personal != 1 else ''} must be "
+                "removed or marked as not personal before the statement can be exported."
+                if personal
+                else "No possible personal data."
             )
         self.summary_label.setText(text)
         self._show_findings()
@@ -361,7 +366,9 @@ def go_to_finding(window: Any, finding: Finding) -> None:
     if isinstance(edit, QPlainTextEdit):
         edit.setFocus()
         if finding.text:
-            cursor = edit.document().find(finding.text, 0, QTextDocument.FindFlag.FindCaseSensitively)
+            cursor = edit.document().find(
+                finding.text, 0, QTextDocument.FindFlag.FindCaseSensitively
+            )
             if not cursor.isNull():
                 edit.setTextCursor(cursor)
             else:

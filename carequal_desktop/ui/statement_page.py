@@ -90,20 +90,28 @@ class StatementPage(QWidget):
 
         self.edits: dict[str, NarrativeEdit] = {}
         self.key_messages = self._text_box(
-            col, "key_messages", "Key messages",
+            col,
+            "key_messages",
+            "Key messages",
             "One message a line, starting with “- ”: what is working well and what must improve…",
         )
         self.summary_edits: dict[int, NarrativeEdit] = {}
         for st in service.framework().statements:
             edit = self._text_box(
-                col, f"summary-{st.number}", f"Statement {st.number}: {shorten(st.text, 90)}",
-                "A short evaluative summary of this statement…", lines=4,
+                col,
+                f"summary-{st.number}",
+                f"Statement {st.number}: {shorten(st.text, 90)}",
+                "A short evaluative summary of this statement…",
+                lines=4,
             )
             edit.setToolTip(st.text)
             self.summary_edits[st.number] = edit
         self.conclusion = self._text_box(
-            col, "conclusion", "Conclusion: our capacity for improvement",
-            "How confident the team is that the partnership can improve, and why…", lines=4,
+            col,
+            "conclusion",
+            "Conclusion: our capacity for improvement",
+            "How confident the team is that the partnership can improve, and why…",
+            lines=4,
         )
         col.addStretch(1)
 
@@ -112,8 +120,9 @@ class StatementPage(QWidget):
         self.status_box.currentIndexChanged.connect(lambda _i: self._save_control())
         self.refresh()
 
-    def _text_box(self, col: QVBoxLayout, key: str, title: str, placeholder: str,
-                  lines: int = 5) -> NarrativeEdit:
+    def _text_box(
+        self, col: QVBoxLayout, key: str, title: str, placeholder: str, lines: int = 5
+    ) -> NarrativeEdit:
         row = QHBoxLayout()
         label = heading(title, 1.05)
         row.addWidget(label, 1)
@@ -151,8 +160,12 @@ class StatementPage(QWidget):
             )
             self.approved_edit.setText(control.approved_by)
             read_only = bool(self.service.read_only)
-            for widget in (*self.edits.values(), self.version_edit, self.date_edit,
-                           self.approved_edit):
+            for widget in (
+                *self.edits.values(),
+                self.version_edit,
+                self.date_edit,
+                self.approved_edit,
+            ):
                 widget.setReadOnly(read_only)
             self.status_box.setEnabled(not read_only)
         finally:
@@ -177,7 +190,9 @@ class StatementPage(QWidget):
             text = self.ready.draft_summary(int(key.split("-")[1]))
         edit = self.edits[key]
         if not text:
-            messages.show_error(self, "There is nothing to draft from yet: grade an indicator first.")
+            messages.show_error(
+                self, "There is nothing to draft from yet: grade an indicator first."
+            )
             return
         edit.setPlainText(text)
         edit.setFocus()

@@ -8,8 +8,12 @@ from carequal_desktop.domain.personal_data import Context, find_personal_data, v
 
 CONTEXT = Context.build(
     team=["Fiona MacLeod", "Dr Ruth Kerr", "DI Stuart Reid", "Graham Dunbar"],
-    vocabulary_texts=["Strathcairn Council social work", "Cambridge Community Centre, Room 2",
-                      "Strathcairn Family Link", "Dalmore Academy"],
+    vocabulary_texts=[
+        "Strathcairn Council social work",
+        "Cambridge Community Centre, Room 2",
+        "Strathcairn Family Link",
+        "Dalmore Academy",
+    ],
 )
 
 

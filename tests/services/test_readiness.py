@@ -22,7 +22,9 @@ def ready(new_service):
 def test_ungrounded_grade_and_not_when_evidence_is_linked(new_service, ready):
     new_service.update_evaluation("5.1", grade=4)
     new_service.update_evaluation("5.2", grade=5)
-    new_service.add_evidence("IRD audit", "record_reading", indicators=["5.2"], agency="Police Scotland")
+    new_service.add_evidence(
+        "IRD audit", "record_reading", indicators=["5.2"], agency="Police Scotland"
+    )
     new_service.add_evidence("Staff survey", "staff_survey", indicators=["5.2"], agency="NHS board")
     found = kinds_at(ready.findings(), "ungrounded_grade")
     assert [(f.indicator, f.field) for f in found] == [("5.1", "grade")]
@@ -38,17 +40,24 @@ def test_single_source_and_single_agency(new_service, ready):
     assert [f.indicator for f in kinds_at(found, "single_source")] == ["5.1"]
     assert [f.indicator for f in kinds_at(found, "single_agency")] == ["5.1"]
     # Numbers from another agency answer both.
-    new_service.add_evidence("Data", "performance_data", indicators=["5.1"], agency="Police Scotland")
+    new_service.add_evidence(
+        "Data", "performance_data", indicators=["5.1"], agency="Police Scotland"
+    )
     found = ready.findings()
     assert not kinds_at(found, "single_source") and not kinds_at(found, "single_agency")
 
 
 def test_joint_evidence_is_not_single_agency(new_service, ready):
     new_service.update_evaluation("5.3", grade=3)
-    new_service.add_evidence("Joint record reading", "record_reading", indicators=["5.3"],
-                             agency="Partnership (multi-agency)")
-    new_service.add_evidence("Observation", "observation", indicators=["5.3"],
-                             agency="Partnership (multi-agency)")
+    new_service.add_evidence(
+        "Joint record reading",
+        "record_reading",
+        indicators=["5.3"],
+        agency="Partnership (multi-agency)",
+    )
+    new_service.add_evidence(
+        "Observation", "observation", indicators=["5.3"], agency="Partnership (multi-agency)"
+    )
     assert not kinds_at(ready.findings(), "single_agency")
 
 
@@ -67,8 +76,14 @@ def test_stale_evidence_uses_the_latest_session_and_the_setting(new_service, rea
 
 def test_agreed_incomplete(new_service, ready):
     new_service.update_evaluation("5.1", status="agreed", how_good_now="Good.", grade=4)
-    new_service.update_evaluation("5.2", status="agreed", how_good_now="Good.",
-                                  how_do_we_know="Audit.", what_next="More.", grade=4)
+    new_service.update_evaluation(
+        "5.2",
+        status="agreed",
+        how_good_now="Good.",
+        how_do_we_know="Audit.",
+        what_next="More.",
+        grade=4,
+    )
     new_service.update_evaluation("5.3", status="in_progress")  # not agreed: not checked
     found = kinds_at(ready.findings(), "agreed_incomplete")
     assert [(f.indicator, f.missing) for f in found] == [("5.1", ("how_do_we_know", "what_next"))]
@@ -79,8 +94,9 @@ def test_agreed_incomplete(new_service, ready):
 
 
 def test_agreed_without_grade(new_service, ready):
-    new_service.update_evaluation("6.1", status="agreed", how_good_now="x", how_do_we_know="y",
-                                  what_next="z")
+    new_service.update_evaluation(
+        "6.1", status="agreed", how_good_now="x", how_do_we_know="y", what_next="z"
+    )
     (f,) = kinds_at(ready.findings(), "agreed_incomplete")
     assert f.missing == ("grade",) and "grade" in f.message
 
@@ -130,8 +146,9 @@ def test_document_control(new_service, ready):
     new_service.add_session("2026-11-17")
     assert ready.document_control().version == "0.1"
     assert ready.evaluation_date() == "2026-11-17"
-    ready.update_document_control(version="1.0", status="for_sign_off", approved_by="COG",
-                                  evaluation_date="2026-11-20")
+    ready.update_document_control(
+        version="1.0", status="for_sign_off", approved_by="COG", evaluation_date="2026-11-20"
+    )
     control = ready.document_control()
     assert (control.version, control.status, control.approved_by) == ("1.0", "for_sign_off", "COG")
     assert ready.evaluation_date() == "2026-11-20"
@@ -169,8 +186,18 @@ def test_check_command_json_and_exit_status(new_service, capsys):
     assert main(["check", str(path), "--json"]) == 0
     findings = json.loads(capsys.readouterr().out)
     assert [f["kind"] for f in findings] == ["personal_data", "ungrounded_grade"]
-    assert set(findings[0]) == {"kind", "message", "indicator", "evidence", "action", "statement",
-                                "field", "text", "detail", "missing"}
+    assert set(findings[0]) == {
+        "kind",
+        "message",
+        "indicator",
+        "evidence",
+        "action",
+        "statement",
+        "field",
+        "text",
+        "detail",
+        "missing",
+    }
     assert findings[0]["indicator"] == "5.1" and findings[0]["field"] == "how_good_now"
     assert main(["check", str(path)]) == 0
     out = capsys.readouterr().out
@@ -191,13 +218,18 @@ def test_exports_refuse_personal_data_unless_allowed(new_service, tmp_path, caps
 
 
 def test_exchange_round_trip_keeps_the_statement_texts(new_service, tmp_path):
-    from carequal_desktop.services.exchange import export_document, import_document, validate_document
+    from carequal_desktop.services.exchange import (
+        export_document,
+        import_document,
+        validate_document,
+    )
     from carequal_desktop.services.workshop import WorkshopService
 
     assert "position_statement" not in export_document(new_service)  # absent until used
     ready = ReadinessService(new_service)
-    ready.update_document_control(version="0.4", status="final", approved_by="COG",
-                                  evaluation_date="2026-11-20")
+    ready.update_document_control(
+        version="0.4", status="final", approved_by="COG", evaluation_date="2026-11-20"
+    )
     ready.update_summary(1, "Safer.")
     ready.update_key_messages("- One")
     ready.set_stale_months(18)

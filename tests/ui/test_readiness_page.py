@@ -57,7 +57,9 @@ def test_stale_setting_and_triangulation(qtbot, window, made_workshop):
     assert ReadinessService(s).stale_months() == 12
     table = page.triangulation_table
     row = next(r for r in range(table.rowCount()) if table.item(r, 0).text().startswith("5.1 "))
-    headers = [table.horizontalHeaderItem(c).text().replace("\n", " ") for c in range(table.columnCount())]
+    headers = [
+        table.horizontalHeaderItem(c).text().replace("\n", " ") for c in range(table.columnCount())
+    ]
     assert table.item(row, headers.index("Documents")).text() == "1"
     assert table.item(row, headers.index("Numbers (data, record reading)")).text() == "none"
     assert table.item(row, headers.index("Agencies")).text() == "1"

@@ -33,10 +33,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from carequal_desktop.domain.readiness import Finding
 from carequal_desktop.domain.text import shorten
 from carequal_desktop.domain.wordcount import WORD_LIMIT
 from carequal_desktop.errors import UserError
-from carequal_desktop.domain.readiness import Finding
 from carequal_desktop.reports.position_statement import (
     CONTENTS_HELP,
     ExportOptions,
@@ -81,8 +81,9 @@ def suggested_folder(service: Any) -> Path:
     return folder
 
 
-def ask_target(parent: QWidget | None, caption: str, suggested: Path, file_filter: str,
-               suffix: str) -> Path | None:
+def ask_target(
+    parent: QWidget | None, caption: str, suggested: Path, file_filter: str, suffix: str
+) -> Path | None:
     """The save dialog (which asks before replacing a file); None when cancelled."""
     name, _f = QFileDialog.getSaveFileName(parent, caption, str(suggested), file_filter)
     if not name:
@@ -189,8 +190,13 @@ class ExportDialog(QDialog):
         for check in (self.evidence_list_box, self.action_list_box):
             check.setChecked(False)
             box.addWidget(check)
-        for check in (self.grades_box, self.appendix_box, self.plan_box,
-                      self.evidence_list_box, self.action_list_box):
+        for check in (
+            self.grades_box,
+            self.appendix_box,
+            self.plan_box,
+            self.evidence_list_box,
+            self.action_list_box,
+        ):
             check.toggled.connect(self._update_counts)
         layout.addWidget(options)
 
@@ -299,7 +305,8 @@ class ExportDialog(QDialog):
         blocked = bool(self.personal_findings)
         self.personal_group.setVisible(blocked)
         self.personal_group.setTitle(
-            f"Possible personal data ({len(self.personal_findings)})" if blocked
+            f"Possible personal data ({len(self.personal_findings)})"
+            if blocked
             else "Possible personal data"
         )
         if blocked:
@@ -349,8 +356,13 @@ class ExportDialog(QDialog):
         )
 
     def _model(self, options: ExportOptions) -> Any:
-        key = (options.include_grades, options.include_evidence_appendix, options.include_plan,
-               options.list_evidence_in_body, options.list_actions_in_body)
+        key = (
+            options.include_grades,
+            options.include_evidence_appendix,
+            options.include_plan,
+            options.list_evidence_in_body,
+            options.list_actions_in_body,
+        )
         if key not in self._models:
             self._models[key] = build_statement(self.service, options)
         return self._models[key]
@@ -387,8 +399,10 @@ class ExportDialog(QDialog):
         """The ways to get under the limit, with what each would save."""
         options = self.options()
         ways: list[str] = []
-        for attr, label in (("list_evidence_in_body", "Leave the evidence lists to the appendix"),
-                            ("list_actions_in_body", "Leave the action lists to the plan")):
+        for attr, label in (
+            ("list_evidence_in_body", "Leave the evidence lists to the appendix"),
+            ("list_actions_in_body", "Leave the action lists to the plan"),
+        ):
             if getattr(options, attr):
                 fewer = body_word_counts(self._model(_with(options, **{attr: False})))[1]
                 ways.append(f"• {label}: {total - fewer:,} fewer words.")
@@ -396,7 +410,8 @@ class ExportDialog(QDialog):
         if longest:
             ways.append(
                 "• Shorten the longest indicators: "
-                + ", ".join(f"{code} ({n:,} words)" for code, n in longest) + "."
+                + ", ".join(f"{code} ({n:,} words)" for code, n in longest)
+                + "."
             )
         ways.append("• Move detail from the narratives into the evidence descriptions.")
         return "Ways to get under the limit:\n" + "\n".join(ways)
@@ -460,9 +475,17 @@ class ExportDialog(QDialog):
 
     def _set_running(self, running: bool) -> None:
         self.progress_bar.setVisible(running or self.progress_bar.value() > 0)
-        for widget in (self.export_button, self.close_button, self.grades_box,
-                       self.appendix_box, self.plan_box, self.evidence_list_box,
-                       self.action_list_box, self.not_personal_button, self.go_button):
+        for widget in (
+            self.export_button,
+            self.close_button,
+            self.grades_box,
+            self.appendix_box,
+            self.plan_box,
+            self.evidence_list_box,
+            self.action_list_box,
+            self.not_personal_button,
+            self.go_button,
+        ):
             widget.setEnabled(not running)
         if not running:
             self.refresh_personal_data()
@@ -557,9 +580,11 @@ def _export_csv(window: Any, what: str) -> Path | None:
     label = "improvement plan" if what == "plan" else "evidence register"
     title = service.details().title
     target = ask_target(
-        window, f"Export {label} as CSV",
+        window,
+        f"Export {label} as CSV",
         suggested_folder(service) / safe_file_name(f"{title} - {label}", ".csv"),
-        CSV_FILTER, ".csv",
+        CSV_FILTER,
+        ".csv",
     )
     if target is None:
         return None
@@ -580,7 +605,9 @@ def _export_csv(window: Any, what: str) -> Path | None:
         messages.show_error(window, f"The {label} was not written. {exc}")
         return None
     if result.warnings:
-        messages.show_error(window, f"The {label} was written to {target}. " + " ".join(result.warnings))
+        messages.show_error(
+            window, f"The {label} was written to {target}. " + " ".join(result.warnings)
+        )
     status = getattr(window, "statusBar", None)
     if callable(status):
         status().showMessage(f"The {label} was written to {target}.", 10000)
@@ -594,12 +621,24 @@ def install_export_actions(window: Any) -> list[QAction]:
     if existing:
         return existing
     entries = (
-        ("carequalExportStatement", "Export &position statement…", "Ctrl+Shift+E",
-         lambda: export_position_statement(window)),
-        ("carequalExportPlanCsv", "Export improvement plan as CS&V…", None,
-         lambda: _export_csv(window, "plan")),
-        ("carequalExportEvidenceCsv", "Export evidence re&gister as CSV…", None,
-         lambda: _export_csv(window, "evidence")),
+        (
+            "carequalExportStatement",
+            "Export &position statement…",
+            "Ctrl+Shift+E",
+            lambda: export_position_statement(window),
+        ),
+        (
+            "carequalExportPlanCsv",
+            "Export improvement plan as CS&V…",
+            None,
+            lambda: _export_csv(window, "plan"),
+        ),
+        (
+            "carequalExportEvidenceCsv",
+            "Export evidence re&gister as CSV…",
+            None,
+            lambda: _export_csv(window, "evidence"),
+        ),
     )
     # Insert after "Export exchange JSON…" when there is one, else at the end.
     actions = menu.actions()
