@@ -150,6 +150,8 @@ class ReadinessPage(QWidget):
         self.kind_box.currentIndexChanged.connect(lambda _i: self._show_findings())
         filters.addWidget(kind_label)
         filters.addWidget(self.kind_box, 1)
+        col.addLayout(filters)
+        filters = QHBoxLayout()
         stale_label = QLabel("Evidence is &old after", checks)
         self.stale_spin = QSpinBox(checks)
         self.stale_spin.setRange(1, 240)
@@ -162,6 +164,7 @@ class ReadinessPage(QWidget):
         filters.addWidget(stale_label)
         filters.addWidget(self.stale_spin)
         filters.addWidget(QLabel("before the latest session", checks))
+        filters.addStretch(1)
         col.addLayout(filters)
 
         self.model = FindingsModel(self)
@@ -257,12 +260,16 @@ class ReadinessPage(QWidget):
 
     def _fill_triangulation(self) -> None:
         rows = self.ready.triangulation()
-        columns = ["Indicator", *SOURCES.values(), "Agencies"]
+        columns = ["Indicator", *(v.split(" (")[0] for v in SOURCES.values()), "Agencies"]
         table = self.triangulation_table
         table.clear()
         table.setColumnCount(len(columns))
         table.setRowCount(len(rows))
-        table.setHorizontalHeaderLabels([c.replace(" (", "\n(") for c in columns])
+        table.setHorizontalHeaderLabels(columns)
+        for c, tip in enumerate(SOURCES.values(), start=1):
+            header_item = table.horizontalHeaderItem(c)
+            if header_item is not None:
+                header_item.setToolTip(tip)
         for r, row in enumerate(rows):
             label = f"{row.code} {row.title}" + ("" if row.graded else " (not graded)")
             name = QTableWidgetItem(label)

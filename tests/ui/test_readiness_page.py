@@ -61,7 +61,7 @@ def test_stale_setting_and_triangulation(qtbot, window, made_workshop):
         table.horizontalHeaderItem(c).text().replace("\n", " ") for c in range(table.columnCount())
     ]
     assert table.item(row, headers.index("Documents")).text() == "1"
-    assert table.item(row, headers.index("Numbers (data, record reading)")).text() == "none"
+    assert table.item(row, headers.index("Numbers")).text() == "none"
     assert table.item(row, headers.index("Agencies")).text() == "1"
 
 

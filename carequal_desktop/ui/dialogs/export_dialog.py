@@ -134,7 +134,7 @@ class ExportDialog(QDialog):
         self._models: dict[tuple[bool, ...], Any] = {}
         self.setWindowTitle("Export position statement")
         self.personal_findings: list[Finding] = []
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(620)
 
         layout = QVBoxLayout(self)
         intro = QLabel(
@@ -163,6 +163,7 @@ class ExportDialog(QDialog):
         self.personal_list.setAccessibleName("Possible personal data, with where it is")
         self.personal_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.personal_list.setWordWrap(True)
+        self.personal_list.setMaximumHeight(self.fontMetrics().lineSpacing() * 4 + 12)
         self.personal_list.itemActivated.connect(lambda _i: self.go_to_selected())
         personal.addWidget(self.personal_list)
         row = QHBoxLayout()
@@ -178,18 +179,19 @@ class ExportDialog(QDialog):
         layout.addWidget(self.personal_group)
 
         options = QGroupBox("Include")
-        box = QVBoxLayout(options)
+        box = QGridLayout(options)
         self.grades_box = QCheckBox("The team's &grades")
         self.appendix_box = QCheckBox("The evidence inde&x (appendix)")
         self.plan_box = QCheckBox("The &improvement plan")
-        for check in (self.grades_box, self.appendix_box, self.plan_box):
+        for i, check in enumerate((self.grades_box, self.appendix_box, self.plan_box)):
             check.setChecked(True)
-            box.addWidget(check)
-        self.evidence_list_box = QCheckBox("&List the evidence under each indicator")
-        self.action_list_box = QCheckBox("List the &actions under each indicator")
-        for check in (self.evidence_list_box, self.action_list_box):
+            box.addWidget(check, i, 0)
+        # Off by default: they repeat the appendix and the plan, and count towards the limit.
+        self.evidence_list_box = QCheckBox("&Evidence listed under each indicator")
+        self.action_list_box = QCheckBox("&Actions listed under each indicator")
+        for i, check in enumerate((self.evidence_list_box, self.action_list_box)):
             check.setChecked(False)
-            box.addWidget(check)
+            box.addWidget(check, i, 1)
         for check in (
             self.grades_box,
             self.appendix_box,
@@ -311,6 +313,7 @@ class ExportDialog(QDialog):
         )
         if blocked:
             self.personal_list.setCurrentRow(0)
+        self._fit_height()
         self.not_personal_button.setEnabled(blocked and not self.service.read_only)
         self.go_button.setEnabled(blocked)
         self.export_button.setEnabled(not blocked and not self.is_running())
@@ -392,8 +395,20 @@ class ExportDialog(QDialog):
             if over
             else ""
         )
-        self.ways_label.setText(self._ways_to_shorten(total) if over else "")
+        ways = self._ways_to_shorten(total) if over else ""
+        self.ways_label.setText(ways)
+        # A grid row does not grow for a wrapped label by itself: give it its lines.
+        spacing = self.ways_label.fontMetrics().lineSpacing()
+        self.ways_label.setMinimumHeight(spacing * (ways.count("\n") + 2) if ways else 0)
         self.ways_label.setVisible(over)
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """Grow or shrink to the text now shown (word-wrapped labels change height)."""
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()
+            self.resize(self.width(), max(self.minimumSizeHint().height(), layout.heightForWidth(self.width()) if layout.hasHeightForWidth() else 0))
 
     def _ways_to_shorten(self, total: int) -> str:
         """The ways to get under the limit, with what each would save."""
