@@ -864,6 +864,17 @@ _WEAK_FIRST_NAMES = frozenset(
 )
 
 
+# Any one of these words must be present before the name rules run at all.
+_NAME_SIGNALS = frozenset(
+    {"Mr", "Mrs", "Ms", "Miss", "Mx", "Master", "Baby", "baby", "Child", "child", "Infant",
+     "infant", "Sibling", "sibling", "aged", "age", "years", "year", "yrs", "yr", "months",
+     "month"}
+    | {w.split()[0].split("-")[0] for w in _KIN.split("|")}
+    | FIRST_NAMES
+)
+_WORD_RUN = re.compile(r"[A-Za-z]+")
+
+
 @dataclass(frozen=True)
 class Context:
     """What the checker knows about this workshop: who is on the team, and its own words.
@@ -942,10 +953,27 @@ def find_personal_data(text: str, context: Context | None = None) -> list[Match]
         if value:
             found.append(Match(kind, value, start, start + len(value)))
 
-    for m in _EMAIL.finditer(text):
-        add("email", m.start(), m.end())
-    for m in _DOB.finditer(text):
-        add("date_of_birth", m.start(), m.end())
+    # Cheap gates first: most text has no digit, no "@" and no name signal at all, and the
+    # check must run over thousands of evidence items in well under a second.
+    if "@" in text:
+        for m in _EMAIL.finditer(text):
+            add("email", m.start(), m.end())
+    if _DIGIT.search(text) is not None:
+        _find_numbers(text, add)
+    if not _NAME_SIGNALS.isdisjoint(_WORD_RUN.findall(text)):
+        _find_names(text, context, add)
+    return _without_overlaps(found)
+
+
+_DIGIT = re.compile(r"\d")
+
+
+def _find_numbers(text: str, add: Callable[[str, int, int], None]) -> None:
+    """Dates of birth, CHI numbers, phone numbers, postcodes and street addresses."""
+    low = text.lower()
+    if "birth" in low or "born" in low or "dob" in low or "d.o.b" in low:
+        for m in _DOB.finditer(text):
+            add("date_of_birth", m.start(), m.end())
     for m in _CHI.finditer(text):
         if valid_chi(m.group(1) + m.group(2)):
             add("chi_number", m.start(), m.end())
@@ -961,8 +989,6 @@ def find_personal_data(text: str, context: Context | None = None) -> list[Match]
         words = re.findall(r"[A-Z][a-z'’]+", m.group(0))
         if words and not all(w in ("Flat",) for w in words):
             add("address", m.start(), m.end())
-    _find_names(text, context, add)
-    return _without_overlaps(found)
 
 
 def _looks_like_range(raw: str) -> bool:

@@ -298,8 +298,14 @@ def personal_data_findings(
 ) -> list[Finding]:
     """Possible personal details, except those the facilitator marked as not personal."""
     out: list[Finding] = []
+    seen: dict[str, list[Any]] = {}  # the same text (a location, a template) is read once
     for place in places:
-        for match in find_personal_data(place.text, context):
+        if not place.text:
+            continue
+        matches = seen.get(place.text)
+        if matches is None:
+            matches = seen[place.text] = find_personal_data(place.text, context)
+        for match in matches:
             finding = Finding(
                 "personal_data",
                 f"{place.label}: “{match.text}” looks like {match.what}.",
