@@ -866,9 +866,30 @@ _WEAK_FIRST_NAMES = frozenset(
 
 # Any one of these words must be present before the name rules run at all.
 _NAME_SIGNALS = frozenset(
-    {"Mr", "Mrs", "Ms", "Miss", "Mx", "Master", "Baby", "baby", "Child", "child", "Infant",
-     "infant", "Sibling", "sibling", "aged", "age", "years", "year", "yrs", "yr", "months",
-     "month"}
+    {
+        "Mr",
+        "Mrs",
+        "Ms",
+        "Miss",
+        "Mx",
+        "Master",
+        "Baby",
+        "baby",
+        "Child",
+        "child",
+        "Infant",
+        "infant",
+        "Sibling",
+        "sibling",
+        "aged",
+        "age",
+        "years",
+        "year",
+        "yrs",
+        "yr",
+        "months",
+        "month",
+    }
     | {w.split()[0].split("-")[0] for w in _KIN.split("|")}
     | FIRST_NAMES
 )

@@ -311,17 +311,26 @@ def _read(service: Any, options: ExportOptions) -> _Inputs:
     for act in actions:
         for code in act.indicators:
             inputs.actions_by_code.setdefault(code, []).append(act)
+    # Drafts for what the team has not written yet, from the records already read.
+    from carequal_desktop.services import readiness as drafting
+
     grades = options.include_grades
     if not inputs.texts.key_messages.strip():
-        inputs.drafts["key_messages"] = ready.draft_key_messages(with_grades=grades)
+        inputs.drafts["key_messages"] = drafting.draft_key_messages(
+            inputs.fw, inputs.evaluations, with_grades=grades
+        )
     if not inputs.texts.conclusion.strip():
-        inputs.drafts["conclusion"] = ready.draft_conclusion(
-            with_grades=grades, with_plan=options.include_plan
+        open_actions = [a for a in actions if a.status not in ("complete", "dropped")]
+        inputs.drafts["conclusion"] = drafting.draft_conclusion(
+            inputs.fw,
+            inputs.evaluations,
+            len(open_actions) if options.include_plan else None,
+            with_grades=grades,
         )
     for st in inputs.fw.statements:
         if not inputs.texts.summaries.get(st.number, "").strip():
-            inputs.drafts[f"summary-{st.number}"] = ready.draft_summary(
-                st.number, with_grades=grades
+            inputs.drafts[f"summary-{st.number}"] = drafting.draft_statement_summary(
+                inputs.fw, st.number, inputs.evaluations, with_grades=grades
             )
     return inputs
 
@@ -787,11 +796,14 @@ def _glossary_table(data: _Inputs, texts: list[str]) -> Table | None:
 
 
 def _triangulation(service: Any, data: _Inputs) -> tuple[list[Any], str]:
-    from carequal_desktop.services.readiness import ReadinessService
+    from carequal_desktop.domain.readiness import triangulation
 
     if not data.evidence:
         return [], ""
-    rows = ReadinessService(service).triangulation()
+    graded = {code for code, ev in data.evaluations.items() if ev.grade is not None}
+    rows = triangulation(
+        [(i.code, i.title) for i in data.fw.indicators], data.evidence_by_code, graded
+    )
     gaps = [r.code for r in rows if r.graded and sum(1 for n in r.sources.values() if n) < 2]
     alt = (
         "Grid of the quality indicators against the kinds of evidence behind them (numbers, "
