@@ -44,6 +44,11 @@ def _window_parser() -> argparse.ArgumentParser:
             "  export-docx FILE OUT.docx          write the draft position statement in Word\n"
             "  export-csv FILE OUT.csv            write the improvement plan or evidence register as CSV\n"
             "  check FILE [--json]                list what to look at before the statement goes out\n"
+            "  server init|list|grant|revoke      set up a PostgreSQL server, list or share its workshops\n"
+            "  push FILE URL                      put a workshop on a server and print its location\n"
+            "  pull LOCATION OUT.carequal         take an offline copy of a server workshop\n"
+            "\n"
+            "FILE may also be a server location: postgresql://USER@HOST/DB#WORKSHOP-ID\n"
             "\n"
             "examples:\n"
             "  carequal                     open the start screen\n"
@@ -59,11 +64,20 @@ def _window_parser() -> argparse.ArgumentParser:
         help="open the file (or the demo), paint the main window and exit 0; for checks",
     )
     p.add_argument("--screenshot", type=Path, metavar="PNG", help=argparse.SUPPRESS)
+    p.add_argument(
+        "--tour",
+        type=Path,
+        metavar="DIR",
+        help="with --demo: show every page, the facilitation mode and every main dialog, "
+        "save a PNG of each into DIR, exit 1 if any is larger than the screen",
+    )
     p.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     return p
 
 
-def _command_parsers() -> dict[str, tuple[argparse.ArgumentParser, Callable[[argparse.Namespace], int]]]:
+def _command_parsers() -> dict[
+    str, tuple[argparse.ArgumentParser, Callable[[argparse.Namespace], int]]
+]:
     commands: dict[str, tuple[argparse.ArgumentParser, Callable[[argparse.Namespace], int]]] = {}
 
     p = _Parser(prog=f"{PROG} import-json", description="Make a workshop file from exchange JSON.")
@@ -73,15 +87,16 @@ def _command_parsers() -> dict[str, tuple[argparse.ArgumentParser, Callable[[arg
     commands["import-json"] = (p, _import_json)
 
     p = _Parser(prog=f"{PROG} export-json", description="Write a workshop as exchange JSON.")
-    p.add_argument("source", type=Path, metavar="FILE")
+    p.add_argument("source", type=_source, metavar="FILE")
     p.add_argument("target", type=Path, metavar="OUT.json")
     p.add_argument("--force", action="store_true", help="replace OUT if it exists")
     commands["export-json"] = (p, _export_json)
 
     p = _Parser(
-        prog=f"{PROG} export-docx", description="Write the draft position statement as a Word document."
+        prog=f"{PROG} export-docx",
+        description="Write the draft position statement as a Word document.",
     )
-    p.add_argument("source", type=Path, metavar="FILE")
+    p.add_argument("source", type=_source, metavar="FILE")
     p.add_argument("target", type=Path, metavar="OUT.docx")
     p.add_argument("--no-grades", action="store_true", help="leave out the team's grades")
     p.add_argument(
@@ -96,17 +111,108 @@ def _command_parsers() -> dict[str, tuple[argparse.ArgumentParser, Callable[[arg
         prog=f"{PROG} export-csv",
         description="Write the improvement plan or the evidence register as CSV for Excel.",
     )
-    p.add_argument("source", type=Path, metavar="FILE")
+    p.add_argument("source", type=_source, metavar="FILE")
     p.add_argument("target", type=Path, metavar="OUT.csv")
     p.add_argument(
-        "--table", choices=("plan", "evidence"), default="plan",
+        "--table",
+        choices=("plan", "evidence"),
+        default="plan",
         help="which table to write (default: plan)",
     )
     p.add_argument("--force", action="store_true", help="replace OUT if it exists")
     _add_personal_data_flag(p)
     commands["export-csv"] = (p, _export_csv)
+    _server_parsers(commands)
     _add_check_command(commands)
     return commands
+
+
+def _source(text: str) -> Path | str:
+    """A workshop file, or a server location kept as text (a Path would fold its //)."""
+    from carequal_desktop.store.server import is_location
+
+    return text if is_location(text) else Path(text)
+
+
+def _server_parsers(
+    commands: dict[str, tuple[argparse.ArgumentParser, Callable[[argparse.Namespace], int]]],
+) -> None:
+    p = _Parser(
+        prog=f"{PROG} server",
+        description="Set up a PostgreSQL server for CareQual, list its workshops, or say who "
+        "may open one. URL is postgresql://USER@HOST/DB; LOCATION adds #WORKSHOP-ID.",
+    )
+    sub = p.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    sub.add_parser("init", help="create or upgrade CareQual's tables (idempotent)").add_argument(
+        "url", metavar="URL"
+    )
+    lister = sub.add_parser("list", help="the workshops your role may open")
+    lister.add_argument("url", metavar="URL")
+    lister.add_argument("--json", action="store_true", help="print JSON")
+    for name, text in (("grant", "let ROLE open and change"), ("revoke", "stop ROLE opening")):
+        g = sub.add_parser(name, help=f"{text} the workshop at LOCATION")
+        g.add_argument("location", metavar="LOCATION")
+        g.add_argument("role", metavar="ROLE")
+    commands["server"] = (p, _server)
+
+    p = _Parser(prog=f"{PROG} push", description="Put a workshop file on a PostgreSQL server.")
+    p.add_argument("source", type=Path, metavar="FILE.carequal")
+    p.add_argument("url", metavar="URL")
+    commands["push"] = (p, _push)
+
+    p = _Parser(prog=f"{PROG} pull", description="Take an offline copy of a server workshop.")
+    p.add_argument("location", metavar="LOCATION")
+    p.add_argument("target", type=Path, metavar="OUT.carequal")
+    p.add_argument("--force", action="store_true", help="replace OUT if it exists")
+    commands["pull"] = (p, _pull)
+
+
+def _server(args: argparse.Namespace) -> int:
+    from carequal_desktop.services import server
+    from carequal_desktop.store.server import init_server, parse_location
+
+    if args.action == "init":
+        loc = parse_location(args.url)
+        outcome = init_server(loc)
+        print(
+            f"The server {loc.server} is {'ready' if outcome != 'up to date' else 'already up to date'} for CareQual ({outcome})."
+        )
+    elif args.action == "list":
+        rows = server.list_workshops(args.url)
+        if args.json:
+            import json
+
+            print(
+                json.dumps(
+                    [{"location": loc, "title": t, "partnership": p} for loc, t, p in rows],
+                    ensure_ascii=False,
+                    indent=2,
+                )
+            )
+        else:
+            for loc, title, partnership in rows:
+                print(f"{title} ({partnership})\t{loc}")
+    else:
+        server.grant(args.location, args.role, revoke=args.action == "revoke")
+        print(
+            f"{args.role} {'may now open' if args.action == 'grant' else 'may no longer open'} {parse_location(args.location).display}"
+        )
+    return EXIT_OK
+
+
+def _push(args: argparse.Namespace) -> int:
+    from carequal_desktop.services.server import push
+
+    print(push(args.source, args.url).display)
+    return EXIT_OK
+
+
+def _pull(args: argparse.Namespace) -> int:
+    from carequal_desktop.services.server import pull
+
+    _check_target(args.target, args.force)
+    print(f"Offline copy written to {pull(args.location, args.target, overwrite=args.force)}")
+    return EXIT_OK
 
 
 def _check_target(target: Path, force: bool) -> None:
@@ -114,7 +220,11 @@ def _check_target(target: Path, force: bool) -> None:
         raise UserError(f"{target} already exists; add --force to replace it.")
 
 
-def _open(source: Path):  # type: ignore[no-untyped-def]
+def _open(source: Path | str):  # type: ignore[no-untyped-def]
+    if isinstance(source, str):
+        from carequal_desktop.services.server import open_server_workshop
+
+        return open_server_workshop(source, read_only=True)
     from carequal_desktop.services.workshop import WorkshopService
 
     return WorkshopService.open(source, read_only=True)
@@ -185,12 +295,18 @@ def _export_csv(args: argparse.Namespace) -> int:
 def _run_window(args: argparse.Namespace) -> int:
     if args.file is not None and args.demo:
         raise _UsageError("give a file or --demo, not both")
-    if args.smoke and sys.platform.startswith("linux") and not os.environ.get("DISPLAY") \
-            and not os.environ.get("WAYLAND_DISPLAY"):
+    if (
+        args.smoke
+        and sys.platform.startswith("linux")
+        and not os.environ.get("DISPLAY")
+        and not os.environ.get("WAYLAND_DISPLAY")
+    ):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from carequal_desktop.ui.app import run
 
-    return run(file=args.file, demo=args.demo, smoke=args.smoke, screenshot=args.screenshot)
+    return run(
+        file=args.file, demo=args.demo, smoke=args.smoke, screenshot=args.screenshot, tour=args.tour
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -222,7 +338,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _command_names() -> tuple[str, ...]:
-    return ("import-json", "export-json", "export-docx", "export-csv", "check")
+    return (
+        "import-json", "export-json", "export-docx", "export-csv", "server", "push", "pull",
+        "check",
+    )
 
 
 # ------------------------------------------------ readiness: check, personal-data guard
@@ -238,7 +357,7 @@ def _add_check_command(
         "with something missing and actions that are not yet SMART. Exits 0 whether or not "
         "there are findings (see docs/command-line.md).",
     )
-    p.add_argument("source", type=Path, metavar="FILE")
+    p.add_argument("source", type=_source, metavar="FILE")
     p.add_argument("--json", action="store_true", help="print the findings as a JSON list")
     commands["check"] = (p, _check)
 

@@ -121,7 +121,8 @@ def grades_figure(
     ax.set_ylim(len(rows) - 0.5, -0.5)  # first indicator at the top
     ax.set_xlim(0, top)
     ax.set_xticks([lvl.value for lvl in levels] or list(range(bottom, top + 1)))
-    if slanted_levels:
+    # Without named levels the numbers matplotlib puts on the ticks stay (it refuses None).
+    if levels and slanted_levels:
         ax.set_xticklabels(
             [f"{lvl.value} {lvl.label}" for lvl in levels],
             fontsize=font_size,
@@ -129,7 +130,7 @@ def grades_figure(
             ha="right",
             rotation_mode="anchor",
         )
-    else:
+    elif levels:
         ax.set_xticklabels([f"{lvl.value}\n{lvl.label}" for lvl in levels], fontsize=font_size)
     ax.xaxis.grid(True, color="#d9d9d9", linewidth=0.6)
     ax.set_axisbelow(True)

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import delete
-from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
 
 from carequal_desktop.domain import readiness as rules
@@ -26,7 +25,7 @@ from carequal_desktop.domain.quantities import quantity_word
 from carequal_desktop.domain.readiness import Finding, TextPlace, TriangulationRow
 from carequal_desktop.domain.records import Action, Evaluation, Evidence
 from carequal_desktop.domain.text import for_storage
-from carequal_desktop.errors import ReadOnlyError, StorageError, UserError
+from carequal_desktop.errors import UserError
 from carequal_desktop.store.tables import NotPersonalRow, PositionStatementRow, StatementSummaryRow
 
 DOCUMENT_STATUSES: dict[str, str] = {
@@ -110,20 +109,10 @@ class ReadinessService:
 
     @contextmanager
     def _session(self, *, write: bool) -> Iterator[Session]:
-        if write and self.workshop.read_only:
-            raise ReadOnlyError(
-                f"“{self.workshop.path.name}” is open read-only, so it cannot be changed. "
-                "Use File › Save a copy as to keep working on a copy."
-            )
-        try:
-            with Session(self.workshop.engine, expire_on_commit=False) as s:
-                yield s
-                if write:
-                    s.commit()
-        except DBAPIError as exc:
-            raise StorageError(
-                f"“{self.workshop.path.name}” could not be read or saved ({exc.orig})."
-            ) from None
+        """The workshop's own transaction (a write, saved on return) or read."""
+        db = self.workshop.db
+        with db.transaction() if write else db.reading() as s:
+            yield s
 
     def _row(self, s: Session) -> PositionStatementRow | None:
         return s.exec(select(PositionStatementRow)).first()

@@ -38,6 +38,7 @@ from carequal_desktop.errors import UserError
 from carequal_desktop.services.workshop import WorkshopService
 from carequal_desktop.ui import messages
 from carequal_desktop.ui.indicator_page import AUTOSAVE_MS, NarrativeEdit, heading
+from carequal_desktop.ui.widgets.responsive import stack_when_narrow
 
 _ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -94,7 +95,9 @@ class ParticipantDialog(QDialog):
     """Add or change one participant: name, agency (common ones offered), role."""
 
     def __init__(
-        self, parent: QWidget | None = None, participant: rec.Participant | None = None,
+        self,
+        parent: QWidget | None = None,
+        participant: rec.Participant | None = None,
         agencies: list[str] | None = None,
     ) -> None:
         super().__init__(parent)
@@ -147,8 +150,11 @@ def _table(headers: list[str], name: str) -> QTableWidget:
     table.setTabKeyNavigation(False)
     table.verticalHeader().setVisible(False)
     table.setAlternatingRowColors(True)
-    table.horizontalHeader().setStretchLastSection(True)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    # Columns share the width and long text ends in "…" (full text on hover): never sideways.
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+    table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    table.setTextElideMode(Qt.TextElideMode.ElideRight)
+    table.setWordWrap(False)
     table.setMinimumHeight(table.fontMetrics().lineSpacing() * 7)
     return table
 
@@ -178,9 +184,12 @@ class TeamPage(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         outer.addWidget(scroll, 1)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         inner = QWidget()
         scroll.setWidget(inner)
         columns = QHBoxLayout(inner)
+        stack_when_narrow(scroll.viewport(), columns, 100)
         columns.setContentsMargins(0, 0, 8, 0)
         columns.setSpacing(16)
 
@@ -198,7 +207,7 @@ class TeamPage(QWidget):
         form.addRow("&Facilitator:", self.facilitator_edit)
         self.framework_label = QLabel()
         self.framework_label.setWordWrap(True)
-        self.framework_label.setAccessibleName("Framework")
+        self.framework_label.setAccessibleDescription("Framework")
         form.addRow("Framework:", self.framework_label)
         self.scope_edit = NarrativeEdit(
             "Scope", "Which services, which children and young people, which period…", lines=6
@@ -234,7 +243,7 @@ class TeamPage(QWidget):
         pl.addWidget(self.participants_table, 1)
         self.agencies_label = QLabel()
         self.agencies_label.setWordWrap(True)
-        self.agencies_label.setAccessibleName("Agencies in the team")
+        self.agencies_label.setAccessibleDescription("Agencies in the team")
         pl.addWidget(self.agencies_label)
         row = QHBoxLayout()
         self.add_participant_button = QPushButton("Add participant…")
@@ -246,8 +255,11 @@ class TeamPage(QWidget):
         self.delete_participant_button = QPushButton("Delete")
         self.delete_participant_button.setAccessibleName("Delete the selected participant")
         self.delete_participant_button.clicked.connect(self.delete_participant)
-        for b in (self.add_participant_button, self.edit_participant_button,
-                  self.delete_participant_button):
+        for b in (
+            self.add_participant_button,
+            self.edit_participant_button,
+            self.delete_participant_button,
+        ):
             row.addWidget(b)
         row.addStretch(1)
         pl.addLayout(row)
@@ -293,9 +305,14 @@ class TeamPage(QWidget):
         if self.service.read_only:
             for edit in self._edits.values():
                 edit.setReadOnly(True)
-            for b in (self.add_participant_button, self.edit_participant_button,
-                      self.delete_participant_button, self.add_session_button,
-                      self.edit_session_button, self.delete_session_button):
+            for b in (
+                self.add_participant_button,
+                self.edit_participant_button,
+                self.delete_participant_button,
+                self.add_session_button,
+                self.edit_session_button,
+                self.delete_session_button,
+            ):
                 b.setEnabled(False)
 
     # ------------------------------------------------------------------- load
@@ -321,8 +338,9 @@ class TeamPage(QWidget):
 
     def _load_participants(self, select_id: str | None = None) -> None:
         people = self.service.participants()
-        self._fill(self.participants_table, [(p.id, [p.name, p.agency, p.role]) for p in people],
-                   select_id)
+        self._fill(
+            self.participants_table, [(p.id, [p.name, p.agency, p.role]) for p in people], select_id
+        )
         summary = self.service.agencies_summary()
         if summary:
             parts = [f"{agency} ({n})" for agency, n in summary]
@@ -334,17 +352,21 @@ class TeamPage(QWidget):
             self.agencies_label.setText("No participants yet.")
 
     def _load_sessions(self, select_id: str | None = None) -> None:
-        rows = [(s.id, [s.date, s.place, s.notes.replace("\n", " ")])
-                for s in self.service.sessions()]
+        rows = [
+            (s.id, [s.date, s.place, s.notes.replace("\n", " ")]) for s in self.service.sessions()
+        ]
         self._fill(self.sessions_table, rows, select_id)
 
     @staticmethod
-    def _fill(table: QTableWidget, rows: list[tuple[str, list[str]]], select_id: str | None) -> None:
+    def _fill(
+        table: QTableWidget, rows: list[tuple[str, list[str]]], select_id: str | None
+    ) -> None:
         table.setRowCount(len(rows))
         for r, (row_id, values) in enumerate(rows):
             for c, value in enumerate(values):
                 item = QTableWidgetItem(value)
                 item.setData(_ID_ROLE, row_id)
+                item.setToolTip(value)  # the cell may be cut short; the full text on hover
                 table.setItem(r, c, item)
             if row_id == select_id:
                 table.selectRow(r)

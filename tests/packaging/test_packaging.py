@@ -302,7 +302,10 @@ def test_two_executables_one_folder() -> None:
     assert 'name="carequal-cli",\n    console=True' in text
     # Both on Windows (console or not matters there); one on Linux, where build.py links the
     # command-line name to it.
-    assert 'programs = [exe_window] if sys.platform.startswith("linux") else [exe_window, exe_cli]' in text
+    assert (
+        'programs = [exe_window] if sys.platform.startswith("linux") else [exe_window, exe_cli]'
+        in text
+    )
     assert "COLLECT(\n    *programs," in text
     assert 'CLI.symlink_to("CareQual")' in (SPEC.parent / "build.py").read_text(encoding="utf-8")
 
@@ -311,7 +314,8 @@ def test_two_executables_one_folder() -> None:
 
 
 def test_icons() -> None:
-    image = pytest.importorskip("PIL.Image")
+    from PIL import Image as image  # pillow: a test requirement (it comes with matplotlib too)
+
     with image.open(ICONS / "carequal.png") as png:
         assert png.size == (256, 256)
     for name in ("carequal.ico", "carequal-file.ico"):

@@ -101,7 +101,9 @@ def test_restore_puts_back_an_earlier_version_and_keeps_the_current_one(sample_f
     again.close()
 
 
-def test_restore_refuses_a_damaged_backup_and_changes_nothing(sample_file: Path, tmp_path: Path) -> None:
+def test_restore_refuses_a_damaged_backup_and_changes_nothing(
+    sample_file: Path, tmp_path: Path
+) -> None:
     bad = tmp_path / "bad.carequal"
     data = bytearray(sample_file.read_bytes())
     data[4096:8192] = b"\xa5" * 4096
@@ -137,7 +139,7 @@ def test_opening_a_backup_makes_no_backup_of_it(sample_file: Path) -> None:
 
 def test_restore_into_the_real_main_window(qtbot, sample_file: Path, monkeypatch) -> None:
     """install_restore_action works on the window the lead wires it into."""
-    main_window = pytest.importorskip("carequal_desktop.ui.main_window")
+    from carequal_desktop.ui import main_window
     from carequal_desktop.ui.dialogs import restore_dialog
 
     window = main_window.MainWindow()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 
 from carequal_desktop.ui import messages
 from carequal_desktop.ui.dialogs.action_dialog import ActionDialog
@@ -14,7 +14,9 @@ from carequal_desktop.ui.dialogs.evidence_dialog import EvidenceDialog
 def errors(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Error messages the dialogs would have shown, instead of a blocking box."""
     shown: list[str] = []
-    monkeypatch.setattr(messages, "show_error", lambda parent, text, title="CareQual": shown.append(text))
+    monkeypatch.setattr(
+        messages, "show_error", lambda parent, text, title="CareQual": shown.append(text)
+    )
     return shown
 
 
@@ -27,8 +29,7 @@ def test_new_evidence_with_every_field(qtbot, new_service, errors):
     dialog.kind_combo.setCurrentIndex(dialog.kind_combo.findData("staff_survey"))
     dialog.agency_combo.setEditText("")
     qtbot.keyClicks(dialog.agency_combo.lineEdit(), "Strathcairn CPC")
-    dialog.date_field.none_box.setChecked(False)
-    dialog.date_field.date_edit.setDate(QDate(2026, 3, 20))
+    dialog.date_field.set_value("2026-03-20")
     qtbot.keyClicks(dialog.description_edit, "Staff confident to recognise signs of harm.")
     qtbot.keyClicks(dialog.location_edit, "CPC drive > Surveys")
     dialog.no_share_box.setChecked(False)
@@ -46,7 +47,10 @@ def test_new_evidence_with_every_field(qtbot, new_service, errors):
     assert saved is not None and saved.ref == "E1"
     assert new_service.evidence_item(saved.id) == saved
     assert (saved.title, saved.kind, saved.agency, saved.date) == (
-        "Staff survey 2026", "staff_survey", "Strathcairn CPC", "2026-03-20"
+        "Staff survey 2026",
+        "staff_survey",
+        "Strathcairn CPC",
+        "2026-03-20",
     )
     assert saved.description == "Staff confident to recognise signs of harm."
     assert saved.location == "CPC drive > Surveys"
@@ -76,7 +80,7 @@ def test_edit_evidence_keeps_reference_and_changes_fields(qtbot, example_service
     assert dialog.indicator_list.checked() == item.indicators
 
     dialog.no_share_box.setChecked(True)
-    dialog.date_field.none_box.setChecked(True)
+    dialog.date_field.set_value(None)
     dialog.accept()
 
     saved = example_service.evidence_item(item.id)
@@ -98,8 +102,14 @@ def test_share_word_follows_the_value(qtbot, new_service):
     qtbot.addWidget(dialog)
     assert dialog.share_word.text() == "" and not dialog.share_spin.isEnabled()
     dialog.no_share_box.setChecked(False)
-    for value, word in [(10, "few"), (49.9, "less than half"), (50, "the majority"),
-                        (90, "almost all"), (100, "all"), (0, "none")]:
+    for value, word in [
+        (10, "few"),
+        (49.9, "less than half"),
+        (50, "the majority"),
+        (90, "almost all"),
+        (100, "all"),
+        (0, "none"),
+    ]:
         dialog.share_spin.setValue(value)
         assert dialog.share_word.text() == f"— {word}"
 
@@ -131,8 +141,7 @@ def test_new_action_with_every_field(qtbot, new_service, errors):
     qtbot.keyClicks(dialog.monitoring_edit, "Quarterly report to the CPC")
     qtbot.keyClicks(dialog.baseline_edit, "52% (E2)")
     qtbot.keyClicks(dialog.target_edit, "75% by March 2027")
-    dialog.due_field.none_box.setChecked(False)
-    dialog.due_field.date_edit.setDate(QDate(2027, 3, 31))
+    dialog.due_field.set_value("2027-03-31")
     dialog.status_combo.setCurrentIndex(dialog.status_combo.findData("in_progress"))
     dialog.indicator_list.set_code_checked("5.3")
     dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
@@ -215,7 +224,9 @@ def test_dialog_fields_have_accessible_names(qtbot, new_service):
         qtbot.addWidget(dialog)
         for kind in (QLineEdit, QPlainTextEdit, QComboBox, QAbstractSpinBox, QListWidget):
             for widget in dialog.findChildren(kind):
-                if isinstance(widget, QLineEdit) and isinstance(widget.parent(), (QComboBox, QAbstractSpinBox)):
+                if isinstance(widget, QLineEdit) and isinstance(
+                    widget.parent(), (QComboBox, QAbstractSpinBox)
+                ):
                     continue
                 assert widget.accessibleName(), f"{type(widget).__name__} in {dialog.windowTitle()}"
 

@@ -9,6 +9,7 @@ from PySide6.QtGui import QDesktopServices
 from carequal_desktop.domain.wordcount import WORD_LIMIT
 from carequal_desktop.reports.position_statement import ExportOptions, word_counts
 from carequal_desktop.ui import messages
+from carequal_desktop.ui.colours import warning_colour
 from carequal_desktop.ui.dialogs.export_dialog import ExportDialog, install_export_actions
 
 
@@ -60,7 +61,7 @@ def test_over_the_limit_warns_offers_ways_and_allows_export(qtbot, demo_service)
     assert longer > WORD_LIMIT
     assert not dialog.limit_warning.isHidden()
     assert "over the 5,000-word guidance" in dialog.limit_warning.text()
-    assert "b00020" in dialog.total_label.styleSheet()
+    assert warning_colour().name() in dialog.total_label.styleSheet()  # red for the palette
     ways = dialog.ways_label.text()
     assert "Leave the evidence lists to the appendix" in ways and "fewer words" in ways
     assert "Leave the action lists to the plan" in ways

@@ -53,7 +53,9 @@ class ActionDialog(QDialog):
 
         self.statement_combo = QComboBox(self)
         self.statement_combo.setAccessibleName("Inspection statement")
-        self.statement_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.statement_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         self.statement_combo.setMinimumContentsLength(40)
         for st in framework.statements:
             full = f"{st.number} {st.text}"
@@ -83,9 +85,11 @@ class ActionDialog(QDialog):
             "Monitoring arrangements", "How and where progress is reported", lines=2
         )
         self.baseline_edit = self._text("Baseline", "Where we are now, e.g. 52% (E2)", lines=2)
-        self.target_edit = self._text("Target", "The measure of success, e.g. 75% by March", lines=2)
+        self.target_edit = self._text(
+            "Target", "The measure of success, e.g. 75% by March", lines=2
+        )
 
-        self.due_field = OptionalDateEdit("Due date", "No due date", self)
+        self.due_field = OptionalDateEdit("Due date", "No due date", self, due=True)
         self.status_combo = QComboBox(self)
         self.status_combo.setAccessibleName("Status")
         for key, label in ACTION_STATUSES.items():
@@ -130,10 +134,19 @@ class ActionDialog(QDialog):
         layout.addWidget(self.buttons)
 
         order = [
-            self.statement_combo, self.ref_edit, self.status_combo, self.due_field.date_edit,
-            self.due_field.none_box, self.ownership_edit, self.indicator_list, self.issue_edit,
-            self.task_edit, self.outcome_edit, self.monitoring_edit, self.baseline_edit,
-            self.target_edit, self.buttons,
+            self.statement_combo,
+            self.ref_edit,
+            self.status_combo,
+            self.due_field.date_edit,
+            self.ownership_edit,
+            self.indicator_list,
+            self.issue_edit,
+            self.task_edit,
+            self.outcome_edit,
+            self.monitoring_edit,
+            self.baseline_edit,
+            self.target_edit,
+            self.buttons,
         ]
         for first, second in zip(order, order[1:], strict=False):
             self.setTabOrder(first, second)
@@ -215,7 +228,12 @@ class ActionDialog(QDialog):
         }
 
     def accept(self) -> None:
-        values = self.values()
+        try:
+            values = self.values()
+        except UserError as exc:  # a due date that is not a date
+            messages.show_error(self, str(exc))
+            self.due_field.setFocus()
+            return
         if not values["task"]:
             messages.show_error(self, "Say what the task is.")
             self.task_edit.setFocus()
