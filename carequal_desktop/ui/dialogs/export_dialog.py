@@ -181,8 +181,9 @@ class ExportDialog(QDialog):
         self.not_personal_button = QPushButton("&Not personal")
         self.not_personal_button.setAccessibleName("Mark the selected words as not personal data")
         self.not_personal_button.clicked.connect(self.mark_not_personal)
-        row.addWidget(self.go_button)
-        row.addWidget(self.not_personal_button)
+        for button in (self.go_button, self.not_personal_button):
+            button.setAutoDefault(False)  # Enter stays with Export (they press when focused)
+            row.addWidget(button)
         row.addStretch(1)
         personal.addLayout(row)
         layout.addWidget(self.personal_group)
