@@ -1411,6 +1411,7 @@ def _set_up_styles(doc: Any) -> None:
     grade.font.color.rgb = RGBColor.from_string(NAVY)
     grade.paragraph_format.space_before = Pt(8)
     grade.paragraph_format.space_after = Pt(4)
+    grade.paragraph_format.keep_with_next = True  # never a grade alone at the foot of a page
     grade.element.get_or_add_pPr().append(
         parse_xml(
             f'<w:pBdr {_NSDECL}><w:left w:val="single" w:sz="24" w:space="6" w:color="{TEAL}"/></w:pBdr>'
