@@ -49,13 +49,25 @@ def measure(path: Path) -> dict[str, float]:
     out = Path(tempfile.mkdtemp(prefix="carequal-readiness-"))
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
     t = time.perf_counter()
-    cli = subprocess.run([sys.executable, "-m", "carequal_desktop", "check", str(path), "--json"],
-                         cwd=ROOT, capture_output=True, text=True, timeout=600, env=env)
+    cli = subprocess.run(
+        [sys.executable, "-m", "carequal_desktop", "check", str(path), "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+    )
     cli_s = time.perf_counter() - t
     if cli.returncode != 0:
         raise SystemExit(cli.stderr)
-    run = subprocess.run([sys.executable, "-c", CHILD, str(path), str(out)], cwd=ROOT,
-                         capture_output=True, text=True, timeout=600, env=env)
+    run = subprocess.run(
+        [sys.executable, "-c", CHILD, str(path), str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+    )
     if run.returncode != 0:
         raise SystemExit(run.stderr)
     return {"check_cli_s": round(cli_s, 2), **json.loads(run.stdout.strip().splitlines()[-1])}
@@ -74,8 +86,11 @@ def main() -> None:
     demo_doc = json.loads((ROOT / "resources" / "demo" / "demo-workshop.json").read_text("utf-8"))
     demo = import_document(demo_doc, folder / "demo.carequal").path
     large = generate_large_workshop(folder / "large.carequal", 5000, 500)
-    result = {"load_average": os.getloadavg()[0], "demo": measure(demo),
-              "large_5000_evidence_500_actions": measure(large)}
+    result = {
+        "load_average": os.getloadavg()[0],
+        "demo": measure(demo),
+        "large_5000_evidence_500_actions": measure(large),
+    }
     print(json.dumps(result, indent=2))
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n")

@@ -91,8 +91,11 @@ SHORTCUTS_HELP: tuple[tuple[str, str], ...] = (
     ("Ctrl+Shift+S", "Save a copy of the workshop"),
     ("Ctrl+Shift+E", "Export the position statement (Word)"),
     ("Ctrl+W", "Close the workshop"),
-    ("Ctrl+1 … Ctrl+6", "Overview, Workshop and team, Evidence register, Improvement plan, "
-     "Position statement, Readiness"),
+    (
+        "Ctrl+1 … Ctrl+6",
+        "Overview, Workshop and team, Evidence register, Improvement plan, "
+        "Position statement, Readiness",
+    ),
     ("Ctrl+Page Down, Alt+Right", "Next indicator"),
     ("Ctrl+Page Up, Alt+Left", "Previous indicator"),
     ("F6", "Switch between the list on the left and the page"),
@@ -763,8 +766,11 @@ class MainWindow(QMainWindow):
             from carequal_desktop.ui.readiness_page import ReadinessPage, go_to_finding
             from carequal_desktop.ui.statement_page import StatementPage
 
-            page = StatementPage(self.service, self) if key == "statement" else ReadinessPage(
-                self.service, self)
+            page = (
+                StatementPage(self.service, self)
+                if key == "statement"
+                else ReadinessPage(self.service, self)
+            )
             if key == "readiness":
                 page.go_to_requested.connect(lambda f: go_to_finding(self, f))
         else:

@@ -416,11 +416,9 @@ class ExportDialog(QDialog):
         self._fit_height()
 
     def _fit_height(self) -> None:
-        """Grow or shrink to the text now shown (word-wrapped labels change height)."""
-        layout = self.layout()
-        if layout is not None:
-            layout.activate()
-            self.resize(self.width(), max(self.minimumSizeHint().height(), layout.heightForWidth(self.width()) if layout.hasHeightForWidth() else 0))
+        """Grow (within the screen, scrolling beyond it) for the text now shown."""
+        if self.isVisible():
+            QTimer.singleShot(0, self._grow_to_fit)
 
     def _ways_to_shorten(self, total: int) -> str:
         """The ways to get under the limit, with what each would save."""
