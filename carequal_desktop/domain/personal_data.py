@@ -819,6 +819,18 @@ NOT_NAMES = frozenset(
         "Reverend",
         "Cllr",
         "Councillor",
+        "University",
+        "College",
+        "Institute",
+        "Campus",
+        "Lodge",
+        "Cottage",
+        "Award",
+        "Fund",
+        "Clinic",
+        "Ward",
+        "Building",
+        "Trust",
     ]
 )
 
@@ -1070,8 +1082,9 @@ def _find_names(text: str, context: Context, add: Callable[[str, int, int], None
 
 
 _PLACE_FOLLOWERS = re.compile(
-    r"\s+(?:" + _STREET_WORDS + r"|Centre|House|School|Primary|Academy|Hospital|Unit|Hall|"
-    r"Surgery|Practice|Court|Nursery|Library|Church|Project|Service|Trust|Foundation)\b"
+    r"\s+(?:" + _STREET_WORDS + r"|(?i:Centre|House|School|Primary|Academy|Hospital|Unit|Hall|"
+    r"Surgery|Practice|Court|Nursery|Library|Church|Project|Service|Trust|Foundation|"
+    r"University|College|Institute|Campus|Building|Lodge|Award|Fund|Ward|Clinic))\b"
 )
 
 

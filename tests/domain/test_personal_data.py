@@ -95,3 +95,17 @@ def test_chi_check_digit():
     assert not valid_chi("1204151236")  # wrong check digit
     assert not valid_chi("3213151237")  # no 32nd day
     assert not valid_chi("12041512")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Queen Margaret University ran the training.",
+        "Staff from Robert Gordon University and the Andrew Carnegie building.",
+        "Heather Lodge residential unit and Mary Erskine School.",
+        "St Mary's Primary School took part; Lewis Street surgery; William Street.",
+        "Angus Council, Lewis and Harris, Ruby ward, June 2026 figures.",
+    ],
+)
+def test_institutions_named_after_people_are_not_flagged(text):
+    assert kinds(text) == []
