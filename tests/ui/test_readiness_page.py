@@ -101,3 +101,20 @@ def test_go_to_a_statement_text(qtbot, window, made_workshop):
     go_to_finding(window, finding)
     assert window.current_page_key() == "statement"
     assert window.pages["statement"].summary_edits[3].textCursor().selectedText() == "Mr Brown"
+
+
+def test_go_to_evidence_and_workshop_context(qtbot, window, made_workshop):
+    from carequal_desktop.ui.readiness_page import go_to_finding
+
+    assert window.open_workshop_file(made_workshop)
+    s = window.service
+    item = s.add_evidence("Case note", "record_reading", description="Seen at 12 Main Street.")
+    s.update_details(context="Ring 07700 900123 for the CPC.")
+    ready = ReadinessService(s)
+    by_field = {f.field: f for f in ready.personal_data()}
+    go_to_finding(window, by_field["description"])
+    assert window.current_page_key() == "evidence"
+    assert window.pages["evidence"].selected_evidence().id == item.id
+    go_to_finding(window, by_field["context"])
+    assert window.current_page_key() == "team"
+    assert window.pages["team"].context_edit.textCursor().selectedText() == "07700 900123"
