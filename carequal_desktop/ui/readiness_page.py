@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from carequal_desktop.domain.personal_data import KINDS as PERSONAL_KINDS
 from carequal_desktop.domain.readiness import FINDING_KINDS, SOURCES, Finding
 from carequal_desktop.errors import UserError
 from carequal_desktop.services.readiness import FIELD_LABELS, ReadinessService
@@ -105,7 +106,10 @@ class FindingsModel(QAbstractTableModel):
             return None
         f = self.findings[index.row()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return (KIND_LABELS.get(f.kind, f.kind), place_text(f), f.message)[index.column()]
+            what = f.message
+            if f.kind == "personal_data" and f.text and f.detail in PERSONAL_KINDS:
+                what = f"“{f.text}” looks like {PERSONAL_KINDS[f.detail]}."  # place is beside it
+            return (KIND_LABELS.get(f.kind, f.kind), place_text(f), what)[index.column()]
         if role == Qt.ItemDataRole.FontRole and f.kind == "personal_data" and index.column() == 0:
             font = QFont()
             font.setBold(True)
