@@ -24,7 +24,7 @@ from carequal_desktop.domain.personal_data import Context
 from carequal_desktop.domain.quantities import quantity_word
 from carequal_desktop.domain.readiness import Finding, TextPlace, TriangulationRow
 from carequal_desktop.domain.records import Action, Evaluation, Evidence
-from carequal_desktop.domain.text import for_storage
+from carequal_desktop.domain.text import for_storage, one_line
 from carequal_desktop.errors import UserError
 from carequal_desktop.store.tables import NotPersonalRow, PositionStatementRow, StatementSummaryRow
 
@@ -170,7 +170,7 @@ class ReadinessService:
             row = self._row_for_write(s)
             for key, value in fields.items():
                 if isinstance(value, str):
-                    value = " ".join(for_storage(value).split())
+                    value = one_line(for_storage(value))  # at most 2,000 characters
                 setattr(row, key, value or (None if key == "evaluation_date" else value))
             row.updated = _now()
 

@@ -450,7 +450,9 @@ class MainWindow(QMainWindow):
             if interactive:
                 messages.show_error(self, str(exc))
             else:
-                log.warning("Could not open a workshop: %s", type(exc).__name__)  # no names: they can be workshop text
+                log.warning(
+                    "Could not open a workshop: %s", type(exc).__name__
+                )  # no names: they can be workshop text
             return False
         self._set_service(service)
         settings.add_recent(path)
