@@ -224,6 +224,12 @@ def render_comparison(model: Any, doc: Any, number: int = 2) -> list[str]:
     ]
 
 
+def figure_number(model: Any, number: int) -> int:
+    """A later figure's number, one on when the previous-against-current figure comes first."""
+    parts: GradingParts | None = getattr(model, "grading", None)
+    return number + 1 if parts is not None and parts.comparison else number
+
+
 def render_appendix(
     model: Any, para: Callable[..., str], table_xml: Callable[[Any], str]
 ) -> list[str]:

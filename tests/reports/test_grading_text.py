@@ -3,6 +3,7 @@ previous-against-current figure and what the last cycle achieved."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 
@@ -13,7 +14,7 @@ from carequal_desktop.reports.position_statement import ExportOptions, build_sta
 from carequal_desktop.services.grading import GradingService
 from carequal_desktop.services.new_cycle import start_next_cycle
 from carequal_desktop.services.workshop import WorkshopService
-from tests.reports.test_docx_validation import assert_valid
+from tests.reports.test_docx_validation import assert_valid, validate_many
 
 
 def _texts(document) -> list[str]:
@@ -60,6 +61,7 @@ def test_the_option_leaves_agency_views_out(graded, export):
 
 
 def test_hidden_proposals_stay_out_of_the_document(new_service):
+    new_service.update_evaluation("5.2", how_good_now="Risks are seen early.")  # so it is written
     g = GradingService(new_service)
     g.record_proposal("5.2", "NHS", 2)
     g.record_proposal("5.2", "Police Scotland", 5)
@@ -110,27 +112,31 @@ def test_next_cycle_document_has_the_figure_and_what_was_achieved(next_cycle, ex
     texts = _texts(document)
     assert "The previous self-evaluation" in texts
     intro = next(t for t in texts if t.startswith("This self-evaluation follows on from"))
-    assert "Joint self-evaluation 2026" in intro and "Appendix D lists" in intro
+    letter = re.search(r"Appendix ([A-Z]) lists what its improvement plan achieved", intro)
+    assert "Joint self-evaluation 2026" in intro and letter
     assert (
         "Figure 2: Each quality indicator's grade in the previous self-evaluation and now" in texts
     )
-    assert "Appendix D: What the previous self-evaluation achieved" in texts
+    heading = f"Appendix {letter.group(1)}: What the previous self-evaluation achieved"
+    assert texts.index(heading) > texts.index("Appendix A: Evidence index")
+    # The triangulation figure that follows is numbered after this one.
+    assert any(t.startswith("Figure 3: Evidence behind each quality indicator") for t in texts)
     achieved = next(
         t for t in document.tables if [c.text for c in t.rows[0].cells][:2] == ["Ref", "Action"]
     )
     statuses = [r.cells[3].text for r in achieved.rows[1:]]
     assert statuses and set(statuses) <= {"Completed", "Dropped"}
     pictures = [s for s in document.inline_shapes]
-    assert len(pictures) == 2
+    assert len(pictures) == 3  # grades, previous against now, triangulation
     descr = pictures[1]._inline.docPr.get("descr")
     assert "5.1: previous 5 Very good, now 6 Excellent" in descr
 
 
 def test_documents_pass_the_validator(graded, next_cycle, export):
-    path, _ = export(graded, "graded.docx")
-    assert_valid(path)
-    path, _ = export(next_cycle, "next.docx")
-    assert_valid(path)
+    graded_path, _ = export(graded, "graded.docx")
+    next_path, _ = export(next_cycle, "next.docx")
+    for report in validate_many([graded_path, next_path]).values():
+        assert_valid(report)
 
 
 def test_libreoffice_converts_the_next_cycle_document(next_cycle, export, tmp_path):
