@@ -7,6 +7,9 @@ exchange format carries, so export gives back exactly what was imported.
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import event
 from sqlmodel import Field, SQLModel
 
 # Tables register on this metadata; init_db creates them in a new file.
@@ -161,3 +164,115 @@ class ActionIndicatorRow(SQLModel, table=True):
     )
     indicator_code: str = Field(primary_key=True, index=True)
     position: int = 0
+
+
+# ------------------------------------------------------------------ history and merging
+# How copies made any way (Explorer, email, USB stick) merge back: see docs/merging.md.
+# Triggers note every record a transaction touches (with its values before) in
+# ``history_dirty``; ``services/history.py`` folds those notes into ``record_history`` as
+# each edit is saved. Only records changed since they were made have a row there.
+
+
+class HistoryDirtyRow(SQLModel, table=True):
+    """A record changed by the transaction in progress, with its values before (JSON)."""
+
+    __tablename__ = "history_dirty"
+    tbl: str = Field(primary_key=True)
+    key: str = Field(primary_key=True)
+    old: str | None = None  # JSON list of the versioned values; NULL for a new record
+
+
+class RecordHistoryRow(SQLModel, table=True):
+    """The version lineages of one record's fields (JSON), or its tombstone."""
+
+    __tablename__ = "record_history"
+    tbl: str = Field(primary_key=True)
+    key: str = Field(primary_key=True)
+    alive: bool = True
+    lineages: str = "{}"  # {field: [version id, replaced ids newest first...]}
+    last: str | None = None  # a deleted record's last values (JSON object)
+
+
+class VersionValueRow(SQLModel, table=True):
+    """A value a field no longer holds, kept to show the common original of a conflict."""
+
+    __tablename__ = "version_value"
+    vid: int = Field(primary_key=True)
+    value: str  # JSON
+
+
+class MergeLogRow(SQLModel, table=True):
+    """One merge of another copy into this file: which copy, when, by whom, what came in."""
+
+    __tablename__ = "merge_log"
+    id: str = Field(primary_key=True)
+    merged_at: str
+    merged_by: str = ""
+    source_name: str = ""
+    source_path: str = ""
+    source_updated: str = ""
+    changes_taken: int = 0
+    conflicts: int = 0
+
+
+class MergeConflictRow(SQLModel, table=True):
+    """A field changed differently in two copies, both versions kept until someone decides."""
+
+    __tablename__ = "merge_conflict"
+    id: int | None = Field(default=None, primary_key=True)
+    merge_id: str = Field(index=True)
+    tbl: str
+    key: str
+    field: str
+    indicator_code: str = ""
+    record_label: str = ""
+    base: str | None = None  # JSON; NULL when the common original is no longer kept
+    ours: str = "null"  # JSON
+    theirs: str = "null"  # JSON
+    ours_lineage: str = "[]"
+    theirs_lineage: str = "[]"
+    theirs_record: str | None = None  # JSON, for a deletion against an edit
+    created: str
+    resolved_at: str | None = None
+    resolution: str | None = None  # "ours" | "theirs" | "text" | "superseded"
+    resolved_by: str = ""
+
+
+def _history_key(table: str, prefix: str) -> str:
+    """The SQL for a record's key in every copy (an evaluation is known by its indicator)."""
+    if table == "evaluation":
+        return f"{prefix}.indicator_code"
+    if table == "evidence_indicator":
+        return f"{prefix}.evidence_id || '|' || {prefix}.indicator_code"
+    if table == "action_indicator":
+        return f"{prefix}.action_id || '|' || {prefix}.indicator_code"
+    return f"{prefix}.id"
+
+
+def history_trigger_sql() -> list[str]:
+    """The triggers that note every change to a merged table in ``history_dirty``."""
+    from carequal_desktop.domain.merge import TABLES
+
+    out: list[str] = []
+    for table, spec in TABLES.items():
+        cols = list(spec.fields)
+        old = "json_array(" + ", ".join(f"OLD.{c}" for c in cols) + ")"
+        note = "INSERT OR IGNORE INTO history_dirty(tbl, key, old) VALUES"
+        out += [
+            f"CREATE TRIGGER IF NOT EXISTS history_{table}_insert AFTER INSERT ON {table} "
+            f"BEGIN {note} ('{table}', {_history_key(table, 'NEW')}, NULL); END",
+            f"CREATE TRIGGER IF NOT EXISTS history_{table}_update AFTER UPDATE OF "
+            f"{', '.join(cols)} ON {table} "
+            f"BEGIN {note} ('{table}', {_history_key(table, 'OLD')}, {old}); END",
+            f"CREATE TRIGGER IF NOT EXISTS history_{table}_delete AFTER DELETE ON {table} "
+            f"BEGIN {note} ('{table}', {_history_key(table, 'OLD')}, {old}); END",
+        ]
+    return out
+
+
+def _create_history_triggers(target: Any, connection: Any, **_kw: Any) -> None:
+    for statement in history_trigger_sql():
+        connection.exec_driver_sql(statement)
+
+
+event.listen(metadata, "after_create", _create_history_triggers)
