@@ -468,7 +468,10 @@ def merge(
 
     final = dict(ours)
     final.update(out)
-    _drop_orphans(ours, final, out)
+    brought = {
+        rk for rk, rec in out.items() if rec.alive and (rk not in ours or not ours[rk].alive)
+    }
+    taken -= len(brought & _drop_orphans(ours, final, out))  # links left behind do not count
     renumbered = _renumber(ours, final, out, from_theirs, conflicts)
     return MergeResult(out, conflicts, taken, renumbered, replaced)
 
@@ -491,6 +494,10 @@ def _merge_fields(
         if lo.vid == lt.vid or lo.knows(lt.vid):
             continue
         vo, vt = o.values.get(name), t.values.get(name)
+        if not lt.knows(lo.vid) and vo != vt and name not in spec.soft:
+            known, base = _base_value(o.table, o.key, name, lo, lt, lookup)
+            conflict(Conflict(o.table, o.key, name, base, known, vo, vt, lo, lt))
+            continue
         rec = rec or o.copy()
         if lt.knows(lo.vid):
             rec.lineages[name] = lt
@@ -501,16 +508,13 @@ def _merge_fields(
                 names.add(name)
         elif vo == vt:
             rec.lineages[name] = lo.joined(lt, vo)
-        elif name in spec.soft:
+        else:  # a position moved both ways: the same winner on every laptop
             winner = vo if lo.vid > lt.vid else vt
             rec.lineages[name] = lo.joined(lt, winner)
             if winner != vo:
                 rec.values[name] = winner
                 replaced[lo.vid] = vo
                 taken += 1
-        else:
-            known, base = _base_value(o.table, o.key, name, lo, lt, lookup)
-            conflict(Conflict(o.table, o.key, name, base, known, vo, vt, lo, lt))
     return rec, taken, names
 
 
@@ -539,8 +543,11 @@ def _record_conflict(o: Record, t: Record) -> Conflict:
 
 def _drop_orphans(
     ours: Mapping[RecKey, Record], final: dict[RecKey, Record], out: dict[RecKey, Record]
-) -> None:
-    """Links go with their evidence or action: none brought in or kept without it."""
+) -> set[RecKey]:
+    """Links go with their evidence or action: none brought in or kept without it.
+
+    Returns the incoming links left behind."""
+    dropped: set[RecKey] = set()
     for rk in list(final):
         parent_table = PARENT_OF.get(rk[0])
         rec = final[rk]
@@ -553,11 +560,13 @@ def _drop_orphans(
         if mine is not None and mine.alive:
             out[rk] = final[rk] = delete(mine)
         else:
-            out.pop(rk, None)
+            if out.pop(rk, None) is not None:
+                dropped.add(rk)
             if mine is None:
                 del final[rk]
             else:
                 final[rk] = mine
+    return dropped
 
 
 # ------------------------------------------------------------------- references, citations
