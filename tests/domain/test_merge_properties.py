@@ -160,9 +160,7 @@ def apply_ops(copy: Copy, ops: list[tuple[Any, ...]], side: str) -> Copy:
 def merged(ours: Copy, theirs: Copy, open_map: dict | None = None) -> tuple[Copy, MergeResult]:
     result = merge(ours, theirs, lookup, open_map)
     out = dict(ours)
-    for rk, rec in result.records.items():
-        if rec.alive or rk in out or True:
-            out[rk] = rec
+    out.update(result.records)
     return out, result
 
 
