@@ -30,7 +30,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -397,13 +397,13 @@ def merge(
     ours: Mapping[RecKey, Record],
     theirs: Mapping[RecKey, Record],
     lookup: BaseLookup = lambda vid: (False, None),
-    open_conflicts: Mapping[tuple[str, str, str], int] | None = None,
+    open_conflicts: Mapping[tuple[str, str, str], Collection[int]] | None = None,
 ) -> MergeResult:
     """Merge ``theirs`` into ``ours``; neither mapping is changed.
 
     ``lookup`` gives a replaced value by version id (for a conflict's common original);
     ``open_conflicts`` maps (table, key, field) of conflicts already open in ours to the
-    version of theirs they hold, so merging the same copy again raises nothing new.
+    versions of theirs they hold, so merging the same copy again raises nothing new.
     """
     open_conflicts = open_conflicts or {}
     out: dict[RecKey, Record] = {}
@@ -413,7 +413,7 @@ def merge(
     from_theirs: dict[RecKey, set[str]] = {}  # fields whose value came from theirs
 
     def conflict(c: Conflict) -> None:
-        if open_conflicts.get((c.table, c.key, c.field)) == c.theirs_lineage.vid:
+        if c.theirs_lineage.vid in open_conflicts.get((c.table, c.key, c.field), ()):
             return
         conflicts.append(c)
 
@@ -452,10 +452,8 @@ def merge(
             elif not spec.links and _unknown_edits(o, t):
                 conflict(_record_conflict(o, t))  # edited here, deleted there
             else:
-                out[rk] = t.copy()
+                out[rk] = t.copy()  # its tombstone keeps the last values
                 taken += 1
-                for name in spec.fields:
-                    replaced[o.lineage(name).vid] = o.values.get(name)
             continue
         # Both changed whether it exists (deleted and put back): keep it, descending from both.
         keep = o if o.alive else t

@@ -44,6 +44,7 @@ REASONS = {
     "open": "when it was opened",
     "before-restore": "before an earlier version was restored",
     "before-upgrade": "before it was upgraded",
+    "before-merge": "before another copy was merged into it",
 }
 _NAME = re.compile(r"^(\d{8}-\d{6}-\d{6})Z-([a-z-]+?)(?:-v(\d+))?\.carequal$")
 

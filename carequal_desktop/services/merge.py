@@ -248,13 +248,12 @@ def merge_file(
             history.fold(conn)
             ours = history.snapshot(conn, fold_pending=False)
             our_values = history.version_values(conn)
-            open_map = {
-                (t, k, f): Lineage.from_list(json.loads(lin)).vid
-                for t, k, f, lin in conn.exec_driver_sql(
-                    "SELECT tbl, key, field, theirs_lineage FROM merge_conflict "
-                    "WHERE resolved_at IS NULL"
-                ).fetchall()
-            }
+            open_map: dict[tuple[str, str, str], set[int]] = {}
+            for t, k, f, lin in conn.exec_driver_sql(
+                "SELECT tbl, key, field, theirs_lineage FROM merge_conflict "
+                "WHERE resolved_at IS NULL"
+            ).fetchall():
+                open_map.setdefault((t, k, f), set()).add(Lineage.from_list(json.loads(lin)).vid)
 
             def lookup(vid: int) -> tuple[bool, Any]:
                 if vid in our_values:
@@ -513,11 +512,19 @@ def _store_conflicts(
         rk = (c.table, c.key)
         mine, other = ours.get(rk), theirs.get(rk)
         record, code = _label(mine if mine is not None and mine.alive else other)
-        conn.exec_driver_sql(
-            "UPDATE merge_conflict SET resolved_at = ?, resolution = 'superseded' "
+        # A newer version of what an open conflict holds replaces it; another copy's
+        # version of the same field is a conflict of its own.
+        for cid, lin in conn.exec_driver_sql(
+            "SELECT id, theirs_lineage FROM merge_conflict "
             "WHERE tbl = ? AND key = ? AND field = ? AND resolved_at IS NULL",
-            (stamp, c.table, c.key, c.field),
-        )
+            (c.table, c.key, c.field),
+        ).fetchall():
+            if c.theirs_lineage.knows(Lineage.from_list(json.loads(lin)).vid):
+                conn.exec_driver_sql(
+                    "UPDATE merge_conflict SET resolved_at = ?, resolution = 'superseded' "
+                    "WHERE id = ?",
+                    (stamp, cid),
+                )
         cur = conn.exec_driver_sql(
             "INSERT INTO merge_conflict(merge_id, tbl, key, field, indicator_code, record_label,"
             " base, ours, theirs, ours_lineage, theirs_lineage, theirs_record, created,"

@@ -277,7 +277,7 @@ def test_merging_the_same_copy_twice_changes_nothing_the_second_time(
     base = base_copy()
     a, b = apply_ops(base, ops_a, "a"), apply_ops(base, ops_b, "b")
     m, result = merged(a, b)
-    open_map = {(c.table, c.key, c.field): c.theirs_lineage.vid for c in result.conflicts}
+    open_map = {(c.table, c.key, c.field): {c.theirs_lineage.vid} for c in result.conflicts}
     again = merge(m, b, lookup, open_map)
     assert again.records == {}
     assert again.conflicts == []

@@ -265,7 +265,7 @@ def test_open_conflicts_are_not_raised_twice() -> None:
     o, t = edit(base, "grade", 3), edit(base, "grade", 5)
     (c,) = merge(as_copy(o), as_copy(t)).conflicts
     again = merge(
-        as_copy(o), as_copy(t), open_conflicts={(c.table, c.key, c.field): c.theirs_lineage.vid}
+        as_copy(o), as_copy(t), open_conflicts={(c.table, c.key, c.field): {c.theirs_lineage.vid}}
     )
     assert again.conflicts == []
 
