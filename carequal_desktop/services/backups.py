@@ -45,6 +45,7 @@ REASONS = {
     "before-restore": "before an earlier version was restored",
     "before-upgrade": "before it was upgraded",
     "before-merge": "before another copy was merged into it",
+    "before-update": "before an edited document was applied to it",
 }
 _NAME = re.compile(r"^(\d{8}-\d{6}-\d{6})Z-([a-z-]+?)(?:-v(\d+))?\.carequal$")
 
