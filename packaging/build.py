@@ -208,10 +208,18 @@ def frozen_checks() -> dict[str, object]:
         stamp_env = {**env, "CAREQUAL_PAINT_STAMP": "1"}
         for _ in range(PAINT_RUNS):
             started = time.time()
-            result = subprocess.run([str(CLI), "--smoke", "--demo"], env=stamp_env,
-                                    capture_output=True, text=True, timeout=180)
-            stamps = [line.split()[1] for line in result.stderr.splitlines()
-                      if line.startswith("painted ")]
+            result = subprocess.run(
+                [str(CLI), "--smoke", "--demo"],
+                env=stamp_env,
+                capture_output=True,
+                text=True,
+                timeout=180,
+            )
+            stamps = [
+                line.split()[1]
+                for line in result.stderr.splitlines()
+                if line.startswith("painted ")
+            ]
             if result.returncode != 0 or not stamps:
                 raise CheckFailed(f"--smoke --demo failed: {result.stderr}")
             times.append(float(stamps[0]) - started)
@@ -248,6 +256,22 @@ def frozen_checks() -> dict[str, object]:
         started = time.monotonic()
         report = validate_docx(docx)
         print(f"   validator: {report[:300]} ({time.monotonic() - started:.1f} s)")
+
+        # The PostgreSQL driver is loaded by name, so a missing hidden import would only
+        # show when a server is used: a bug exit (1) instead of this one sentence (2).
+        step("a server location reaches the bundled PostgreSQL driver")
+        result = subprocess.run(
+            [str(CLI), "server", "list", "postgresql://nobody@127.0.0.1:9/none?sslmode=disable"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        if result.returncode != 2 or "could not be reached" not in result.stderr:
+            raise CheckFailed(
+                f"server list on an unreachable server exited {result.returncode}: {result.stderr}"
+            )
+        print(f"   {result.stderr.strip()}")
 
     figures["folder_mb"] = folder_mb(APP_DIR)
     save_figures(figures)

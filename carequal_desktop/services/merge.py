@@ -217,6 +217,7 @@ def merge_file(
 ) -> MergeReport:
     """Merge the copy at ``source`` into ``service``'s file: one transaction, after a backup."""
     source = Path(source)
+    _require_file(service)
     if service.read_only:
         raise ReadOnlyError(
             f"“{service.path.name}” is open read-only, so nothing can be merged into it."
@@ -304,6 +305,14 @@ def merge_file(
     return MergeReport(
         merge_id, source, result.changes_taken, infos, int(open_count), result.renumbered
     )
+
+
+def _require_file(service: WorkshopService) -> None:
+    if service.engine.dialect.name != "sqlite":
+        raise MergeRefusedError(
+            "Copies can be merged only into a workshop file, not yet into a workshop on a server. "
+            "Take an offline copy with 'carequal pull', merge into that, and push it back."
+        )
 
 
 def merge_paths(into: Path, source: Path, *, merged_by: str | None = None) -> MergeReport:
@@ -677,6 +686,7 @@ def resolve(
         raise UserError("Choose this copy's version, the incoming one, or type a combination.")
     if choice == "text" and text is None:
         raise UserError("Type the text to keep.")
+    _require_file(service)
     if service.read_only:
         raise ReadOnlyError(f"“{service.path.name}” is open read-only, so nothing can be decided.")
     stamp = now_iso()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import BigInteger, Column, event
 from sqlmodel import Field, SQLModel
 
 # Tables register on this metadata; init_db creates them in a new file.
@@ -197,7 +197,8 @@ class VersionValueRow(SQLModel, table=True):
     """A value a field no longer holds, kept to show the common original of a conflict."""
 
     __tablename__ = "version_value"
-    vid: int = Field(primary_key=True)
+    # 63-bit version ids: BIGINT so a workshop pushed to a server keeps them whole.
+    vid: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     value: str  # JSON
 
 
@@ -271,6 +272,8 @@ def history_trigger_sql() -> list[str]:
 
 
 def _create_history_triggers(target: Any, connection: Any, **_kw: Any) -> None:
+    if connection.dialect.name != "sqlite":
+        return  # a workshop on a server keeps no field history (yet): see docs/merging.md
     for statement in history_trigger_sql():
         connection.exec_driver_sql(statement)
 
