@@ -330,7 +330,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _command_names() -> tuple[str, ...]:
     return (
-        "import-json", "export-json", "export-docx", "export-csv", "server", "push", "pull",
+        "import-json",
+        "export-json",
+        "export-docx",
+        "export-csv",
+        "server",
+        "push",
+        "pull",
         *_MERGE_COMMANDS,
     )
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
@@ -43,6 +44,7 @@ from carequal_desktop.errors import DamagedWorkshopError, ReadOnlyError, Storage
 from carequal_desktop.services import backups, history, locking
 from carequal_desktop.store import migrations
 from carequal_desktop.store.connection import check_header, init_db
+from carequal_desktop.store.tables import MergeConflictRow, MergeLogRow
 
 if TYPE_CHECKING:
     from carequal_desktop.services.workshop import WorkshopService
@@ -597,13 +599,13 @@ def _info(row: Any) -> ConflictInfo:
 
 def open_conflicts(service: WorkshopService) -> list[ConflictInfo]:
     """Conflicts not yet decided, by indicator then in the order they arose."""
+    t = MergeConflictRow.__table__.c  # type: ignore[attr-defined]  # SQLModel sets it
+    columns = [t.id, t.tbl, t.key, t.field, t.record_label, t.indicator_code, t.base, t.ours]
+    columns += [t.theirs, t.created, t.resolution]
     with service.engine.connect() as conn:
         if not history.has_history(conn):
             return []
-        rows = conn.exec_driver_sql(
-            f"SELECT {_CONFLICT_COLUMNS} FROM merge_conflict WHERE resolved_at IS NULL "
-            "ORDER BY indicator_code = '', indicator_code, id"
-        ).fetchall()
+        rows = conn.execute(select(*columns).where(t.resolved_at.is_(None))).fetchall()
     from carequal_desktop.domain.framework import indicator_sort_key
 
     infos = [_info(r) for r in rows]
@@ -643,9 +645,11 @@ def merge_log(service: WorkshopService) -> list[dict[str, Any]]:
     with service.engine.connect() as conn:
         if not history.has_history(conn):
             return []
-        rows = conn.exec_driver_sql(
-            "SELECT merged_at, merged_by, source_name, source_path, changes_taken, conflicts "
-            "FROM merge_log ORDER BY merged_at DESC"
+        t = MergeLogRow.__table__.c  # type: ignore[attr-defined]  # SQLModel sets it
+        rows = conn.execute(
+            select(
+                t.merged_at, t.merged_by, t.source_name, t.source_path, t.changes_taken, t.conflicts
+            ).order_by(t.merged_at.desc())
         ).fetchall()
     keys = ("merged_at", "merged_by", "source_name", "source_path", "changes_taken", "conflicts")
     return [dict(zip(keys, r, strict=True)) for r in rows]
