@@ -710,3 +710,30 @@ def decide(current: Record, c: Conflict, choice: str, text: str | None = None) -
     rec.values[c.field] = value
     rec.lineages[c.field] = current.lineage(c.field).joined(c.theirs_lineage, value)
     return rec
+
+
+# ----------------------------------------------------------------------- showing changes
+
+_WORDS = re.compile(r"\s+|[^\s]+")
+
+
+def word_diff(old: str, new: str) -> list[tuple[str, str]]:
+    """``new`` against ``old`` word by word: ("equal"|"insert"|"delete", text) pieces.
+
+    Whitespace is kept as its own pieces, so joining the "equal" and "insert" pieces gives
+    back ``new`` exactly, and joining "equal" and "delete" gives back ``old``.
+    """
+    import difflib
+
+    a, b = _WORDS.findall(old or ""), _WORDS.findall(new or "")
+    out: list[tuple[str, str]] = []
+    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+    for op, a0, a1, b0, b1 in matcher.get_opcodes():
+        if op == "equal":
+            out.append(("equal", "".join(a[a0:a1])))
+            continue
+        if a1 > a0:
+            out.append(("delete", "".join(a[a0:a1])))
+        if b1 > b0:
+            out.append(("insert", "".join(b[b0:b1])))
+    return out

@@ -52,6 +52,7 @@ from carequal_desktop.ui.dialogs.export_dialog import install_export_actions
 from carequal_desktop.ui.dialogs.locked_dialog import ask_open_read_only
 from carequal_desktop.ui.dialogs.new_workshop_dialog import FILE_FILTER, default_folder, with_suffix
 from carequal_desktop.ui.dialogs.restore_dialog import install_restore_action
+from carequal_desktop.ui.merge_page import conflict_codes, install_merge_action
 from carequal_desktop.ui.start_page import StartPage
 
 log = logging.getLogger("carequal")
@@ -65,6 +66,7 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("team", "Workshop and team", "Ctrl+2"),
     ("evidence", "Evidence register", "Ctrl+3"),
     ("plan", "Improvement plan", "Ctrl+4"),
+    ("merge", "Merge copies", "Ctrl+5"),
 )
 INDICATOR = "indicator"
 
@@ -73,7 +75,7 @@ SHORTCUTS_HELP: tuple[tuple[str, str], ...] = (
     ("Ctrl+O", "Open a workshop"),
     ("Ctrl+Shift+S", "Save a copy of the workshop"),
     ("Ctrl+W", "Close the workshop"),
-    ("Ctrl+1 … Ctrl+4", "Overview, Workshop and team, Evidence register, Improvement plan"),
+    ("Ctrl+1 … Ctrl+5", "Overview, Workshop and team, Evidence register, Improvement plan, Merge"),
     ("Ctrl+Page Down, Alt+Right", "Next indicator"),
     ("Ctrl+Page Up, Alt+Left", "Previous indicator"),
     ("F6", "Switch between the list on the left and the page"),
@@ -240,6 +242,7 @@ class MainWindow(QMainWindow):
         self._action(help_menu, "&Keyboard shortcuts", self.show_shortcuts, ("F1",))
         self._action(help_menu, f"&About {APP_NAME}", self.show_about)
         install_export_actions(self)
+        install_merge_action(self)  # File › Merge in a copy… (issue 11)
         restore = install_restore_action(self)
         # Beside "Save a copy as…", not after Quit.
         m.removeAction(restore)
@@ -544,6 +547,7 @@ class MainWindow(QMainWindow):
         head.setForeground(self.sidebar.palette().windowText())
         self.sidebar.addItem(head)
         self._indicator_items: dict[str, QListWidgetItem] = {}
+        self._conflict_codes = conflict_codes(self.service)  # marked until decided
         for summary in self.service.overview():
             item = QListWidgetItem()
             item.setData(_KEY_ROLE, (INDICATOR, summary.code))
@@ -563,6 +567,9 @@ class MainWindow(QMainWindow):
         grade_text = f"{level.value} {level.label}" if level else "not graded"
         status_text = EVALUATION_STATUSES.get(status, status)
         text = f"{code} {title}\n{status_text} · {grade_text}"
+        if code in getattr(self, "_conflict_codes", set()):
+            text = f"⚠ {text} · merge conflict"
+            grade_text += ", merge conflict to decide"
         item.setText(text)
         # Word-wrapped items with two lines get too little height from Qt; measure them.
         assert self.sidebar is not None
@@ -667,6 +674,11 @@ class MainWindow(QMainWindow):
             from carequal_desktop.ui.evidence_page import EvidencePage
 
             page = EvidencePage(self.service, self)
+        elif key == "merge":
+            from carequal_desktop.ui.merge_page import MergePage, refresh_window
+
+            page = MergePage(self.service, self)
+            page.changed.connect(lambda: refresh_window(self))
         else:
             from carequal_desktop.ui.plan_page import PlanPage
 

@@ -276,3 +276,13 @@ def test_initial_lineage_of_a_default_value_is_its_root() -> None:
     assert initial_lineage("evaluation", "1.1", ALIVE, True) == Lineage(lin.vid).__class__(
         initial_lineage("evaluation", "1.1", ALIVE, True).vid
     )
+
+
+def test_word_diff_gives_back_both_texts() -> None:
+    from carequal_desktop.domain.merge import word_diff
+
+    old, new = "Partners meet monthly to plan.", "Partners meet weekly to plan together."
+    pieces = word_diff(old, new)
+    assert "".join(t for op, t in pieces if op != "delete") == new
+    assert "".join(t for op, t in pieces if op != "insert") == old
+    assert ("delete", "monthly") in pieces and ("insert", "weekly") in pieces

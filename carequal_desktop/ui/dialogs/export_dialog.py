@@ -128,6 +128,15 @@ class ExportDialog(QDialog):
         )
         intro.setWordWrap(True)
         layout.addWidget(intro)
+        from carequal_desktop.services.merge import export_warning  # issue 11
+
+        warning = export_warning(service) if hasattr(service, "engine") else None
+        self.conflict_warning = QLabel(warning or "")
+        self.conflict_warning.setTextFormat(Qt.TextFormat.PlainText)
+        self.conflict_warning.setWordWrap(True)
+        self.conflict_warning.setStyleSheet(OVER_STYLE)
+        self.conflict_warning.setVisible(bool(warning))
+        layout.addWidget(self.conflict_warning)
 
         options = QGroupBox("Include")
         box = QVBoxLayout(options)

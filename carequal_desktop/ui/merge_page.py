@@ -1,0 +1,372 @@
+"""The Merge page: bring in another copy of the workshop, and decide what conflicts.
+
+File › Merge in a copy… merges a copy (made with Save a copy as, Explorer, email or a USB
+stick) into the open workshop through ``services/merge.py``. Conflicts are listed by
+indicator; each shows the common original, this file's version and the incoming one (long
+text as a word-level difference, with [-removed-] and {+added+} markers as well as colour),
+and the facilitator keeps one, the other, or an edited combination.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from carequal_desktop.domain.merge import RECORD, word_diff
+from carequal_desktop.errors import UserError
+from carequal_desktop.services import merge as merging
+from carequal_desktop.services.workshop import WorkshopService
+from carequal_desktop.ui import messages
+from carequal_desktop.ui.widgets.headings import heading, page_heading
+
+MENU_TEXT = "&Merge in a copy…"
+# Dark enough on white for WCAG AA (text contrast over 4.5:1), and never colour alone:
+# every change also carries its [-…-] or {+…+} marker.
+REMOVED = QColor("#a3001b")
+ADDED = QColor("#1b5e20")
+_ID_ROLE = Qt.ItemDataRole.UserRole
+
+
+def shown(value: Any) -> str:
+    """A field's value as plain text for the panes."""
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        return "\n".join(f"{k.replace('_', ' ')}: {shown(v)}" for k, v in value.items())
+    return str(value)
+
+
+def fill_diff(edit: QTextEdit, base: str | None, text: str) -> None:
+    """Show ``text`` in ``edit``; against ``base`` word by word when there is one."""
+    edit.clear()
+    cursor = edit.textCursor()
+    plain = QTextCharFormat()
+    if base is None or base == text:
+        cursor.insertText(text, plain)
+        return
+    removed = QTextCharFormat()
+    removed.setForeground(REMOVED)
+    removed.setFontStrikeOut(True)
+    added = QTextCharFormat()
+    added.setForeground(ADDED)
+    added.setFontUnderline(True)
+    for op, piece in word_diff(base, text):
+        if op == "equal":
+            cursor.insertText(piece, plain)
+        elif op == "delete":
+            cursor.insertText(f"[-{piece}-]", removed)
+        else:
+            cursor.insertText(f"{{+{piece}+}}", added)
+    edit.moveCursor(QTextCursor.MoveOperation.Start)
+
+
+def _pane(name: str) -> QTextEdit:
+    edit = QTextEdit()
+    edit.setReadOnly(True)
+    edit.setAcceptRichText(False)
+    edit.setAccessibleName(name)
+    edit.setTabChangesFocus(True)
+    return edit
+
+
+class MergePage(QWidget):
+    """Conflicts from merged copies, and the merges made so far."""
+
+    changed = Signal()  # the workshop's content changed (a merge, or a decision)
+
+    def __init__(self, service: WorkshopService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.service = service
+        self.conflicts: list[merging.ConflictInfo] = []
+        self._build()
+        self.refresh()
+
+    # ------------------------------------------------------------------ build
+
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(12, 8, 12, 8)
+        top = QHBoxLayout()
+        top.addWidget(page_heading("Merge copies"), 1)
+        self.merge_button = QPushButton("Merge in a &copy…")
+        self.merge_button.setAccessibleName("Merge in another copy of this workshop")
+        self.merge_button.setToolTip(
+            "Bring in the changes made in a copy of this workshop (from a USB stick, an email, "
+            "a shared folder)"
+        )
+        self.merge_button.clicked.connect(self.merge_in_copy)
+        top.addWidget(self.merge_button)
+        outer.addLayout(top)
+        self.summary = QLabel()
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
+        self.summary.setWordWrap(True)
+        outer.addWidget(self.summary)
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        self.list = QListWidget()
+        self.list.setAccessibleName("Conflicts to decide, by indicator")
+        self.list.currentItemChanged.connect(lambda *_: self._show_current())
+        split.addWidget(self.list)
+
+        detail = QWidget()
+        box = QVBoxLayout(detail)
+        box.setContentsMargins(8, 0, 0, 0)
+        self.title = heading("")
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        box.addWidget(self.title)
+        grid = QGridLayout()
+        self.base_view = _pane("The common original")
+        self.ours_view = _pane("This file's version, against the original")
+        self.theirs_view = _pane("The incoming version, against the original")
+        for col, (label, view) in enumerate(
+            (
+                ("Common original", self.base_view),
+                ("This file", self.ours_view),
+                ("Incoming copy", self.theirs_view),
+            )
+        ):
+            name = QLabel(label)
+            name.setBuddy(view)
+            grid.addWidget(name, 0, col)
+            grid.addWidget(view, 1, col)
+        box.addLayout(grid, 2)
+        self.legend = QLabel(
+            "Changes from the original are marked [-removed-] and {+added+} (also in colour)."
+        )
+        self.legend.setWordWrap(True)
+        box.addWidget(self.legend)
+
+        combine = QGroupBox("Or keep an edited combination")
+        cbox = QVBoxLayout(combine)
+        self.combination = QPlainTextEdit()
+        self.combination.setAccessibleName("Your combination of the two versions")
+        self.combination.setTabChangesFocus(True)
+        cbox.addWidget(self.combination)
+        box.addWidget(combine, 1)
+
+        buttons = QHBoxLayout()
+        self.ours_button = QPushButton("Keep &this file's version")
+        self.theirs_button = QPushButton("Take the &incoming version")
+        self.text_button = QPushButton("Keep the &combination")
+        for button, choice in (
+            (self.ours_button, "ours"),
+            (self.theirs_button, "theirs"),
+            (self.text_button, "text"),
+        ):
+            button.setAccessibleName(button.text().replace("&", ""))
+            button.clicked.connect(lambda _c=False, ch=choice: self.decide(ch))
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        box.addLayout(buttons)
+        split.addWidget(detail)
+        split.setStretchFactor(1, 3)
+        outer.addWidget(split, 1)
+
+        outer.addWidget(heading("Merges into this file", 1.1))
+        self.log = QLabel()
+        self.log.setTextFormat(Qt.TextFormat.PlainText)
+        self.log.setWordWrap(True)
+        self.log.setAccessibleName("Merges into this file")
+        outer.addWidget(self.log)
+        writable = not self.service.read_only
+        for widget in (self.merge_button, self.ours_button, self.theirs_button, self.text_button):
+            widget.setEnabled(writable)
+
+    # ------------------------------------------------------------------ show
+
+    def refresh(self) -> None:
+        """Read the conflicts and the merge log again."""
+        current = self.current_conflict()
+        self.conflicts = merging.open_conflicts(self.service)
+        self.list.blockSignals(True)
+        self.list.clear()
+        group = None
+        select: QListWidgetItem | None = None
+        for c in self.conflicts:
+            label = (
+                f"Indicator {c.indicator}" if c.indicator else "Workshop, team and other records"
+            )
+            if label != group:
+                head = QListWidgetItem(label)
+                head.setFlags(Qt.ItemFlag.NoItemFlags)
+                font = head.font()
+                font.setBold(True)
+                head.setFont(font)
+                head.setForeground(self.list.palette().windowText())
+                self.list.addItem(head)
+                group = label
+            item = QListWidgetItem(f"{c.record}: {c.field_label}")
+            item.setData(_ID_ROLE, c.id)
+            item.setToolTip(f"Conflict {c.id}: {c.record}, {c.field_label}")
+            self.list.addItem(item)
+            if select is None or (current is not None and c.id == current.id):
+                select = item
+        self.list.blockSignals(False)
+        n = len(self.conflicts)
+        if n:
+            self.summary.setText(
+                f"{n} conflict{'s' if n != 1 else ''} to decide. Until you do, this file keeps "
+                "its own version and the incoming one is kept beside it; exports warn."
+            )
+        else:
+            self.summary.setText(
+                "No conflicts to decide. Use Merge in a copy to bring in the work done in a copy "
+                "of this workshop."
+            )
+        if select is not None:
+            self.list.setCurrentItem(select)
+        self._show_current()
+        entries = merging.merge_log(self.service)
+        self.log.setText(
+            "\n".join(
+                f"{e['merged_at'].replace('T', ' ').rstrip('Z')}  {e['source_name']}, by "
+                f"{e['merged_by']}: {e['changes_taken']} changes taken, {e['conflicts']} conflicts"
+                for e in entries[:8]
+            )
+            or "No copies have been merged into this file yet."
+        )
+
+    def current_conflict(self) -> merging.ConflictInfo | None:
+        item = self.list.currentItem() if hasattr(self, "list") else None
+        if item is None:
+            return None
+        cid = item.data(_ID_ROLE)
+        return next((c for c in self.conflicts if c.id == cid), None)
+
+    def _show_current(self) -> None:
+        c = self.current_conflict()
+        has = c is not None
+        for widget in (self.ours_button, self.theirs_button):
+            widget.setEnabled(has and not self.service.read_only)
+        if c is None:
+            self.title.setText("")
+            for view in (self.base_view, self.ours_view, self.theirs_view):
+                view.clear()
+            self.combination.setPlainText("")
+            self.combination.setEnabled(False)
+            self.text_button.setEnabled(False)
+            return
+        self.title.setText(f"{c.record}: {c.field_label}")
+        base = shown(c.base) if c.base_known else None
+        if c.field == RECORD:
+            self.base_view.setPlainText("")
+            self.ours_view.setPlainText(shown(c.ours) or "(deleted in this file)")
+            self.theirs_view.setPlainText(shown(c.theirs) or "(deleted in the incoming copy)")
+        else:
+            self.base_view.setPlainText(
+                base if base is not None else "(the original is no longer kept)"
+            )
+            fill_diff(self.ours_view, base, shown(c.ours))
+            fill_diff(self.theirs_view, base, shown(c.theirs))
+        can_combine = c.field != RECORD and not self.service.read_only
+        self.combination.setEnabled(can_combine)
+        self.text_button.setEnabled(can_combine)
+        self.combination.setPlainText(shown(c.ours) if can_combine else "")
+
+    # ---------------------------------------------------------------- actions
+
+    def decide(self, choice: str) -> None:
+        """Decide the conflict on screen."""
+        c = self.current_conflict()
+        if c is None:
+            return
+        text = self.combination.toPlainText() if choice == "text" else None
+        try:
+            merging.resolve(self.service, c.id, choice, text)
+        except UserError as exc:
+            messages.show_error(self, str(exc))
+            return
+        self.refresh()
+        self.changed.emit()
+
+    def merge_in_copy(self, path: Path | None = None) -> merging.MergeReport | None:
+        """Ask for a copy and merge it in; returns the report (None if cancelled or refused)."""
+        if path is None:
+            name, _ = QFileDialog.getOpenFileName(
+                self,
+                "Merge in a copy of this workshop",
+                str(self.service.path.parent),
+                "CareQual workshops (*.carequal);;All files (*)",
+            )
+            if not name:
+                return None
+            path = Path(name)
+        window = self.window()
+        if hasattr(window, "flush"):
+            window.flush()  # the typing on screen is saved before the merge
+        try:
+            report = merging.merge_file(self.service, path)
+        except UserError as exc:
+            messages.show_error(self, str(exc))
+            return None
+        self.refresh()
+        self.changed.emit()
+        QMessageBox.information(self, "Merge", report.summary())
+        return report
+
+
+def install_merge_action(window: Any) -> Any:
+    """Add File › Merge in a copy… to ``window`` (a MainWindow); returns the action."""
+    menu = window.file_menu()
+    action = menu.addAction(MENU_TEXT)
+    action.setObjectName("mergeInCopyAction")
+    action.setStatusTip("Bring in the changes made in another copy of this workshop")
+    action.setMenuRole(action.MenuRole.NoRole)
+
+    def run() -> None:
+        if window.service is None:
+            return
+        window.show_page("merge")
+        page = window.pages.get("merge")
+        if page is not None:
+            page.merge_in_copy()
+
+    action.triggered.connect(lambda _checked=False: run())
+    # Enabled with a workshop that can be written, like the window's own edit actions.
+    window._workshop_actions.append(action)
+    window._writable_actions.append(action)
+    action.setEnabled(window.service is not None and not window.service.read_only)
+    return action
+
+
+def conflict_codes(service: WorkshopService | None) -> set[str]:
+    """Indicators to mark in the sidebar (none for a server workshop or no workshop)."""
+    if service is None:
+        return set()
+    try:
+        return merging.conflict_codes(service)
+    except UserError:
+        return set()
+
+
+def refresh_window(window: Any) -> None:
+    """After a merge or a decision: every indicator's line and every page read again."""
+    window._conflict_codes = conflict_codes(window.service)
+    for code in list(getattr(window, "_indicator_items", {})):
+        window.refresh_indicator_item(code)
+    for key, page in window.pages.items():
+        if key == "merge":
+            continue
+        if key == "indicator" and getattr(page, "code", None):
+            page.show_indicator(page.code)
+        elif hasattr(page, "refresh"):
+            page.refresh()
