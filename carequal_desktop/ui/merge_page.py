@@ -46,6 +46,10 @@ ADDED = QColor("#1b5e20")
 _ID_ROLE = Qt.ItemDataRole.UserRole
 
 
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def shown(value: Any) -> str:
     """A field's value as plain text for the panes."""
     if value is None:
@@ -72,10 +76,20 @@ def fill_diff(edit: QTextEdit, base: str | None, text: str) -> None:
     for op, piece in word_diff(base, text):
         if op == "equal":
             cursor.insertText(piece, plain)
-        elif op == "delete":
-            cursor.insertText(f"[-{piece}-]", removed)
+            continue
+        # Spaces stay outside the markers: "[-monthly-] {+weekly+}", not "[-monthly -]".
+        core = piece.strip()
+        lead = piece[: len(piece) - len(piece.lstrip())]
+        trail = piece[len(piece.rstrip()) :]
+        if not core:
+            cursor.insertText(piece if op == "insert" else "", plain)
+            continue
+        cursor.insertText(lead, plain)
+        if op == "delete":
+            cursor.insertText(f"[-{core}-]", removed)
         else:
-            cursor.insertText(f"{{+{piece}+}}", added)
+            cursor.insertText(f"{{+{core}+}}", added)
+        cursor.insertText(trail, plain)
     edit.moveCursor(QTextCursor.MoveOperation.Start)
 
 
@@ -125,6 +139,8 @@ class MergePage(QWidget):
         self.list = QListWidget()
         self.list.setAccessibleName("Conflicts to decide, by indicator")
         self.list.currentItemChanged.connect(lambda *_: self._show_current())
+        self.list.setMinimumWidth(220)
+        self.list.setWordWrap(True)
         split.addWidget(self.list)
 
         detail = QWidget()
@@ -179,6 +195,7 @@ class MergePage(QWidget):
         box.addLayout(buttons)
         split.addWidget(detail)
         split.setStretchFactor(1, 3)
+        split.setSizes([260, 740])
         outer.addWidget(split, 1)
 
         outer.addWidget(heading("Merges into this file", 1.1))
@@ -214,7 +231,9 @@ class MergePage(QWidget):
                 head.setForeground(self.list.palette().windowText())
                 self.list.addItem(head)
                 group = label
-            item = QListWidgetItem(f"{c.record}: {c.field_label}")
+            # Under its indicator's heading an evaluation's field needs no more name.
+            words = c.field_label if c.record == label else f"{c.record}: {c.field_label}"
+            item = QListWidgetItem(words)
             item.setData(_ID_ROLE, c.id)
             item.setToolTip(f"Conflict {c.id}: {c.record}, {c.field_label}")
             self.list.addItem(item)
@@ -239,7 +258,8 @@ class MergePage(QWidget):
         self.log.setText(
             "\n".join(
                 f"{e['merged_at'].replace('T', ' ').rstrip('Z')}  {e['source_name']}, by "
-                f"{e['merged_by']}: {e['changes_taken']} changes taken, {e['conflicts']} conflicts"
+                f"{e['merged_by']}: {_count(e['changes_taken'], 'change')} taken, "
+                f"{_count(e['conflicts'], 'conflict')}"
                 for e in entries[:8]
             )
             or "No copies have been merged into this file yet."

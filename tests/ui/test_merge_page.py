@@ -42,7 +42,7 @@ def test_file_merge_in_a_copy_lists_the_conflict_and_marks_the_indicator(
     assert any("1 change taken" in text for text in boxes.texts())
     # listed by indicator, with the three versions
     texts = [page.list.item(i).text() for i in range(page.list.count())]
-    assert texts == ["Indicator 1.1", "Indicator 1.1: How good are we now?"]
+    assert texts == ["Indicator 1.1", "How good are we now?"]
     assert page.base_view.toPlainText() == "Partners meet monthly to plan."
     assert page.ours_view.toPlainText() == "Partners meet monthly to plan {+together.+}[-plan.-]" or (
         "{+" in page.ours_view.toPlainText()
