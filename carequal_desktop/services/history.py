@@ -140,9 +140,10 @@ def pending(conn: Connection) -> tuple[dict[RecKey, Record | None], dict[int, An
     replaced: dict[int, Any] = {}
     for table, items in by_table.items():
         names = list(TABLES[table].fields)
-        keys = [k for k, _ in items]
-        now = current_values(conn, table, keys)
-        known = stored(conn, table, keys)
+        known = stored(conn, table, [k for k, _ in items])
+        # A new record with no history (the usual case: a bulk import) needs no look.
+        items = [(k, old) for k, old in items if old is not None or k in known]
+        now = current_values(conn, table, [k for k, _ in items])
         for key, old in items:
             cur = now.get(key)
             st = known.get(key)

@@ -260,7 +260,12 @@ def history_trigger_sql() -> list[str]:
         old = "json_array(" + ", ".join(f"OLD.{c}" for c in cols) + ")"
         note = "INSERT OR IGNORE INTO history_dirty(tbl, key, old) VALUES"
         out += [
+            # A new record needs noting only if it puts back one with a history (a link
+            # made again); the rest start with the history their values imply, so a bulk
+            # import writes nothing extra.
             f"CREATE TRIGGER IF NOT EXISTS history_{table}_insert AFTER INSERT ON {table} "
+            f"WHEN EXISTS (SELECT 1 FROM record_history WHERE tbl = '{table}' "
+            f"AND key = {_history_key(table, 'NEW')}) "
             f"BEGIN {note} ('{table}', {_history_key(table, 'NEW')}, NULL); END",
             f"CREATE TRIGGER IF NOT EXISTS history_{table}_update AFTER UPDATE OF "
             f"{', '.join(cols)} ON {table} "
