@@ -27,6 +27,7 @@ one is renumbered and every citation in the incoming text follows it.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -365,6 +366,7 @@ class Conflict:
     ours_lineage: Lineage
     theirs_lineage: Lineage
     theirs_record: Record | None = None  # for RECORD conflicts: what to put back
+    theirs_links: list[Record] = dataclasses.field(default_factory=list)  # its links there
 
 
 @dataclass
@@ -417,6 +419,7 @@ def merge(
             return
         conflicts.append(c)
 
+    links = _Links(ours, theirs)
     for rk in sorted(theirs):
         t = theirs[rk]
         o = ours.get(rk)
@@ -440,17 +443,17 @@ def merge(
             continue
         if la_o.knows(la_t.vid):
             stale = t if t.alive else None
-            if stale is not None and not spec.links and _unknown_edits(stale, o):
+            if stale is not None and not spec.links and _unknown_edits(stale, o, links):
                 # Deleted here, edited there after the copy was made.
-                conflict(_record_conflict(o, t))
+                conflict(_record_conflict(o, t, links))
             continue
         if la_t.knows(la_o.vid):
             if t.alive:  # put back over there after it was deleted here
                 out[rk] = t.copy()
                 taken += 1
                 from_theirs[rk] = set(spec.fields)
-            elif not spec.links and _unknown_edits(o, t):
-                conflict(_record_conflict(o, t))  # edited here, deleted there
+            elif not spec.links and _unknown_edits(o, t, links):
+                conflict(_record_conflict(o, t, links))  # edited here, deleted there
             else:
                 out[rk] = t.copy()  # its tombstone keeps the last values
                 taken += 1
@@ -471,7 +474,62 @@ def merge(
     }
     taken -= len(brought & _drop_orphans(ours, final, out))  # links left behind do not count
     renumbered = _renumber(ours, final, out, from_theirs, conflicts)
+    _untie_positions(final, out)
     return MergeResult(out, conflicts, taken, renumbered, replaced)
+
+
+def free_position(rec: Record, others: Iterable[Record]) -> Record:
+    """A record put back whose place in its list is now another's: at the end of the list."""
+    group = _group(rec)
+    if group is None:
+        return rec
+    taken = [
+        o.values.get("position") or 0
+        for o in others
+        if o.alive and o.key != rec.key and o.table == rec.table and _group(o) == group
+    ]
+    if rec.values.get("position") not in taken:
+        return rec
+    return edit(rec, "position", max(taken) + 1)
+
+
+def _group(rec: Record) -> tuple[str, ...] | None:
+    """The list a record's position orders it in (None: not in an ordered list)."""
+    if "position" not in TABLES[rec.table].fields:
+        return None
+    if rec.table == "evaluation_item":
+        return (rec.table, str(rec.extra.get("indicator", "")), str(rec.values.get("kind")))
+    if TABLES[rec.table].links:
+        return (rec.table, rec.key.split("|", 1)[0])
+    return (rec.table,)
+
+
+def _untie_positions(final: dict[RecKey, Record], out: dict[RecKey, Record]) -> None:
+    """Records added on both sides at the same place: one order, the same in every copy.
+
+    Only lists this merge touched are looked at; ties are broken by record key, and the new
+    positions are versions like any other, so merging back takes them without asking.
+    """
+    touched = {g for rec in out.values() if rec.alive and (g := _group(rec)) is not None}
+    if not touched:
+        return
+    lists: dict[tuple[str, ...], list[Record]] = {}
+    tables = {g[0] for g in touched}
+    for rk, rec in final.items():
+        rec = out.get(rk, rec)  # with its citations followed
+        if rec.alive and rec.table in tables:
+            group = _group(rec)
+            if group in touched:
+                lists.setdefault(group, []).append(rec)
+    for members in lists.values():
+        positions = [r.values.get("position") for r in members]
+        if len(set(positions)) == len(positions):
+            continue
+        members.sort(key=lambda r: (r.values.get("position") or 0, r.key))
+        for pos, rec in enumerate(members):
+            if rec.values.get("position") != pos:
+                moved = edit(rec, "position", pos)
+                out[(rec.table, rec.key)] = final[(rec.table, rec.key)] = moved
 
 
 def _merge_fields(
@@ -516,15 +574,49 @@ def _merge_fields(
     return rec, taken, names
 
 
-def _unknown_edits(newer: Record, older: Record) -> bool:
-    """Whether ``newer`` holds field edits that ``older`` has never seen."""
-    return any(
+def _unknown_edits(newer: Record, older: Record, links: _Links | None = None) -> bool:
+    """Whether ``newer`` holds edits that ``older`` has never seen (its links included)."""
+    if any(
         not older.lineage(name).knows(newer.lineage(name).vid)
         for name in TABLES[newer.table].fields
-    )
+    ):
+        return True
+    return links is not None and links.unknown(newer, older)
 
 
-def _record_conflict(o: Record, t: Record) -> Conflict:
+class _Links:
+    """The links of each evidence item and action, in both copies (built once per merge)."""
+
+    def __init__(self, ours: Mapping[RecKey, Record], theirs: Mapping[RecKey, Record]) -> None:
+        self.ours, self.theirs = ours, theirs
+        self.by_parent: dict[tuple[str, str], set[RecKey]] = {}
+        for side in (ours, theirs):
+            for rk in side:
+                parent = PARENT_OF.get(rk[0])
+                if parent is not None:
+                    self.by_parent.setdefault((parent, rk[1].split("|", 1)[0]), set()).add(rk)
+
+    def of(self, table: str, key: str, side: Mapping[RecKey, Record]) -> list[Record]:
+        """The link records (alive or not) of one record in one copy."""
+        return [
+            side[rk].copy() for rk in sorted(self.by_parent.get((table, key), ())) if rk in side
+        ]
+
+    def unknown(self, newer: Record, older: Record) -> bool:
+        """Links made on ``newer``'s side since the copies parted (a link is an edit too)."""
+        newer_side = self.ours if self.ours.get((newer.table, newer.key)) is newer else self.theirs
+        older_side = self.theirs if newer_side is self.ours else self.ours
+        for rk in self.by_parent.get((newer.table, newer.key), ()):
+            link = newer_side.get(rk)
+            if link is None or not link.alive:
+                continue
+            seen = older_side.get(rk)
+            if seen is None or not seen.lineage(ALIVE).knows(link.lineage(ALIVE).vid):
+                return True
+        return False
+
+
+def _record_conflict(o: Record, t: Record, links: _Links) -> Conflict:
     return Conflict(
         o.table,
         o.key,
@@ -536,6 +628,7 @@ def _record_conflict(o: Record, t: Record) -> Conflict:
         o.lineage(ALIVE),
         t.lineage(ALIVE),
         t.copy(),
+        links.of(t.table, t.key, links.theirs),
     )
 
 
@@ -710,6 +803,41 @@ def decide(current: Record, c: Conflict, choice: str, text: str | None = None) -
     rec.values[c.field] = value
     rec.lineages[c.field] = current.lineage(c.field).joined(c.theirs_lineage, value)
     return rec
+
+
+def decide_links(
+    decided: Record, c: Conflict, choice: str, ours_links: Iterable[Record]
+) -> dict[RecKey, Record]:
+    """The links of a record whose deletion conflict was decided, descending from both sides.
+
+    A record kept or put back has the links of the side chosen; a record deleted has none.
+    Every link's existence becomes a version both copies know, so merging either way
+    afterwards agrees without asking again.
+    """
+    mine = {(r.table, r.key): r for r in ours_links}
+    other = {(r.table, r.key): r for r in c.theirs_links}
+    out: dict[RecKey, Record] = {}
+    for rk in sorted(set(mine) | set(other)):
+        o, t = mine.get(rk), other.get(rk)
+        source = t if choice == "theirs" else o
+        alive = decided.alive and source is not None and source.alive
+        base = source or o or t
+        assert base is not None
+        rec = base.copy()
+        rec.alive = alive
+        if o is not None and t is not None and o.lineage(ALIVE).vid != t.lineage(ALIVE).vid:
+            rec.lineages[ALIVE] = o.lineage(ALIVE).joined(t.lineage(ALIVE), alive)
+        elif base.alive != alive:
+            rec.lineages[ALIVE] = base.lineage(ALIVE).after(alive)
+        if o is not None and t is not None:
+            lo, lt = o.lineage("position"), t.lineage("position")
+            if lo.vid != lt.vid:
+                rec.lineages["position"] = lo.joined(lt, rec.values.get("position"))
+        if not alive:
+            for name in TABLES[rec.table].fields:
+                rec.lineages[name] = rec.lineage(name)
+        out[rk] = rec
+    return out
 
 
 # ----------------------------------------------------------------------- showing changes

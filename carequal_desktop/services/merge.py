@@ -36,6 +36,7 @@ from carequal_desktop.domain.merge import (
     RecKey,
     Record,
     decide,
+    decide_links,
     edit,
     merge,
 )
@@ -480,26 +481,18 @@ def _label(rec: Record | None) -> tuple[str, str]:
     return t.replace("_", " ").capitalize(), ""
 
 
-def _record_json(rec: Record | None) -> str | None:
-    if rec is None:
-        return None
-    return json.dumps(
-        {
-            "table": rec.table,
-            "key": rec.key,
-            "alive": rec.alive,
-            "values": rec.values,
-            "lineages": {n: lin.to_list() for n, lin in rec.lineages.items()},
-            "extra": rec.extra,
-        },
-        ensure_ascii=False,
-    )
+def _rec_dict(rec: Record) -> dict[str, Any]:
+    return {
+        "table": rec.table,
+        "key": rec.key,
+        "alive": rec.alive,
+        "values": rec.values,
+        "lineages": {n: lin.to_list() for n, lin in rec.lineages.items()},
+        "extra": rec.extra,
+    }
 
 
-def _record_from_json(text: str | None) -> Record | None:
-    if not text:
-        return None
-    d = json.loads(text)
+def _rec_from(d: dict[str, Any]) -> Record:
     return Record(
         d["table"],
         d["key"],
@@ -508,6 +501,21 @@ def _record_from_json(text: str | None) -> Record | None:
         {n: Lineage.from_list(v) for n, v in d["lineages"].items()},
         d.get("extra") or {},
     )
+
+
+def _record_json(rec: Record | None, links: list[Record]) -> str | None:
+    if rec is None:
+        return None
+    d = _rec_dict(rec)
+    d["links"] = [_rec_dict(link) for link in links]
+    return json.dumps(d, ensure_ascii=False)
+
+
+def _record_from_json(text: str | None) -> tuple[Record | None, list[Record]]:
+    if not text:
+        return None, []
+    d = json.loads(text)
+    return _rec_from(d), [_rec_from(link) for link in d.get("links", [])]
 
 
 def _store_conflicts(
@@ -552,7 +560,7 @@ def _store_conflicts(
                 json.dumps(c.theirs, ensure_ascii=False),
                 json.dumps(c.ours_lineage.to_list()),
                 json.dumps(c.theirs_lineage.to_list()),
-                _record_json(c.theirs_record),
+                _record_json(c.theirs_record, c.theirs_links),
                 stamp,
             ),
         )
@@ -714,7 +722,7 @@ def resolve(
                 )
             history.fold(conn)
             current = _load_record(conn, info.table, info.key)
-            theirs_record = _record_from_json(row[12])
+            theirs_record, theirs_links = _record_from_json(row[12])
             if current is None:
                 current = theirs_record
             if current is None:
@@ -731,19 +739,21 @@ def resolve(
                 current.lineage(info.field if info.field != RECORD else ALIVE),
                 Lineage.from_list(json.loads(row[11])),
                 theirs_record,
+                theirs_links,
             )
             decided = decide(current, conflict, choice, value)
             if info.field == RECORD and decided.alive and not current.alive:
                 decided = _free_ref(conn, decided)
-            ours_now = {(info.table, info.key): current}
-            records = {(info.table, info.key): decided}
+                decided = _free_position(conn, decided)
+            ours_now: dict[RecKey, Record] = {(info.table, info.key): current}
+            records: dict[RecKey, Record] = {(info.table, info.key): decided}
+            if info.field == RECORD:
+                mine = _links_of(conn, current)
+                ours_now.update(((r.table, r.key), r) for r in mine)
+                records.update(decide_links(decided, conflict, choice, mine))
             apply_records(conn, ours_now, records, stamp)
             history.write_records(conn, records)
-            conn.exec_driver_sql(
-                "DELETE FROM history_dirty WHERE tbl = ? AND key = ?", (info.table, info.key)
-            )
-            if info.field == RECORD and decided.alive and not current.alive:
-                _restore_links(conn, decided)  # their history follows as any edit's does
+            history.forget_notes(conn)
             conn.exec_driver_sql(
                 "UPDATE merge_conflict SET resolved_at = ?, resolution = ?, resolved_by = ? "
                 "WHERE id = ?",
@@ -773,16 +783,57 @@ def _free_ref(conn: Connection, rec: Record) -> Record:
     return edit(rec, "ref", _next_ref(TABLES[rec.table].ref or "", ref, refs))
 
 
-def _restore_links(conn: Connection, rec: Record) -> None:
+def _free_position(conn: Connection, rec: Record) -> Record:
+    """A record put back whose place in its list was taken meanwhile: at the end."""
+    if "position" not in TABLES[rec.table].fields or TABLES[rec.table].links:
+        return rec
+    if rec.table == "evaluation_item":
+        code = str(rec.extra.get("indicator", ""))
+        rows = conn.exec_driver_sql(
+            "SELECT i.position FROM evaluation_item i JOIN evaluation e ON e.id = i.evaluation_id "
+            "WHERE e.indicator_code = ? AND i.kind = ? AND i.id != ?",
+            (code, rec.values.get("kind"), rec.key),
+        ).fetchall()
+    else:
+        rows = conn.exec_driver_sql(
+            f"SELECT position FROM {rec.table} WHERE id != ?", (rec.key,)
+        ).fetchall()
+    taken = [r[0] or 0 for r in rows]
+    if rec.values.get("position") not in taken:
+        return rec
+    return edit(rec, "position", max(taken) + 1)
+
+
+def _links_of(conn: Connection, rec: Record) -> list[Record]:
+    """An evidence item's or action's links here, alive or not, with their lineages."""
     if rec.table not in ("evidence", "improvement_action"):
-        return
+        return []
     table, col = (
         ("evidence_indicator", "evidence_id")
         if rec.table == "evidence"
         else ("action_indicator", "action_id")
     )
-    for pos, code in enumerate(rec.extra.get("indicators") or []):
-        conn.exec_driver_sql(
-            f"INSERT OR IGNORE INTO {table}({col}, indicator_code, position) VALUES (?, ?, ?)",
-            (rec.key, code, pos),
-        )
+    live = {
+        f"{rec.key}|{code}": pos
+        for code, pos in conn.exec_driver_sql(
+            f"SELECT indicator_code, position FROM {table} WHERE {col} = ?", (rec.key,)
+        ).fetchall()
+    }
+    kept = {
+        key
+        for (key,) in conn.exec_driver_sql(
+            "SELECT key FROM record_history WHERE tbl = ? AND key LIKE ? ESCAPE '\\'",
+            (table, rec.key.replace("%", "\\%").replace("_", "\\_") + "|%"),
+        ).fetchall()
+    }
+    st = history.stored(conn, table, sorted(kept))
+    out: list[Record] = []
+    for key in sorted(set(live) | kept):
+        if key in live:
+            link = Record(table, key, True, {"position": live[key]})
+            if key in st:
+                link.lineages = st[key].lineages
+            out.append(link)
+        elif key in st:
+            out.append(st[key])
+    return out

@@ -21,8 +21,10 @@ from carequal_desktop.domain.merge import (
     MergeResult,
     Record,
     decide,
+    decide_links,
     delete,
     edit,
+    free_position,
     merge,
 )
 
@@ -114,9 +116,23 @@ def apply_ops(copy: Copy, ops: list[tuple[Any, ...]], side: str) -> Copy:
             rk = live[o[1] % len(live)]
             names = EDITABLE[rk[0]]
             name = names[o[2] % len(names)]
-            value: Any = o[4] if name in ("grade", "position") else f"{o[3]} by {side}{n}"
-            if name == "grade":
-                value = o[4] % 4 + 1
+            if name == "position":  # a reordering, as the service does it: 0..n-1
+                code = copy[rk].extra.get("indicator")
+                group = sorted(
+                    (
+                        r
+                        for (t, _), r in copy.items()
+                        if t == "evaluation_item" and r.alive and r.extra.get("indicator") == code
+                    ),
+                    key=lambda r: (r.values["position"], r.key),
+                )
+                moving = copy[rk]
+                group = [r for r in group if r.key != rk[1]]
+                group.insert(o[4] % (len(group) + 1), moving)
+                for pos, r in enumerate(group):
+                    _save(copy, r, "position", pos)
+                continue
+            value: Any = o[4] % 4 + 1 if name == "grade" else f"{o[3]} by {side}{n}"
             _save(copy, copy[rk], name, value)
         elif kind == "delete":
             deletable = [rk for rk in live if rk[0] in ("evaluation_item", "evidence")]
@@ -124,7 +140,16 @@ def apply_ops(copy: Copy, ops: list[tuple[Any, ...]], side: str) -> Copy:
                 _delete(copy, deletable[o[1] % len(deletable)])
         elif kind == "add_item":
             key = f"{side}-item-{n}"
-            copy[("evaluation_item", key)] = _item(key, o[1], f"{o[2]} {side}{n}", 9)
+            # At the end of its list, as the service puts it: ties come only from merging.
+            last = max(
+                (
+                    r.values["position"]
+                    for (t, _), r in copy.items()
+                    if t == "evaluation_item" and r.alive and r.extra.get("indicator") == o[1]
+                ),
+                default=-1,
+            )
+            copy[("evaluation_item", key)] = _item(key, o[1], f"{o[2]} {side}{n}", last + 1)
             copy.setdefault(("evaluation", o[1]), _evaluation(o[1]))
         elif kind == "add_evidence":
             refs = [
@@ -147,13 +172,21 @@ def apply_ops(copy: Copy, ops: list[tuple[Any, ...]], side: str) -> Copy:
                 lk = ("evidence_indicator", f"{ek[1]}|{o[2]}")
                 if lk not in copy or not copy[lk].alive:
                     old = copy.get(lk)
+                    last = max(
+                        (
+                            r.values["position"]
+                            for (t, k), r in copy.items()
+                            if t == lk[0] and r.alive and k.startswith(ek[1] + "|")
+                        ),
+                        default=-1,
+                    )
                     if old is None:
-                        copy[lk] = Record(lk[0], lk[1], True, {"position": 1})
+                        copy[lk] = Record(lk[0], lk[1], True, {"position": last + 1})
                     else:
                         rec = old.copy()
                         rec.alive = True
                         rec.lineages[ALIVE] = old.lineage(ALIVE).after(True)
-                        copy[lk] = rec
+                        copy[lk] = edit(rec, "position", last + 1)
     return copy
 
 
@@ -175,6 +208,8 @@ def decide_all(copy: Copy, result: MergeResult, choices: list[int], theirs: Copy
         else:
             choice = ("ours", "theirs", "text")[pick % 3]
             rec = decide(current, c, choice, f"{c.ours} + {c.theirs}" if choice == "text" else None)
+        if c.field == RECORD and rec.alive:
+            rec = free_position(rec, copy.values())
         if rec.alive and rec.table == "evidence":
             used = {
                 r.values["ref"]
@@ -185,22 +220,13 @@ def decide_all(copy: Copy, result: MergeResult, choices: list[int], theirs: Copy
                 top = max(int(u[1:]) for u in used)
                 rec = edit(rec, "ref", f"E{top + 1}")
         copy[(c.table, c.key)] = rec
-        if c.field == RECORD and not rec.alive and rec.table == "evidence":
-            for lk, link in list(copy.items()):  # the database's cascade
-                if lk[0] == "evidence_indicator" and link.alive and lk[1].startswith(rec.key + "|"):
-                    copy[lk] = delete(link)
-        if c.field == RECORD and rec.alive and rec.table == "evidence":
-            # Put back with its links, as the service does (the links' history follows).
-            for lk, link in theirs.items():
-                if lk[0] == "evidence_indicator" and link.alive and lk[1].startswith(rec.key + "|"):
-                    old = copy.get(lk)
-                    if old is None:
-                        copy[lk] = Record(lk[0], lk[1], True, dict(link.values))
-                    elif not old.alive:
-                        back = old.copy()
-                        back.alive = True
-                        back.lineages[ALIVE] = old.lineage(ALIVE).after(True)
-                        copy[lk] = back
+        if c.field == RECORD and rec.table == "evidence":
+            mine = [
+                r
+                for (t, k), r in copy.items()
+                if t == "evidence_indicator" and k.startswith(rec.key + "|")
+            ]
+            copy.update(decide_links(rec, c, "theirs" if pick % 2 else "ours", mine))
     return copy
 
 
