@@ -258,11 +258,12 @@ def snapshot(conn: Connection, *, fold_pending: bool) -> dict[RecKey, Record]:
             links.setdefault(pid, []).append(code)
     for table in TABLES:
         names = list(TABLES[table].fields)
+        # The columns themselves (not json_array): the same values, read without parsing.
         rows = conn.exec_driver_sql(
-            f"SELECT {_key_sql(table)}, {_values_sql(table)} FROM {table}"
+            f"SELECT {_key_sql(table)}, {', '.join(names)} FROM {table}"
         ).fetchall()
-        for key, values in rows:
-            rec = Record(table, key, True, dict(zip(names, json.loads(values), strict=True)))
+        for key, *values in rows:
+            rec = Record(table, key, True, dict(zip(names, values, strict=True)))
             if table == "evaluation_item":
                 rec.extra["indicator"] = item_codes.get(key, "")
             elif table in ("evidence", "improvement_action"):

@@ -23,8 +23,12 @@ CODES = ["1.1", "2.1", "2.2"]
 WORDS = ["alpha", "beta", "gamma"]
 
 edit_op = st.one_of(
-    st.tuples(st.just("text"), st.sampled_from(CODES), st.sampled_from(["how_good_now", "what_next"]),
-              st.sampled_from(WORDS)),
+    st.tuples(
+        st.just("text"),
+        st.sampled_from(CODES),
+        st.sampled_from(["how_good_now", "what_next"]),
+        st.sampled_from(WORDS),
+    ),
     st.tuples(st.just("grade"), st.sampled_from(CODES), st.integers(1, 6)),
     st.tuples(st.just("strength"), st.sampled_from(CODES), st.sampled_from(WORDS)),
     st.tuples(st.just("evidence"), st.sampled_from(CODES), st.sampled_from(WORDS)),

@@ -21,7 +21,9 @@ def agency_copy(made_workshop: Path) -> Path:
     copy = made_workshop.with_name("Police copy.carequal")
     shutil.copy(made_workshop, copy)
     a = WorkshopService.open(copy)
-    a.update_evaluation("1.1", how_good_now="Partners meet weekly to plan.", what_next="Police plan")
+    a.update_evaluation(
+        "1.1", how_good_now="Partners meet weekly to plan.", what_next="Police plan"
+    )
     a.close()
     b = WorkshopService.open(made_workshop)
     b.update_evaluation("1.1", how_good_now="Partners meet monthly to plan together.")
@@ -44,8 +46,9 @@ def test_file_merge_in_a_copy_lists_the_conflict_and_marks_the_indicator(
     texts = [page.list.item(i).text() for i in range(page.list.count())]
     assert texts == ["Indicator 1.1", "How good are we now?"]
     assert page.base_view.toPlainText() == "Partners meet monthly to plan."
-    assert page.ours_view.toPlainText() == "Partners meet monthly to plan {+together.+}[-plan.-]" or (
-        "{+" in page.ours_view.toPlainText()
+    assert (
+        page.ours_view.toPlainText() == "Partners meet monthly to plan {+together.+}[-plan.-]"
+        or ("{+" in page.ours_view.toPlainText())
     )
     theirs = page.theirs_view.toPlainText()
     assert "[-monthly-]" in theirs and "{+weekly+}" in theirs  # markers, not colour alone
@@ -105,7 +108,14 @@ def test_every_control_has_an_accessible_name(window, made_workshop) -> None:
     window.show_page("merge")
     page = window.pages["merge"]
     for widget in (
-        page.merge_button, page.list, page.base_view, page.ours_view, page.theirs_view,
-        page.combination, page.ours_button, page.theirs_button, page.text_button,
+        page.merge_button,
+        page.list,
+        page.base_view,
+        page.ours_view,
+        page.theirs_view,
+        page.combination,
+        page.ours_button,
+        page.theirs_button,
+        page.text_button,
     ):
         assert widget.accessibleName()
