@@ -127,6 +127,7 @@ class MergeReport:
     conflicts: list[ConflictInfo] = field(default_factory=list)
     open_conflicts: int = 0
     renumbered: dict[str, dict[str, str]] = field(default_factory=dict)
+    agency: str = ""  # whose copy it was, when it was made with Prepare copies for agencies
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -138,9 +139,10 @@ class MergeReport:
 
     def summary(self) -> str:
         """Sentences for the window's message or the command line."""
+        whose = f" (the copy prepared for {self.agency})" if self.agency else ""
         parts = [
             f"{self.changes_taken} change{'s' if self.changes_taken != 1 else ''} taken "
-            f"from “{self.source.name}”."
+            f"from “{self.source.name}”{whose}."
         ]
         for kind, refs in self.renumbered.items():
             moved = ", ".join(f"{old} → {new}" for old, new in refs.items())
@@ -305,8 +307,10 @@ def merge_file(
         from carequal_desktop.services.workshop import storage_error
 
         raise storage_error(exc, service.path) from None
+    where = str(source.resolve())
+    agency = next((c["agency"] for c in prepared_copies(service) if c.get("path") == where), "")
     return MergeReport(
-        merge_id, source, result.changes_taken, infos, int(open_count), result.renumbered
+        merge_id, source, result.changes_taken, infos, int(open_count), result.renumbered, agency
     )
 
 
@@ -646,6 +650,59 @@ def export_warning(service: WorkshopService) -> str | None:
         f"{n} merge conflict{'s are' if n != 1 else ' is'} still to decide: the document shows "
         "this copy's version of those fields. Decide them on the Merge page first."
     )
+
+
+def prepare_copies(
+    service: WorkshopService, folder: Path, agencies: list[str], *, made_by: str | None = None
+) -> list[Path]:
+    """Write one copy of the workshop per agency into ``folder`` and record who has which.
+
+    A convenience only: a copy made any other way merges just as well.
+    """
+    from carequal_desktop.domain.text import one_line
+    from carequal_desktop.errors import TargetExistsError
+    from carequal_desktop.services.values import now_iso as stamp_now
+
+    _require_file(service)
+    names = [one_line(a) for a in agencies if one_line(a)]
+    if not names:
+        raise UserError("Give at least one agency to prepare a copy for.")
+    title = service.details().title
+    made: list[Path] = []
+    for agency in names:
+        safe = "".join(ch if ch.isalnum() or ch in " -_()" else "-" for ch in f"{title} - {agency}")
+        target = Path(folder) / f"{safe.strip()}.carequal"
+        if target.exists():
+            raise TargetExistsError(
+                f"{target.name} already exists in {folder}; choose another folder. "
+                f"{len(made)} of {len(names)} copies were made."
+            )
+        service.save_copy_as(target)
+        made.append(target)
+        with service.db.transaction() as s:
+            s.connection().exec_driver_sql(
+                "INSERT INTO meta(key, value) VALUES (?, ?)",
+                (
+                    f"copy:{uuid.uuid4()}",
+                    json.dumps(
+                        {
+                            "agency": agency,
+                            "path": str(target.resolve()),
+                            "made_at": stamp_now(),
+                            "made_by": made_by or locking.this_user(),
+                        },
+                        ensure_ascii=False,
+                    ),
+                ),
+            )
+    return made
+
+
+def prepared_copies(service: WorkshopService) -> list[dict[str, Any]]:
+    """The copies made with ``prepare_copies``: agency, path, when, by whom (oldest first)."""
+    with service.engine.connect() as conn:
+        rows = conn.exec_driver_sql("SELECT value FROM meta WHERE key LIKE 'copy:%'").fetchall()
+    return sorted((json.loads(v) for (v,) in rows), key=lambda d: str(d.get("made_at")))
 
 
 def merge_log(service: WorkshopService) -> list[dict[str, Any]]:

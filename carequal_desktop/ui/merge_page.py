@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -127,7 +128,15 @@ class MergePage(QWidget):
             "Bring in the changes made in a copy of this workshop (from a USB stick, an email, "
             "a shared folder)"
         )
-        self.merge_button.clicked.connect(self.merge_in_copy)
+        self.merge_button.clicked.connect(lambda _c=False: self.merge_in_copy())
+        self.prepare_button = QPushButton("&Prepare copies for agencies…")
+        self.prepare_button.setAccessibleName("Prepare a copy of this workshop for each agency")
+        self.prepare_button.setToolTip(
+            "Save one copy per agency in a folder, and remember who has which (optional: "
+            "copies made any other way merge just as well)"
+        )
+        self.prepare_button.clicked.connect(lambda _c=False: self.prepare_copies())
+        top.addWidget(self.prepare_button)
         top.addWidget(self.merge_button)
         outer.addLayout(top)
         self.summary = QLabel()
@@ -205,7 +214,13 @@ class MergePage(QWidget):
         self.log.setAccessibleName("Merges into this file")
         outer.addWidget(self.log)
         writable = not self.service.read_only
-        for widget in (self.merge_button, self.ours_button, self.theirs_button, self.text_button):
+        for widget in (
+            self.merge_button,
+            self.prepare_button,
+            self.ours_button,
+            self.theirs_button,
+            self.text_button,
+        ):
             widget.setEnabled(writable)
 
     # ------------------------------------------------------------------ show
@@ -255,8 +270,17 @@ class MergePage(QWidget):
             self.list.setCurrentItem(select)
         self._show_current()
         entries = merging.merge_log(self.service)
+        copies = merging.prepared_copies(self.service)
+        prepared = (
+            "Copies prepared: "
+            + "; ".join(f"{c['agency']} ({Path(c['path']).name})" for c in copies)
+            + "\n"
+            if copies
+            else ""
+        )
         self.log.setText(
-            "\n".join(
+            prepared
+            + "\n".join(
                 f"{e['merged_at'].replace('T', ' ').rstrip('Z')}  {e['source_name']}, by "
                 f"{e['merged_by']}: {_count(e['changes_taken'], 'change')} taken, "
                 f"{_count(e['conflicts'], 'conflict')}"
@@ -318,6 +342,44 @@ class MergePage(QWidget):
         self.refresh()
         self.changed.emit()
 
+    def prepare_copies(
+        self, folder: Path | None = None, agencies: list[str] | None = None
+    ) -> list[Path]:
+        """Ask for agencies and a folder, and save one copy for each (returns the copies)."""
+        if agencies is None:
+            text, ok = QInputDialog.getMultiLineText(
+                self,
+                "Prepare copies for agencies",
+                "One agency per line (a copy of this workshop is saved for each):",
+                "\n".join(sorted({p.agency for p in self.service.participants()})),
+            )
+            if not ok:
+                return []
+            agencies = [line for line in text.splitlines() if line.strip()]
+        if folder is None:
+            name = QFileDialog.getExistingDirectory(
+                self, "Folder for the copies", str(self.service.path.parent)
+            )
+            if not name:
+                return []
+            folder = Path(name)
+        window = self.window()
+        if hasattr(window, "flush"):
+            window.flush()
+        try:
+            made = merging.prepare_copies(self.service, folder, agencies)
+        except UserError as exc:
+            messages.show_error(self, str(exc))
+            return []
+        self.refresh()
+        QMessageBox.information(
+            self,
+            "Prepare copies",
+            f"{len(made)} cop{'ies' if len(made) != 1 else 'y'} saved in {folder}. Send each "
+            "agency its copy; when they send it back, use Merge in a copy.",
+        )
+        return made
+
     def merge_in_copy(self, path: Path | None = None) -> merging.MergeReport | None:
         """Ask for a copy and merge it in; returns the report (None if cancelled or refused)."""
         if path is None:
@@ -365,6 +427,23 @@ def install_merge_action(window: Any) -> Any:
     window._workshop_actions.append(action)
     window._writable_actions.append(action)
     action.setEnabled(window.service is not None and not window.service.read_only)
+    prepare = menu.addAction("Prepare copies for &agencies…")
+    prepare.setObjectName("prepareCopiesAction")
+    prepare.setStatusTip("Save one copy of this workshop per agency, and remember who has which")
+    prepare.setMenuRole(prepare.MenuRole.NoRole)
+
+    def run_prepare() -> None:
+        if window.service is None:
+            return
+        window.show_page("merge")
+        page = window.pages.get("merge")
+        if page is not None:
+            page.prepare_copies()
+
+    prepare.triggered.connect(lambda _checked=False: run_prepare())
+    window._workshop_actions.append(prepare)
+    window._writable_actions.append(prepare)
+    prepare.setEnabled(action.isEnabled())
     return action
 
 

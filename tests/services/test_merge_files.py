@@ -331,3 +331,37 @@ def test_history_stays_small_unchanged_records_have_no_row(original: Path) -> No
         conn.close()
     # Only the evaluation edited after it was made has history; new records have none.
     assert rows == [] or {t for t, _ in rows} <= {"evaluation", "workshop"}
+
+
+def test_prepared_copies_record_who_has_which_and_merge_back(
+    original: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "for agencies"
+    folder.mkdir()
+    s = WorkshopService.open(original)
+    try:
+        made = merging.prepare_copies(s, folder, ["Police", "Health", " "], made_by="Facilitator")
+        assert [p.name for p in made] == [
+            "Glenmuir - Police.carequal",
+            "Glenmuir - Health.carequal",
+        ]
+        copies = merging.prepared_copies(s)
+        assert [(c["agency"], c["made_by"]) for c in copies] == [
+            ("Police", "Facilitator"),
+            ("Health", "Facilitator"),
+        ]
+        with pytest.raises(UserError, match="already exists"):
+            merging.prepare_copies(s, folder, ["Police"])
+    finally:
+        s.close()
+    police = WorkshopService.open(made[0])
+    police.update_evaluation("2.1", how_good_now="Police view")
+    police.close()
+    s = WorkshopService.open(original)
+    try:
+        report = merging.merge_file(s, made[0])
+        assert report.agency == "Police"
+        assert "the copy prepared for Police" in report.summary()
+        assert s.evaluation("2.1").how_good_now == "Police view"
+    finally:
+        s.close()

@@ -119,3 +119,25 @@ def test_every_control_has_an_accessible_name(window, made_workshop) -> None:
         page.text_button,
     ):
         assert widget.accessibleName()
+
+
+def test_prepare_copies_for_agencies(window, made_workshop, tmp_path, monkeypatch, boxes) -> None:
+    from PySide6.QtWidgets import QFileDialog, QInputDialog
+
+    folder = tmp_path / "copies"
+    folder.mkdir()
+    monkeypatch.setattr(
+        QInputDialog, "getMultiLineText", lambda *a, **k: ("Police\nHealth\n", True)
+    )
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(folder))
+    assert window.open_workshop_file(made_workshop)
+    action = window.findChild(type(window.save_copy_action), "prepareCopiesAction")
+    assert action is not None and action.isEnabled()
+    action.trigger()
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "Strathcairn 2026 - Health.carequal",
+        "Strathcairn 2026 - Police.carequal",
+    ]
+    page = window.pages["merge"]
+    assert "Copies prepared: Police" in page.log.text()
+    assert any("2 copies saved" in text for text in boxes.texts())
