@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
+from PySide6.QtGui import QAction, QColor, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QFileDialog,
     QGridLayout,
@@ -409,7 +409,17 @@ class MergePage(QWidget):
 def install_merge_action(window: Any) -> Any:
     """Add File › Merge in a copy… to ``window`` (a MainWindow); returns the action."""
     menu = window.file_menu()
-    action = menu.addAction(MENU_TEXT)
+    # In their own group just before "Close workshop", never after Quit.
+    end = getattr(window, "_file_menu_end", None)
+    action = QAction(MENU_TEXT, window)
+    prepare = QAction("Prepare copies for &agencies…", window)
+    if end is not None:
+        menu.insertSeparator(end)
+        menu.insertAction(end, action)
+        menu.insertAction(end, prepare)
+    else:
+        menu.addAction(action)
+        menu.addAction(prepare)
     action.setObjectName("mergeInCopyAction")
     action.setStatusTip("Bring in the changes made in another copy of this workshop")
     action.setMenuRole(action.MenuRole.NoRole)
@@ -427,7 +437,6 @@ def install_merge_action(window: Any) -> Any:
     window._workshop_actions.append(action)
     window._writable_actions.append(action)
     action.setEnabled(window.service is not None and not window.service.read_only)
-    prepare = menu.addAction("Prepare copies for &agencies…")
     prepare.setObjectName("prepareCopiesAction")
     prepare.setStatusTip("Save one copy of this workshop per agency, and remember who has which")
     prepare.setMenuRole(prepare.MenuRole.NoRole)
