@@ -61,6 +61,14 @@ def test_every_sample_opens_and_reads_completely(sample: Path, tmp_path: Path) -
 
 
 @pytest.fixture
+def sample_file(tmp_path: Path) -> Path:
+    """Here, the version-1 sample: these tests pretend to be the version after it."""
+    target = tmp_path / "Glenmuir.carequal"
+    shutil.copyfile(DATA / "schema-v1.carequal", target)
+    return target
+
+
+@pytest.fixture
 def version_2(monkeypatch: pytest.MonkeyPatch):
     """Pretend this CareQual writes schema version 2, with the step given to the fixture."""
 
