@@ -168,6 +168,36 @@ TABLES: dict[str, TableSpec] = {
             ref="action",
         ),
         TableSpec("action_indicator", "key", {"position": 0}, _POS, links=True),
+        # The facilitation mode's agenda and parked points (issue 13): a timer's seconds
+        # are settled without asking, like a position.
+        TableSpec(
+            "agenda_item",
+            "id",
+            {
+                "position": 0,
+                "title": None,
+                "indicator_code": None,
+                "minutes": 20,
+                "spent_seconds": 0,
+            },
+            frozenset({"position", "spent_seconds"}),
+        ),
+        TableSpec(
+            "parking_item",
+            "id",
+            {
+                "position": 0,
+                "kind": "parked",
+                "text": None,
+                "raised_by": "",
+                "raised_at": None,
+                "becomes": "",
+                "target": None,
+                "created": None,
+            },
+            _POS,
+            frozenset({"text"}),
+        ),
     )
 }
 

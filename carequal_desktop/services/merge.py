@@ -482,6 +482,10 @@ def _label(rec: Record | None) -> tuple[str, str]:
         return f"Quality statement {v.get('number')}", ""
     if t == "scale_level":
         return f"Scale level {v.get('value')}", ""
+    if t == "agenda_item":
+        return f"Agenda item “{v.get('title')}”", str(v.get("indicator_code") or "")
+    if t == "parking_item":
+        return "Parked point", str(v.get("raised_at") or "")
     return t.replace("_", " ").capitalize(), ""
 
 

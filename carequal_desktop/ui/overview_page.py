@@ -36,6 +36,7 @@ from carequal_desktop.ui.models.overview_table_model import (
     OverviewTableModel,
 )
 from carequal_desktop.ui.widgets.headings import page_heading
+from carequal_desktop.ui.widgets.responsive import split_when_narrow
 
 
 class OverviewPage(QWidget):
@@ -55,7 +56,7 @@ class OverviewPage(QWidget):
         heading = page_heading("Overview", self)
 
         self.summary_label = QLabel(self)
-        self.summary_label.setAccessibleName("Summary of the workshop")
+        self.summary_label.setAccessibleDescription("Summary of the workshop")
         self.summary_label.setWordWrap(True)
 
         self.model = OverviewTableModel(self)
@@ -88,6 +89,8 @@ class OverviewPage(QWidget):
         splitter.setStretchFactor(1, 2)
         splitter.setChildrenCollapsible(False)
         self.splitter = splitter
+        # Table above chart on a projector or at large text, so the titles stay readable.
+        split_when_narrow(self, splitter, 155)
 
         hint = QLabel("Double-click an indicator, or select it and press Enter, to open it.", self)
         hint.setWordWrap(True)

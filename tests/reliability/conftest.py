@@ -10,18 +10,22 @@ import pytest
 DATA = Path(__file__).resolve().parent.parent / "data"
 
 
-def newest_sample() -> Path:
-    """The frozen sample of the newest schema version (the Glenmuir example)."""
-    return max(DATA.glob("schema-v*.carequal"), key=lambda p: int(p.stem.split("-v")[1]))
+@pytest.fixture
+def sample_file(tmp_path: Path) -> Path:
+    """A workshop of the current schema version (the Glenmuir example) to change freely."""
+    import json
+
+    from carequal_desktop.services.exchange import import_document
+
+    target = tmp_path / "Glenmuir.carequal"
+    doc = json.loads((DATA / "example-glenmuir.json").read_text(encoding="utf-8"))
+    import_document(doc, target)
+    return target
 
 
 @pytest.fixture
-def sample_file(tmp_path: Path) -> Path:
-    """A copy of the frozen workshop of the current schema version, to change freely.
-
-    The current version, so that opening it read-only needs no upgrade; the upgrade tests
-    use the version-1 sample themselves.
-    """
-    target = tmp_path / "Glenmuir.carequal"
-    shutil.copyfile(newest_sample(), target)
+def v1_file(tmp_path: Path) -> Path:
+    """A copy of the frozen schema-v1 workshop (the Glenmuir example), for upgrades."""
+    target = tmp_path / "Glenmuir-v1.carequal"
+    shutil.copyfile(DATA / "schema-v1.carequal", target)
     return target

@@ -365,3 +365,21 @@ def test_prepared_copies_record_who_has_which_and_merge_back(
         assert s.evaluation("2.1").how_good_now == "Police view"
     finally:
         s.close()
+
+
+def test_points_parked_in_two_copies_are_both_kept(original: Path) -> None:
+    from carequal_desktop.services.facilitation import Facilitation
+
+    a_path, b_path = explorer_copies(original, "A", "B")
+    a = WorkshopService.open(a_path)
+    Facilitation(a).park("Police raised information sharing")
+    a.close()
+    b = WorkshopService.open(b_path)
+    try:
+        Facilitation(b).park("Health raised waiting times")
+        report = merging.merge_file(b, a_path)
+        assert report.conflicts == []
+        texts = sorted(p.text for p in Facilitation(b).parking_lot())
+        assert texts == ["Health raised waiting times", "Police raised information sharing"]
+    finally:
+        b.close()
