@@ -143,7 +143,7 @@ class ExportDialog(QDialog):
         self.conflict_warning = QLabel(warning or "")
         self.conflict_warning.setTextFormat(Qt.TextFormat.PlainText)
         self.conflict_warning.setWordWrap(True)
-        self.conflict_warning.setStyleSheet(OVER_STYLE)
+        self.conflict_warning.setStyleSheet(over_style())
         self.conflict_warning.setVisible(bool(warning))
         layout.addWidget(self.conflict_warning)
 
