@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QColor, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QFileDialog,
+    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTextEdit,
     QVBoxLayout,
@@ -118,7 +120,18 @@ class MergePage(QWidget):
     # ------------------------------------------------------------------ build
 
     def _build(self) -> None:
-        outer = QVBoxLayout(self)
+        # Everything in a scroll area: on a small screen at 150% the page scrolls rather
+        # than making the window wider than the screen (a stacked page's minimum size is
+        # the window's).
+        page = QVBoxLayout(self)
+        page.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        body = QWidget()
+        scroll.setWidget(body)
+        page.addWidget(scroll)
+        outer = QVBoxLayout(body)
         outer.setContentsMargins(12, 8, 12, 8)
         top = QHBoxLayout()
         top.addWidget(page_heading("Merge copies"), 1)
@@ -148,7 +161,7 @@ class MergePage(QWidget):
         self.list = QListWidget()
         self.list.setAccessibleName("Conflicts to decide, by indicator")
         self.list.currentItemChanged.connect(lambda *_: self._show_current())
-        self.list.setMinimumWidth(220)
+        self.list.setMinimumWidth(160)
         self.list.setWordWrap(True)
         split.addWidget(self.list)
 
