@@ -17,7 +17,6 @@ from PySide6.QtGui import QAction, QColor, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QInputDialog,
@@ -40,6 +39,7 @@ from carequal_desktop.services import merge as merging
 from carequal_desktop.services.workshop import WorkshopService
 from carequal_desktop.ui import messages
 from carequal_desktop.ui.widgets.headings import heading, page_heading
+from carequal_desktop.ui.widgets.responsive import split_when_narrow, stack_when_narrow
 
 MENU_TEXT = "&Merge in a copy…"
 # Dark enough on white for WCAG AA (text contrast over 4.5:1), and never colour alone:
@@ -125,7 +125,7 @@ class MergePage(QWidget):
         # the window's).
         page = QVBoxLayout(self)
         page.setContentsMargins(0, 0, 0, 0)
-        scroll = QScrollArea()
+        self._scroll = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         body = QWidget()
@@ -152,6 +152,7 @@ class MergePage(QWidget):
         top.addWidget(self.prepare_button)
         top.addWidget(self.merge_button)
         outer.addLayout(top)
+        stack_when_narrow(self._scroll, top, 80)
         self.summary = QLabel()
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
         self.summary.setWordWrap(True)
@@ -171,22 +172,23 @@ class MergePage(QWidget):
         self.title = heading("")
         self.title.setTextFormat(Qt.TextFormat.PlainText)
         box.addWidget(self.title)
-        grid = QGridLayout()
+        panes = QHBoxLayout()  # side by side; one above the other when narrow
         self.base_view = _pane("The common original")
         self.ours_view = _pane("This file's version, against the original")
         self.theirs_view = _pane("The incoming version, against the original")
-        for col, (label, view) in enumerate(
-            (
-                ("Common original", self.base_view),
-                ("This file", self.ours_view),
-                ("Incoming copy", self.theirs_view),
-            )
+        for label, view in (
+            ("Common original", self.base_view),
+            ("This file", self.ours_view),
+            ("Incoming copy", self.theirs_view),
         ):
+            column = QVBoxLayout()
             name = QLabel(label)
             name.setBuddy(view)
-            grid.addWidget(name, 0, col)
-            grid.addWidget(view, 1, col)
-        box.addLayout(grid, 2)
+            column.addWidget(name)
+            column.addWidget(view, 1)
+            panes.addLayout(column, 1)
+        box.addLayout(panes, 2)
+        stack_when_narrow(self._scroll, panes, 110)
         self.legend = QLabel(
             "Changes from the original are marked [-removed-] and {+added+} (also in colour)."
         )
@@ -215,10 +217,12 @@ class MergePage(QWidget):
             buttons.addWidget(button)
         buttons.addStretch(1)
         box.addLayout(buttons)
+        stack_when_narrow(self._scroll, buttons, 110)
         split.addWidget(detail)
         split.setStretchFactor(1, 3)
         split.setSizes([260, 740])
         outer.addWidget(split, 1)
+        split_when_narrow(self._scroll, split, 80)
 
         outer.addWidget(heading("Merges into this file", 1.1))
         self.log = QLabel()
