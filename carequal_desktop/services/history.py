@@ -33,6 +33,7 @@ from carequal_desktop.domain.merge import (
     edit,
     revive,
 )
+from carequal_desktop.store.tables import HISTORY_SLOTS
 
 _CHUNK = 500
 _has_history: weakref.WeakKeyDictionary[Engine, bool] = weakref.WeakKeyDictionary()
@@ -49,7 +50,7 @@ def _key_sql(table: str) -> str:
 
 
 def _values_sql(table: str) -> str:
-    return "json_array(" + ", ".join(TABLES[table].fields) + ")"
+    return ", ".join(TABLES[table].fields)
 
 
 def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
@@ -91,7 +92,7 @@ def current_values(conn: Connection, table: str, keys: Sequence[str]) -> dict[st
                 f"WHERE {parent} IN ({marks})",
                 tuple(part),
             ).fetchall()
-            out.update((k, json.loads(v)) for k, v in rows if k in wanted)
+            out.update((k, list(v)) for k, *v in rows if k in wanted)
         return out
     col = _key_sql(table)
     for part in _chunks(list(keys)):
@@ -100,7 +101,7 @@ def current_values(conn: Connection, table: str, keys: Sequence[str]) -> dict[st
             f"SELECT {col}, {_values_sql(table)} FROM {table} WHERE {col} IN ({marks})",
             tuple(part),
         ).fetchall()
-        out.update((k, json.loads(v)) for k, v in rows)
+        out.update((k, list(v)) for k, *v in rows)
     return out
 
 
@@ -131,10 +132,12 @@ def stored(conn: Connection, table: str, keys: Sequence[str]) -> dict[str, Recor
 def pending(conn: Connection) -> tuple[dict[RecKey, Record | None], dict[int, Any]]:
     """What the noted changes make of the history: records to store (None: back to
     implicit) and replaced values by version id. Writes nothing."""
-    notes = conn.exec_driver_sql("SELECT tbl, key, old FROM history_dirty").fetchall()
-    by_table: dict[str, list[tuple[str, str | None]]] = {}
-    for table, key, old in notes:
+    slots = ", ".join(f"v{i}" for i in range(HISTORY_SLOTS))
+    notes = conn.exec_driver_sql(f"SELECT tbl, key, op, {slots} FROM history_dirty").fetchall()
+    by_table: dict[str, list[tuple[str, list[Any] | None]]] = {}
+    for table, key, op, *values in notes:
         if table in TABLES:
+            old = None if op == "i" else list(values[: len(TABLES[table].fields)])
             by_table.setdefault(table, []).append((key, old))
     records: dict[RecKey, Record | None] = {}
     replaced: dict[int, Any] = {}
@@ -152,7 +155,7 @@ def pending(conn: Connection) -> tuple[dict[RecKey, Record | None], dict[int, An
                     continue  # a new record: its history is implicit
                 records[(table, key)] = revive(st, dict(zip(names, cur, strict=True)))
                 continue
-            before = Record(table, key, True, dict(zip(names, json.loads(old), strict=True)))
+            before = Record(table, key, True, dict(zip(names, old, strict=True)))
             if st is not None:
                 before.lineages = {n: lin for n, lin in st.lineages.items() if n != ALIVE}
                 if st.alive and ALIVE in st.lineages:

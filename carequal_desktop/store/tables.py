@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, event
+from sqlalchemy import BigInteger, Column, LargeBinary, event
 from sqlmodel import Field, SQLModel
 
 # Tables register on this metadata; init_db creates them in a new file.
@@ -202,13 +202,38 @@ class ParkingItemRow(SQLModel, table=True):
 # each edit is saved. Only records changed since they were made have a row there.
 
 
+HISTORY_SLOTS = 12  # the most versioned columns of any table (an action's)
+
+
+def _slot() -> Any:
+    # No type affinity (BLOB): a value is kept exactly as the column held it.
+    return Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+
+
 class HistoryDirtyRow(SQLModel, table=True):
-    """A record changed by the transaction in progress, with its values before (JSON)."""
+    """A record changed by the transaction in progress, with its values before.
+
+    The triggers that fill it use no SQL functions (a workshop file is opened with
+    ``trusted_schema=OFF``), so the values before go in one column each, in the order of
+    ``domain.merge.TABLES[tbl].fields``.
+    """
 
     __tablename__ = "history_dirty"
     tbl: str = Field(primary_key=True)
     key: str = Field(primary_key=True)
-    old: str | None = None  # JSON list of the versioned values; NULL for a new record
+    op: str = "u"  # "i": a new record (no values before); "u": changed or deleted
+    v0: bytes | None = _slot()
+    v1: bytes | None = _slot()
+    v2: bytes | None = _slot()
+    v3: bytes | None = _slot()
+    v4: bytes | None = _slot()
+    v5: bytes | None = _slot()
+    v6: bytes | None = _slot()
+    v7: bytes | None = _slot()
+    v8: bytes | None = _slot()
+    v9: bytes | None = _slot()
+    v10: bytes | None = _slot()
+    v11: bytes | None = _slot()
 
 
 class RecordHistoryRow(SQLModel, table=True):
@@ -286,8 +311,10 @@ def history_trigger_sql() -> list[str]:
     out: list[str] = []
     for table, spec in TABLES.items():
         cols = list(spec.fields)
-        old = "json_array(" + ", ".join(f"OLD.{c}" for c in cols) + ")"
-        note = "INSERT OR IGNORE INTO history_dirty(tbl, key, old) VALUES"
+        slots = ", ".join(f"v{i}" for i in range(len(cols)))
+        old = ", ".join(f"OLD.{c}" for c in cols)
+        note = "INSERT OR IGNORE INTO history_dirty(tbl, key, op) VALUES"
+        before = f"INSERT OR IGNORE INTO history_dirty(tbl, key, op, {slots}) VALUES"
         out += [
             # A new record needs noting only if it puts back one with a history (a link
             # made again); the rest start with the history their values imply, so a bulk
@@ -295,12 +322,12 @@ def history_trigger_sql() -> list[str]:
             f"CREATE TRIGGER IF NOT EXISTS history_{table}_insert AFTER INSERT ON {table} "
             f"WHEN EXISTS (SELECT 1 FROM record_history WHERE tbl = '{table}' "
             f"AND key = {_history_key(table, 'NEW')}) "
-            f"BEGIN {note} ('{table}', {_history_key(table, 'NEW')}, NULL); END",
+            f"BEGIN {note} ('{table}', {_history_key(table, 'NEW')}, 'i'); END",
             f"CREATE TRIGGER IF NOT EXISTS history_{table}_update AFTER UPDATE OF "
             f"{', '.join(cols)} ON {table} "
-            f"BEGIN {note} ('{table}', {_history_key(table, 'OLD')}, {old}); END",
+            f"BEGIN {before} ('{table}', {_history_key(table, 'OLD')}, 'u', {old}); END",
             f"CREATE TRIGGER IF NOT EXISTS history_{table}_delete AFTER DELETE ON {table} "
-            f"BEGIN {note} ('{table}', {_history_key(table, 'OLD')}, {old}); END",
+            f"BEGIN {before} ('{table}', {_history_key(table, 'OLD')}, 'u', {old}); END",
         ]
     return out
 
