@@ -128,6 +128,8 @@ class MergePage(QWidget):
         self._scroll = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # its contents take the tab stops
+        scroll.setAccessibleName("Merge copies")
         body = QWidget()
         scroll.setWidget(body)
         page.addWidget(scroll)
