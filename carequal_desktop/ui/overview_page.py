@@ -1,17 +1,17 @@
 """The overview: every indicator's status, grade and counts at a glance, with a chart of grades.
 
-matplotlib is slow to import, so the chart is made the first time the page is shown,
-just after it has painted, and never on the way to the first window.
+The overview is the first screen of an open workshop, so it must be complete at once: the
+chart is drawn with QPainter (``ui/widgets/grade_chart.py``), not matplotlib, which costs
+more to import than the rest of the window takes to start.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QHeaderView,
     QLabel,
     QSplitter,
@@ -35,6 +35,7 @@ from carequal_desktop.ui.models.overview_table_model import (
     TITLE,
     OverviewTableModel,
 )
+from carequal_desktop.ui.widgets.grade_chart import GradeChart
 from carequal_desktop.ui.widgets.headings import page_heading
 
 
@@ -47,9 +48,6 @@ class OverviewPage(QWidget):
         super().__init__(parent)
         self.service = service
         self.setAccessibleName("Overview")
-        self.chart_canvas: Any = None  # FigureCanvasQTAgg, made on first show
-        self._chart_pending = False
-        self._chart_stale = True
         self._split_done = False
 
         heading = page_heading("Overview", self)
@@ -73,23 +71,20 @@ class OverviewPage(QWidget):
         self.table.horizontalHeader().setHighlightSections(False)
         self._size_columns()
 
-        self.chart_area = QWidget(self)
-        self.chart_area.setAccessibleName("Chart of grades by indicator")
-        self.chart_layout = QVBoxLayout(self.chart_area)
-        self.chart_layout.setContentsMargins(0, 0, 0, 0)
-        self.chart_placeholder = QLabel("Drawing the chart…", self.chart_area)
-        self.chart_placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.chart_layout.addWidget(self.chart_placeholder)
+        self.chart = GradeChart(self)
 
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(self.table)
-        splitter.addWidget(self.chart_area)
+        splitter.addWidget(self.chart)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         splitter.setChildrenCollapsible(False)
         self.splitter = splitter
 
-        hint = QLabel("Double-click an indicator, or select it and press Enter, to open it.", self)
+        hint = QLabel(
+            "Double-click an indicator or click its bar, or select it and press Enter, to open it.",
+            self,
+        )
         hint.setWordWrap(True)
 
         layout = QVBoxLayout(self)
@@ -99,6 +94,7 @@ class OverviewPage(QWidget):
         layout.addWidget(hint)
 
         self.table.doubleClicked.connect(self._activate)
+        self.chart.indicator_clicked.connect(self.indicator_activated)
         self._keys = TableKeys(self.table, self._activate)
 
         self.refresh()
@@ -107,8 +103,14 @@ class OverviewPage(QWidget):
         header = self.table.horizontalHeader()
         metrics = self.table.fontMetrics()
         pad = metrics.averageCharWidth() * 2
-        samples = {CODE: "10.1", STATEMENTS: "Statements", STATUS: "Not started",
-                   GRADE: "Not yet graded", EVIDENCE: "Evidence", ACTIONS: "Actions"}
+        samples = {
+            CODE: "10.1",
+            STATEMENTS: "Statements",
+            STATUS: "Not started",
+            GRADE: "Not yet graded",
+            EVIDENCE: "Evidence",
+            ACTIONS: "Actions",
+        }
         header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header.setSectionResizeMode(TITLE, QHeaderView.ResizeMode.Stretch)
         for column, sample in samples.items():
@@ -117,7 +119,7 @@ class OverviewPage(QWidget):
     # ---------------------------------------------------------------- showing
 
     def refresh(self) -> None:
-        """Read the overview again; the chart follows when the page is visible."""
+        """Read the overview again and show it in the table, the summary line and the chart."""
         try:
             summaries = self.service.overview()
             framework = self.service.framework()
@@ -127,24 +129,25 @@ class OverviewPage(QWidget):
             return
         current = self.table.currentIndex()
         self.model.set_summaries(summaries, framework)
+        self.chart.set_summaries(summaries, framework)
         if current.isValid():
             self.table.selectRow(current.row())
         agreed = sum(1 for s in summaries if s.status == "agreed")
         graded = sum(1 for s in summaries if s.grade is not None)
         evidence_count, action_count, overdue = (
-            counts["evidence"], counts["actions"], counts["overdue"]
+            counts["evidence"],
+            counts["actions"],
+            counts["overdue"],
         )
         parts = [
             f"{agreed} of {len(summaries)} agreed",
             f"{graded} graded",
             f"{evidence_count} evidence item" + ("" if evidence_count == 1 else "s"),
-            f"{action_count} action" + ("" if action_count == 1 else "s")
+            f"{action_count} action"
+            + ("" if action_count == 1 else "s")
             + (f", {overdue} overdue" if overdue else ""),
         ]
         self.summary_label.setText(" · ".join(parts))
-        self._chart_stale = True
-        if self.isVisible():
-            self._schedule_chart()
 
     def showEvent(self, event):  # type: ignore[no-untyped-def]
         super().showEvent(event)
@@ -152,44 +155,16 @@ class OverviewPage(QWidget):
             # The table would take nearly all the width; give the chart a fair share.
             self._split_done = True
             width = max(self.splitter.width(), 2)
-            self.splitter.setSizes([width * 3 // 5, width * 2 // 5])
-        if self._chart_stale:
-            self._schedule_chart()
-
-    def _schedule_chart(self) -> None:
-        # After this paint, so the page appears at once and the chart a moment later.
-        if not self._chart_pending:
-            self._chart_pending = True
-            QTimer.singleShot(0, self._draw_chart)
-
-    def _draw_chart(self) -> None:
-        self._chart_pending = False
-        if not self._chart_stale:
-            return
-        from carequal_desktop.reports.charts import grades_figure
-
-        font_size = QApplication.font().pointSizeF()
-        font_size = 0.9 * font_size if font_size > 0 else 8.0
-        if self.chart_canvas is None:
-            from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
-
-            figure = grades_figure(self.model.summaries(), self.service.framework(),
-                                   font_size=font_size, titles=False, slanted_levels=True)
-            self.chart_canvas = FigureCanvasQTAgg(figure)
-            self.chart_canvas.setParent(self.chart_area)
-            self.chart_canvas.setAccessibleName("Chart of grades by indicator")
-            self.chart_canvas.setMinimumSize(self.fontMetrics().averageCharWidth() * 40,
-                                             self.fontMetrics().height() * 12)
-            self.chart_layout.removeWidget(self.chart_placeholder)
-            self.chart_placeholder.deleteLater()
-            self.chart_placeholder = None
-            self.chart_layout.addWidget(self.chart_canvas)
-            self.chart_canvas.show()
-        else:
-            grades_figure(self.model.summaries(), self.service.framework(),
-                          figure=self.chart_canvas.figure, font_size=font_size, titles=False, slanted_levels=True)
-            self.chart_canvas.draw_idle()
-        self._chart_stale = False
+            # Two fifths for the chart, but on a narrow screen the titles come first:
+            # the table keeps room for its fixed columns and some of every title.
+            fixed = sum(
+                self.table.columnWidth(c) for c in range(self.model.columnCount()) if c != TITLE
+            )
+            table_needs = fixed + self.table.fontMetrics().averageCharWidth() * 24
+            chart = max(
+                self.chart.minimumSizeHint().width(), min(width * 2 // 5, width - table_needs)
+            )
+            self.splitter.setSizes([width - chart, chart])
 
     # -------------------------------------------------------------- choosing
 
