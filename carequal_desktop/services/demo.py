@@ -14,7 +14,6 @@ from pathlib import Path
 
 from carequal_desktop.paths import demo_dir
 from carequal_desktop.resources import resource_path
-from carequal_desktop.services.exchange import import_document
 
 DEMO_FILE_NAME = "Demo workshop.carequal"
 
@@ -35,5 +34,7 @@ def demo_path() -> Path:
         if old.is_dir() and old.name != digest:
             shutil.rmtree(old, ignore_errors=True)
     folder.mkdir(parents=True, exist_ok=True)
+    from carequal_desktop.services.exchange import import_document  # only when building
+
     import_document(json.loads(raw.decode("utf-8")), target)
     return target

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
 from carequal_desktop.errors import UserError
 from carequal_desktop.services.workshop import WorkshopService
 from carequal_desktop.ui import messages
-from carequal_desktop.ui.evidence_page import TableKeys
 from carequal_desktop.ui.models.overview_table_model import (
     ACTIONS,
     CODE,
@@ -37,6 +36,7 @@ from carequal_desktop.ui.models.overview_table_model import (
 )
 from carequal_desktop.ui.widgets.grade_chart import GradeChart
 from carequal_desktop.ui.widgets.headings import page_heading
+from carequal_desktop.ui.widgets.table_keys import TableKeys
 
 
 class OverviewPage(QWidget):
