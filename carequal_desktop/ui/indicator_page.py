@@ -156,9 +156,7 @@ class IndicatorPage(QWidget):
         col.addWidget(self.how_good_now)
         lists = QHBoxLayout()
         self.strengths = ItemListEditor("Strengths", "Type a strength and press Enter")
-        self.areas = ItemListEditor(
-            "Areas for improvement", "Type an area and press Enter"
-        )
+        self.areas = ItemListEditor("Areas for improvement", "Type an area and press Enter")
         lists.addWidget(self.strengths, 1)
         lists.addWidget(self.areas, 1)
         col.addLayout(lists)
@@ -192,7 +190,9 @@ class IndicatorPage(QWidget):
         self.link_evidence_button.clicked.connect(self.link_evidence)
         self.new_evidence_button = QPushButton("New evidence…")
         self.new_evidence_button.setAccessibleName("New evidence for this indicator")
-        self.new_evidence_button.setToolTip("Add evidence to the register and link it here (Ctrl+E)")
+        self.new_evidence_button.setToolTip(
+            "Add evidence to the register and link it here (Ctrl+E)"
+        )
         self.new_evidence_button.clicked.connect(self.new_evidence)
         self.unlink_evidence_button = QPushButton("Unlink")
         self.unlink_evidence_button.setAccessibleName("Unlink the selected evidence")
@@ -310,7 +310,9 @@ class IndicatorPage(QWidget):
         self.prompts_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         panel.addWidget(self.prompts_label)
         self.edit_indicator_button = QPushButton("Edit indicator…")
-        self.edit_indicator_button.setAccessibleName("Edit this indicator's title, prompts and statements")
+        self.edit_indicator_button.setAccessibleName(
+            "Edit this indicator's title, prompts and statements"
+        )
         self.edit_indicator_button.clicked.connect(self.edit_indicator)
         panel.addWidget(self.edit_indicator_button, 0, Qt.AlignmentFlag.AlignLeft)
         panel.addStretch(1)
@@ -342,7 +344,9 @@ class IndicatorPage(QWidget):
             self.grade_group.removeButton(button)
             button.deleteLater()
         self.grade_buttons.clear()
-        levels = [(lvl.value, f"{lvl.value}  {lvl.label}") for lvl in self.service.framework().scale]
+        levels = [
+            (lvl.value, f"{lvl.value}  {lvl.label}") for lvl in self.service.framework().scale
+        ]
         levels.append((0, NOT_GRADED))
         for value, text in levels:
             button = QRadioButton(text)
@@ -377,9 +381,7 @@ class IndicatorPage(QWidget):
             )
             self.context_label.setToolTip(
                 "\n".join(
-                    f"{st.number}. {st.text}"
-                    for st in fw.statements
-                    if st.number in ind.statements
+                    f"{st.number}. {st.text}" for st in fw.statements if st.number in ind.statements
                 )
             )
             for field, edit in self._texts.items():
@@ -418,7 +420,9 @@ class IndicatorPage(QWidget):
                 "its meaning is shown here so everyone can check it fits."
             )
         else:
-            self.meaning.setText(f"<b>{level.value} {_escape(level.label)}</b><br>{_escape(level.meaning)}")
+            self.meaning.setText(
+                f"<b>{level.value} {_escape(level.label)}</b><br>{_escape(level.meaning)}"
+            )
 
     def _load_evidence(self) -> None:
         assert self.code is not None
@@ -747,4 +751,3 @@ class IndicatorPage(QWidget):
 
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-

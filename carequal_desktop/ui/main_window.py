@@ -160,8 +160,14 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ menus
 
     def _action(
-        self, menu: QMenu, text: str, slot: Callable[[], Any], shortcuts: tuple[str, ...] = (),
-        *, workshop: bool = False, writes: bool = False,
+        self,
+        menu: QMenu,
+        text: str,
+        slot: Callable[[], Any],
+        shortcuts: tuple[str, ...] = (),
+        *,
+        workshop: bool = False,
+        writes: bool = False,
     ) -> QAction:
         action = QAction(text, self)
         if shortcuts:
@@ -204,16 +210,23 @@ class MainWindow(QMainWindow):
             )
         go.addSeparator()
         self.prev_action = self._action(
-            go, "&Previous indicator", lambda: self.go_relative_indicator(-1),
-            ("Ctrl+PgUp", "Alt+Left"), workshop=True,
+            go,
+            "&Previous indicator",
+            lambda: self.go_relative_indicator(-1),
+            ("Ctrl+PgUp", "Alt+Left"),
+            workshop=True,
         )
         self.next_action = self._action(
-            go, "&Next indicator", lambda: self.go_relative_indicator(1),
-            ("Ctrl+PgDown", "Alt+Right"), workshop=True,
+            go,
+            "&Next indicator",
+            lambda: self.go_relative_indicator(1),
+            ("Ctrl+PgDown", "Alt+Right"),
+            workshop=True,
         )
         go.addSeparator()
-        self._action(go, "Switch between the &list and the page", self.switch_focus, ("F6",),
-                     workshop=True)
+        self._action(
+            go, "Switch between the &list and the page", self.switch_focus, ("F6",), workshop=True
+        )
 
         insert = bar.addMenu("&Insert")
         self.new_evidence_action = self._action(
@@ -408,14 +421,19 @@ class MainWindow(QMainWindow):
         except UserError as exc:
             messages.show_error(self, str(exc))
             return
-        self.statusBar().showMessage(f"A copy was saved to {target}. You are still working on "
-                                     f"{self.service.path.name}.", 10000)
+        self.statusBar().showMessage(
+            f"A copy was saved to {target}. You are still working on {self.service.path.name}.",
+            10000,
+        )
 
     def import_exchange_json(self) -> None:
         from carequal_desktop.services.exchange import import_json
 
         source, _f = QFileDialog.getOpenFileName(
-            self, "Import exchange JSON", str(default_folder()), "Exchange JSON (*.json);;All files (*)"
+            self,
+            "Import exchange JSON",
+            str(default_folder()),
+            "Exchange JSON (*.json);;All files (*)",
         )
         if not source:
             return
@@ -427,7 +445,9 @@ class MainWindow(QMainWindow):
             return
         target = with_suffix(Path(name))
         if self.service is not None and target.resolve() == self.service.path.resolve():
-            messages.show_error(self, "That workshop is open. Choose a different name for the imported one.")
+            messages.show_error(
+                self, "That workshop is open. Choose a different name for the imported one."
+            )
             return
         try:
             result = import_json(Path(source), target, overwrite=True)
@@ -552,8 +572,10 @@ class MainWindow(QMainWindow):
         item.setSizeHint(QSize(width, height + 10))
         item.setIcon(status_icon(status))
         item.setToolTip(f"{code} {title}: {status_text.lower()}, {grade_text}")
-        item.setData(Qt.ItemDataRole.AccessibleTextRole,
-                     f"Indicator {code} {title}, {status_text}, {grade_text}")
+        item.setData(
+            Qt.ItemDataRole.AccessibleTextRole,
+            f"Indicator {code} {title}, {status_text}, {grade_text}",
+        )
 
     def refresh_indicator_item(self, code: str) -> None:
         """Show an indicator's current title, status and grade in the sidebar."""
@@ -719,7 +741,9 @@ class MainWindow(QMainWindow):
     # -------------------------------------------------------------------- help
 
     def show_shortcuts(self) -> None:
-        rows = "".join(f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{v}</td></tr>" for k, v in SHORTCUTS_HELP)
+        rows = "".join(
+            f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{v}</td></tr>" for k, v in SHORTCUTS_HELP
+        )
         QMessageBox.information(self, "Keyboard shortcuts", f"<table>{rows}</table>")
 
     def show_about(self) -> None:
