@@ -1,5 +1,10 @@
 """The bundled demo workshop: built once from ``resources/demo/demo-workshop.json``.
 
+That JSON (exchange format, version 1) is the demo's source and is edited by hand; after
+editing it, run ``python tools/format_demo.py`` and ``tests/services/test_demo.py``, which
+hold everything the demo promises (all 22 indicators, 40 evidence items of every kind,
+16 SMART actions with 2 overdue on the day it describes, 7 people from 5 agencies).
+
 The built copy lives in the user's data folder, in a folder named after the bundled
 file's hash, so a new release's demo replaces the old one while edits to the current demo
 are kept between runs.
