@@ -78,3 +78,16 @@ def test_opening_the_main_window_does_not_import_docx_or_matplotlib() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_the_whole_first_screen_on_the_demo_needs_no_matplotlib_docx_or_numpy() -> None:
+    """``--smoke --demo`` paints the overview, chart included, without the export libraries."""
+    code = (
+        "import os,sys; os.environ['QT_QPA_PLATFORM']='offscreen';"
+        "from carequal_desktop.cli import main; rc = main(['--smoke', '--demo']);"
+        "bad=[m for m in sys.modules if m.split('.')[0] in ('matplotlib','docx','numpy','PIL')];"
+        "print(rc, bad); raise SystemExit(rc or (1 if bad else 0))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert out.stdout.split() == ["0", "[]"]
