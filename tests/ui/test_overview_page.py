@@ -193,3 +193,19 @@ def test_page_does_not_import_matplotlib():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_chart_fits_a_short_screen_by_shrinking_its_text(qtbot, demo_service):
+    # 150 % scaling on a 1366x768 laptop leaves about 500 pixels of height for a window.
+    page = OverviewPage(demo_service)
+    qtbot.addWidget(page)
+    chart = page.chart
+    rows = len(chart.rows())
+    assert chart.minimumSizeHint().height() < rows * chart.fontMetrics().height()
+    chart.resize(chart.minimumSizeHint())
+    assert chart.minimumSizeHint().height() == chart.height()
+    rects = [chart.bar_rect(i) for i in range(rows)]
+    for upper, lower in zip(rects, rects[1:], strict=False):
+        assert upper.bottom() <= lower.top()  # no bar overlaps the next
+    assert all(chart.rect().toRectF().contains(r) for r in rects)
+    chart.grab()  # paints without error at that size

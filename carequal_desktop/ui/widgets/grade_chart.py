@@ -25,6 +25,7 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPalette,
     QPen,
+    QResizeEvent,
 )
 from PySide6.QtWidgets import QWidget
 
@@ -36,6 +37,10 @@ TITLE = "Grades by indicator"
 _BAR_SHARE = 0.7  # of a row's height
 _SLANT_DEGREES = 30.0  # the least slant; steeper when the ticks are close together
 _HINT_SLANT_DEGREES = 45.0
+# On a short screen (150 % scaling on 1366x768) the chart's text shrinks rather than the
+# window outgrowing the screen, but to no less than this share of the normal size; the
+# table beside it says the same at full size.
+_SMALLEST_FONT = 0.6
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,15 @@ def bar_colour(grade: int, top: int, background: QColor) -> QColor:
     return QColor(ramp[index])
 
 
+def _scaled(font: QFont, factor: float) -> QFont:
+    smaller = QFont(font)
+    if font.pointSizeF() > 0:
+        smaller.setPointSizeF(font.pointSizeF() * factor)
+    else:  # a font sized in pixels has no point size
+        smaller.setPixelSize(max(1, round(font.pixelSize() * factor)))
+    return smaller
+
+
 def label_colour(fill: QColor) -> QColor:
     """Black or white, whichever reads better on ``fill``."""
     black, white = QColor("black"), QColor("white")
@@ -98,6 +112,7 @@ class GradeChart(QWidget):
         self._rows: list[ChartRow] = []
         self._levels: list[tuple[int, str]] = []
         self.paint_count = 0  # how many times the chart has been painted (for the smoke check)
+        self._font = QFont(self.font())  # the widget's font, or smaller to fit (see _refit)
         self.setAccessibleName("Chart of grades by indicator")
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the table beside it is the keyboard route
         self.setAutoFillBackground(False)
@@ -123,6 +138,7 @@ class GradeChart(QWidget):
             (lvl.value, lvl.label) for lvl in sorted(framework.scale, key=lambda lvl: lvl.value)
         ]
         self._update_description()
+        self._refit()
         self.updateGeometry()
         self.update()
 
@@ -148,10 +164,10 @@ class GradeChart(QWidget):
         return max(values + graded + [1])
 
     def _metrics(self) -> QFontMetricsF:
-        return QFontMetricsF(self.font())
+        return QFontMetricsF(self._font)
 
     def _title_font(self) -> QFont:
-        font = QFont(self.font())
+        font = QFont(self._font)
         font.setBold(True)
         return font
 
@@ -212,7 +228,8 @@ class GradeChart(QWidget):
         plot, _slant = self._geometry()
         top = self._top()
         row_height = plot.height() / max(len(self._rows), 1)
-        bar_height = row_height * _BAR_SHARE
+        # Tall enough for its words where rows are tight, with a gap to the next bar.
+        bar_height = min(row_height - 2, max(row_height * _BAR_SHARE, self._metrics().height() + 2))
         y = plot.top() + row * row_height + (row_height - bar_height) / 2
         grade = self._rows[row].grade
         value = top if grade is None else grade
@@ -231,35 +248,50 @@ class GradeChart(QWidget):
         row = int((point.y() - plot.top()) / (plot.height() / len(self._rows)))
         return row if 0 <= row < len(self._rows) else None
 
+    def _refit(self) -> None:
+        """The widget's font, or a smaller one if the rows are too short for its text."""
+        self._font = QFont(self.font())
+        if not self._rows:
+            return
+        plot, _slant = self._geometry()
+        row_height = plot.height() / len(self._rows)
+        needed = self._metrics().height() + 1
+        if row_height < needed:
+            self._font = _scaled(self.font(), max(_SMALLEST_FONT, row_height / needed))
+
+    def _size_for(self, font: QFont, row_lines: float, slant: float, chars: int) -> QSize:
+        """The size that shows every row ``row_lines`` text lines high in ``font``."""
+        fitted, self._font = self._font, font
+        try:
+            metrics = self._metrics()
+            height = (
+                QFontMetricsF(self._title_font()).height()
+                + max(len(self._rows), 1) * (metrics.height() * row_lines + 1)
+                + self._axis_height(slant)
+                + metrics.averageCharWidth() * 2
+            )
+            return QSize(round(metrics.averageCharWidth() * chars), round(height))
+        finally:
+            self._font = fitted
+
     def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt name)
-        metrics = self._metrics()
-        rows = max(len(self._rows), 1)
-        height = (
-            QFontMetricsF(self._title_font()).height()
-            + rows * (metrics.height() + 2)
-            + self._axis_height(_HINT_SLANT_DEGREES)
-            + metrics.averageCharWidth() * 2
-        )
-        return QSize(round(metrics.averageCharWidth() * 36), round(height))
+        return self._size_for(_scaled(self.font(), _SMALLEST_FONT), 1.0, _HINT_SLANT_DEGREES, 60)
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt name)
-        metrics = self._metrics()
-        rows = max(len(self._rows), 1)
-        height = (
-            QFontMetricsF(self._title_font()).height()
-            + rows * (metrics.height() * 1.5)
-            + self._axis_height(_SLANT_DEGREES)
-            + metrics.averageCharWidth() * 2
-        )
-        return QSize(round(metrics.averageCharWidth() * 60), round(height))
+        return self._size_for(QFont(self.font()), 1.5, _SLANT_DEGREES, 60)
 
     # --------------------------------------------------------------- drawing
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt name)
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.FontChange):
+            self._refit()
             self.updateGeometry()
             self.update()
         super().changeEvent(event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt name)
+        self._refit()
+        super().resizeEvent(event)
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt name)
         self.paint_count += 1
@@ -294,7 +326,7 @@ class GradeChart(QWidget):
         painter.drawText(
             title_rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), title
         )
-        painter.setFont(self.font())
+        painter.setFont(self._font)
         if not self._rows:
             return
 
@@ -347,14 +379,14 @@ class GradeChart(QWidget):
         painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRect(rect.adjusted(1, 0, -1, 0))
-        font = QFont(self.font())
+        font = QFont(self._font)
         font.setItalic(True)
         painter.setFont(font)
         painter.setPen(text)
         painter.drawText(
             QPointF(rect.left() + self._metrics().averageCharWidth(), baseline), NOT_GRADED_TEXT
         )
-        painter.setFont(self.font())
+        painter.setFont(self._font)
 
     def _paint_bar(
         self,
