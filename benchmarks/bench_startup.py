@@ -6,8 +6,9 @@ Each run starts a new process and times it from just before it starts to its exi
 ``main.py --smoke --demo`` (opens the demo, paints the overview with its chart, checks the
 chart was painted, closes the file and exits) and ``benchmarks/bare_window.py`` (a bare
 QMainWindow started and painted the same way). The two are run alternately so that both
-see the same load on the machine. The figures are the medians, their ratio, and the peak
-resident memory of the app's process (Linux and macOS; from ``wait4``). The wall-clock time
+see the same load on the machine. The figures are the medians, their ratio, the peak
+resident memory of the app's process and the CPU time of each (Linux and macOS; from
+``wait4``). The wall-clock time
 of the app's first complete paint is reported too. The demo copy is built once before
 timing (the first run, which builds it from the bundled JSON, is reported on its own).
 
@@ -35,7 +36,7 @@ def run_once(cmd: list[str], env: dict[str, str]) -> dict[str, float]:
     proc = subprocess.Popen(
         cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
     )
-    peak_mb = float("nan")
+    peak_mb = cpu_s = float("nan")
     if hasattr(os, "wait4"):
         err = proc.stderr.read() if proc.stderr else ""
         _pid, status, usage = os.wait4(proc.pid, 0)
@@ -43,6 +44,7 @@ def run_once(cmd: list[str], env: dict[str, str]) -> dict[str, float]:
         proc.returncode = os.waitstatus_to_exitcode(status)
         peak_bytes = usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024)  # Linux: KiB
         peak_mb = peak_bytes / 1e6
+        cpu_s = usage.ru_utime + usage.ru_stime
     else:
         _out, err = proc.communicate()
         end = time.time()
@@ -53,7 +55,7 @@ def run_once(cmd: list[str], env: dict[str, str]) -> dict[str, float]:
         for line in err.splitlines()
         if line.startswith(("painted ", "settled "))
     }
-    return {"exit": end - start, "peak_mb": peak_mb, **stamps}
+    return {"exit": end - start, "peak_mb": peak_mb, "cpu": cpu_s, **stamps}
 
 
 def median(values: list[float]) -> float:
@@ -95,6 +97,10 @@ def main() -> None:
         "app_first_screen_painted_median_s": median([r["settled"] for r in apps]),
         "bare_window_start_to_exit_median_s": median(bare_exit),
         "ratio_to_bare": round(statistics.median(app_exit) / statistics.median(bare_exit), 2),
+        # CPU time (user + system) hardly changes with the load on the machine, unlike
+        # wall-clock time: a check on figures taken while other work was running.
+        "app_cpu_median_s": median([r["cpu"] for r in apps]),
+        "bare_cpu_median_s": median([r["cpu"] for r in bares]),
         "app_peak_rss_mb": round(max(r["peak_mb"] for r in apps), 1),
         "bare_peak_rss_mb": round(max(r["peak_mb"] for r in bares), 1),
     }
