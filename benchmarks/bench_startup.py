@@ -66,6 +66,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--json", type=Path, help="write the figures here")
+    parser.add_argument(
+        "--app",
+        type=Path,
+        default=ROOT,
+        help="checkout whose main.py to time (to compare versions)",
+    )
     args = parser.parse_args()
     data = tempfile.mkdtemp(prefix="carequal-bench-")
     env = {
@@ -74,8 +80,8 @@ def main() -> None:
         "CAREQUAL_DATA_DIR": data,
         "CAREQUAL_PAINT_STAMP": "1",
     }
-    app_cmd = [sys.executable, "main.py", "--smoke", "--demo"]
-    bare_cmd = [sys.executable, "benchmarks/bare_window.py"]
+    app_cmd = [sys.executable, str(args.app.resolve() / "main.py"), "--smoke", "--demo"]
+    bare_cmd = [sys.executable, str(ROOT / "benchmarks" / "bare_window.py")]
     load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     cold = run_once(app_cmd, env)  # builds the demo copy from the bundled JSON
     run_once(bare_cmd, env)  # warm the file cache for both
@@ -90,6 +96,7 @@ def main() -> None:
     result = {
         "date": time.strftime("%Y-%m-%d %H:%M"),
         "runs": args.runs,
+        "app": str(args.app),
         "load_average_1min_before_after": [round(load_before, 2), round(load_after, 2)],
         "first_run_building_demo_s": round(cold["exit"], 3),
         "app_start_to_exit_median_s": median(app_exit),
