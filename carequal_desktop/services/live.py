@@ -14,7 +14,7 @@ import contextlib
 import psycopg
 
 from carequal_desktop.services.unit import ServerWorkshop
-from carequal_desktop.store.server import change_channel, server_error
+from carequal_desktop.store.server import change_channel, server_error, session_password
 
 
 class ChangeListener:
@@ -26,8 +26,11 @@ class ChangeListener:
 
     def _connect(self) -> psycopg.Connection[tuple[object, ...]]:
         loc = self.server.location
+        password = session_password(loc) if loc.url.password is None else None
         query = dict(loc.url.query)
         query.setdefault("sslmode", "require")  # as for the workshop's own connections
+        if password:
+            query["password"] = password  # typed for this run only
         conninfo = loc.url.set(drivername="postgresql", query=query).render_as_string(
             hide_password=False
         )

@@ -109,6 +109,26 @@ def workshop_schema(workshop_id: str) -> str:
     return "ws_" + uuid.UUID(workshop_id).hex
 
 
+# Passwords typed in the window for this run only, by (host, port, database, user); never
+# written anywhere by CareQual unless the user asks for PostgreSQL's own password file.
+_session_passwords: dict[tuple[str, int, str, str], str] = {}
+
+
+def _key(location: ServerLocation) -> tuple[str, int, str, str]:
+    url = location.url
+    return (url.host or "localhost", url.port or 5432, url.database or "", url.username or "")
+
+
+def remember_for_session(location: ServerLocation, password: str) -> None:
+    """Use ``password`` for this server and user until CareQual closes."""
+    _session_passwords[_key(location)] = password
+
+
+def session_password(location: ServerLocation) -> str | None:
+    """The password typed for this server and user during this run, if any."""
+    return _session_passwords.get(_key(location))
+
+
 def make_engine(location: ServerLocation, client: str = "CareQual") -> Engine:
     """An engine for the server; TLS required unless the address says otherwise.
 
@@ -119,11 +139,14 @@ def make_engine(location: ServerLocation, client: str = "CareQual") -> Engine:
     query = dict(url.query)
     query.setdefault("sslmode", "require")
     url = url.set(query=query)
-    return create_engine(
-        url,
-        pool_pre_ping=True,
-        connect_args={"connect_timeout": _CONNECT_TIMEOUT_S, "application_name": client},
-    )
+    connect_args: dict[str, Any] = {
+        "connect_timeout": _CONNECT_TIMEOUT_S,
+        "application_name": client,
+    }
+    password = _session_passwords.get(_key(location))
+    if password is not None and url.password is None:
+        connect_args["password"] = password
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
 
 
 def workshop_engine(location: ServerLocation, client: str = "CareQual") -> Engine:
@@ -138,7 +161,10 @@ def server_error(exc: BaseException, location: ServerLocation) -> UserError:
     state = str(getattr(orig, "sqlstate", "") or "")
     user = location.url.username or "your user"
     where = location.server
-    if state in ("28P01", "28000"):
+    detail = str(orig).lower()
+    # A refused login during connection comes from libpq without an SQLSTATE, so its
+    # (untranslated) message is the only sign; once connected, SQLSTATEs decide.
+    if state in ("28P01", "28000") or "password authentication failed" in detail:
         return ServerError(
             f"The server {where} refused the login for {user}: check the user name and the "
             "password in PostgreSQL's password file, or ask IT whether the role may log in."
@@ -155,8 +181,12 @@ def server_error(exc: BaseException, location: ServerLocation) -> UserError:
             f"There is no workshop {location.workshop_id} on {where}, or {user} has not "
             "been given access to it."
         )
+    if "no password supplied" in detail or "password is required" in detail:
+        return ServerError(
+            f"The server {where} asks for {user}'s password: type it when CareQual asks, or "
+            "put it in PostgreSQL's password file (pgpass)."
+        )
     if state.startswith("08") or state == "57P01" or not state:
-        detail = str(orig).lower()
         if "ssl" in detail and ("not support" in detail or "unavailable" in detail):
             return ServerError(
                 f"The server {where} does not offer an encrypted (TLS) connection; ask IT to "

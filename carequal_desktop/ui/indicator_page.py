@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QFocusEvent, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -36,8 +36,10 @@ from carequal_desktop.domain.vocabulary import EVALUATION_STATUSES, NOT_GRADED
 from carequal_desktop.errors import UserError
 from carequal_desktop.services.workshop import WorkshopService
 from carequal_desktop.ui import messages
+from carequal_desktop.ui.colours import warning_colour
 from carequal_desktop.ui.widgets.headings import heading, scaled_font
 from carequal_desktop.ui.widgets.item_list_editor import ItemListEditor
+from carequal_desktop.ui.widgets.responsive import compact_button, on_width, stack_when_narrow
 
 AUTOSAVE_MS = 700
 _ID_ROLE = Qt.ItemDataRole.UserRole
@@ -55,10 +57,19 @@ class NarrativeEdit(QPlainTextEdit):
         self.setPlaceholderText(placeholder)
         self.setTabChangesFocus(True)
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
-        height = self.fontMetrics().lineSpacing() * lines + 2 * self.frameWidth() + 10
+        self._lines = lines
+        self._fit_height()
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+
+    def _fit_height(self) -> None:
+        height = self.fontMetrics().lineSpacing() * self._lines + 2 * self.frameWidth() + 10
         self.setMinimumHeight(height)
         self.setMaximumHeight(height + self.fontMetrics().lineSpacing() * 2)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt name)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # text zoom: keep the same number of lines
+            self._fit_height()
 
     def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802 (Qt name)
         super().focusOutEvent(event)
@@ -110,7 +121,7 @@ class IndicatorPage(QWidget):
         self.title_label = QLabel()
         self.title_label.setFont(scaled_font(self, 1.6))
         self.title_label.setWordWrap(True)
-        self.title_label.setAccessibleName("Indicator")
+        self.title_label.setAccessibleDescription("Indicator")
         self.title_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         top.addWidget(self.title_label, 1)
         self.prev_button = QPushButton("‹ Previous")
@@ -128,8 +139,9 @@ class IndicatorPage(QWidget):
 
         self.context_label = QLabel()
         self.context_label.setWordWrap(True)
-        self.context_label.setAccessibleName("Key question, area and inspection statements")
-        self.context_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.context_label.setAccessibleDescription("Key question, area and inspection statements")
+        # Secondary, but read from the back of the room: full text colour (the placeholder
+        # grey was 3.9:1).
         outer.addWidget(self.context_label)
 
         body = QHBoxLayout()
@@ -140,6 +152,8 @@ class IndicatorPage(QWidget):
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no Tab stop on the scroll area itself
         column = QWidget()
         col = QVBoxLayout(column)
         col.setContentsMargins(0, 0, 8, 0)
@@ -160,6 +174,8 @@ class IndicatorPage(QWidget):
         lists.addWidget(self.strengths, 1)
         lists.addWidget(self.areas, 1)
         col.addLayout(lists)
+        # Side by side on a laptop; one above the other on a projector or at large text.
+        stack_when_narrow(self.scroll.viewport(), lists, 80)
         col.addSpacing(8)
 
         # 2 How do we know?
@@ -175,11 +191,12 @@ class IndicatorPage(QWidget):
         col.addWidget(ev_label)
         self.evidence_list = QListWidget()
         self.evidence_list.setAccessibleName("Evidence linked to this indicator")
-        self.evidence_list.setMinimumHeight(_list_height(self, 4))
-        self.evidence_list.setMaximumHeight(_list_height(self, 8))
+        self._fit_list_heights()
         # One line per item and uniform heights: an indicator may cite hundreds of items.
         self.evidence_list.setUniformItemSizes(True)
         self.evidence_list.setTextElideMode(Qt.TextElideMode.ElideRight)
+        # Long titles end in "…" (whole in the tooltip and to screen readers): never sideways.
+        self.evidence_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.evidence_list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.evidence_list.itemActivated.connect(self._edit_evidence)
         col.addWidget(self.evidence_list)
@@ -201,9 +218,10 @@ class IndicatorPage(QWidget):
         )
         self.unlink_evidence_button.clicked.connect(self.unlink_evidence)
         for b in (self.link_evidence_button, self.new_evidence_button, self.unlink_evidence_button):
-            ev_buttons.addWidget(b)
+            ev_buttons.addWidget(compact_button(b))
         ev_buttons.addStretch(1)
         col.addLayout(ev_buttons)
+        stack_when_narrow(self.scroll.viewport(), ev_buttons, 56)
         col.addSpacing(8)
 
         # 3 What are we going to do now?
@@ -215,12 +233,13 @@ class IndicatorPage(QWidget):
         )
         col.addWidget(self.what_next)
         act_label = QLabel("Linked actions in the improvement plan")
+        act_label.setWordWrap(True)
         col.addWidget(act_label)
         self.action_list = QListWidget()
         self.action_list.setAccessibleName("Improvement actions linked to this indicator")
-        self.action_list.setMinimumHeight(_list_height(self, 3))
-        self.action_list.setMaximumHeight(_list_height(self, 7))
+
         self.action_list.setWordWrap(True)
+        self.action_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.action_list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.action_list.itemActivated.connect(self._edit_action)
         col.addWidget(self.action_list)
@@ -240,23 +259,32 @@ class IndicatorPage(QWidget):
         )
         self.unlink_action_button.clicked.connect(self.unlink_action)
         for b in (self.new_action_button, self.link_action_button, self.unlink_action_button):
-            act_buttons.addWidget(b)
+            act_buttons.addWidget(compact_button(b))
         act_buttons.addStretch(1)
         col.addLayout(act_buttons)
+        stack_when_narrow(self.scroll.viewport(), act_buttons, 56)
         col.addStretch(1)
 
         # Side panel: the grade with its meaning, status, rationale, prompts.
         side_scroll = QScrollArea()
         side_scroll.setWidgetResizable(True)
         side_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        side_scroll.setFixedWidth(330)
+
+        # 330 px on a laptop, narrower on a small screen or at large text; its text wraps.
+        def fit_side(width: int) -> None:
+            char = self.fontMetrics().averageCharWidth()
+            side_scroll.setFixedWidth(max(char * 28, min(max(330, char * 46), width * 3 // 10)))
+
+        on_width(self, fit_side)
         side_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        side_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.side_scroll = side_scroll
         side = QWidget()
         side_scroll.setWidget(side)
         panel = QVBoxLayout(side)
         panel.setContentsMargins(8, 0, 8, 0)
         panel.setSpacing(4)
-        body.addWidget(side_scroll)
+        body.addWidget(side_scroll, 0)
 
         panel.addWidget(heading("Grade", 1.15))
         self.grade_group = QButtonGroup(self)
@@ -268,7 +296,7 @@ class IndicatorPage(QWidget):
 
         self.meaning = QLabel()
         self.meaning.setWordWrap(True)
-        self.meaning.setAccessibleName("Meaning of the chosen grade")
+        self.meaning.setAccessibleDescription("Meaning of the chosen grade")
         self.meaning.setFrameShape(QFrame.Shape.StyledPanel)
         self.meaning.setAutoFillBackground(True)
         self.meaning.setBackgroundRole(QPalette.ColorRole.AlternateBase)
@@ -305,7 +333,7 @@ class IndicatorPage(QWidget):
         panel.addWidget(heading("Prompts for discussion", 1.0))
         self.prompts_label = QLabel()
         self.prompts_label.setWordWrap(True)
-        self.prompts_label.setAccessibleName("Prompts for discussion")
+        self.prompts_label.setAccessibleDescription("Prompts for discussion")
         self.prompts_label.setTextFormat(Qt.TextFormat.RichText)
         self.prompts_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         panel.addWidget(self.prompts_label)
@@ -333,10 +361,61 @@ class IndicatorPage(QWidget):
             editor.delete_requested.connect(lambda item_id, k=kind: self._delete_item(k, item_id))
             editor.reorder_requested.connect(lambda ids, k=kind: self._reorder(k, ids))
 
+        self._fit_list_heights()
         self._build_grades()
-        # Previous/Next come last when tabbing: Ctrl+Page Up/Down is the quick way.
-        QWidget.setTabOrder(self.edit_indicator_button, self.prev_button)
-        QWidget.setTabOrder(self.prev_button, self.next_button)
+        self._order_tabs()
+
+    def _order_tabs(self) -> None:
+        """The answers, then the grade and status, then the lists' buttons; Previous/Next last
+        (Alt+Left/Right is the quick way). The lists' own buttons have keys instead (Enter
+        adds, F2 edits, Delete deletes, Ctrl+Up/Down move), so they are no Tab stops."""
+        for editor in (self.strengths, self.areas):
+            for button in (
+                editor.add_button,
+                editor.edit_button,
+                editor.delete_button,
+                editor.up_button,
+                editor.down_button,
+            ):
+                button.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        order: list[QWidget] = [
+            self.how_good_now,
+            self.strengths.new_line,
+            self.strengths.list,
+            self.areas.new_line,
+            self.areas.list,
+            self.how_do_we_know,
+            self.what_next,
+            *self.grade_buttons.values(),
+            self.status_combo,
+            self.rationale,
+            self.evidence_list,
+            self.link_evidence_button,
+            self.new_evidence_button,
+            self.unlink_evidence_button,
+            self.action_list,
+            self.new_action_button,
+            self.link_action_button,
+            self.unlink_action_button,
+            self.edit_indicator_button,
+            self.prev_button,
+            self.next_button,
+        ]
+        for first, second in zip(order, order[1:], strict=False):
+            QWidget.setTabOrder(first, second)
+
+    def _fit_list_heights(self) -> None:
+        if not hasattr(self, "action_list"):
+            return
+        self.evidence_list.setMinimumHeight(_list_height(self, 4))
+        self.evidence_list.setMaximumHeight(_list_height(self, 8))
+        self.action_list.setMinimumHeight(_list_height(self, 3))
+        self.action_list.setMaximumHeight(_list_height(self, 7))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt name)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # text zoom
+            self._fit_list_heights()
 
     def _build_grades(self) -> None:
         """Radio buttons for the workshop's scale, highest first, then "Not yet graded"."""
@@ -411,6 +490,15 @@ class IndicatorPage(QWidget):
         button = self.grade_buttons.get(grade or 0) or self.grade_buttons[0]
         button.setChecked(True)
         self._show_meaning(grade)
+        self._grade_tab_stop()
+
+    def _grade_tab_stop(self) -> None:
+        """One Tab stop for the grade, on the chosen one; the arrow keys choose another."""
+        checked = self.grade_group.checkedButton()
+        for button in self.grade_buttons.values():
+            button.setFocusPolicy(
+                Qt.FocusPolicy.StrongFocus if button is checked else Qt.FocusPolicy.ClickFocus
+            )
 
     def _show_meaning(self, grade: int | None) -> None:
         level = self.service.framework().level(grade) if grade else None
@@ -445,7 +533,7 @@ class IndicatorPage(QWidget):
         assert self.code is not None
         self.action_list.clear()
         for act in self.service.actions_for_indicator(self.code):
-            parts = [f"{act.ref}  {act.task}"]
+            parts = [f"Action {act.ref}: {act.task}"]  # not to be read as an indicator code
             if act.ownership:
                 parts.append(act.ownership)
             if act.due:
@@ -455,7 +543,7 @@ class IndicatorPage(QWidget):
             item.setData(_ID_ROLE, act.id)
             if act.is_overdue():
                 item.setText(f"{text}  ⚠ overdue")
-                item.setForeground(QBrush(Qt.GlobalColor.darkRed))
+                item.setForeground(QBrush(warning_colour(self.action_list.palette())))
                 font = item.font()
                 font.setBold(True)
                 item.setFont(font)
@@ -465,8 +553,12 @@ class IndicatorPage(QWidget):
 
     @staticmethod
     def _placeholder(widget: QListWidget, text: str) -> None:
+        # Enabled (a disabled item's grey was 1.9:1) but not selectable; italic marks it.
         item = QListWidgetItem(text)
-        item.setFlags(Qt.ItemFlag.NoItemFlags)
+        item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+        font = item.font()
+        font.setItalic(True)
+        item.setFont(font)
         widget.addItem(item)
 
     def set_read_only(self, read_only: bool) -> None:
@@ -534,6 +626,7 @@ class IndicatorPage(QWidget):
     def _grade_toggled(self, value: int, checked: bool) -> None:
         if not checked:
             return
+        self._grade_tab_stop()
         grade = value or None
         self._show_meaning(grade)
         if self._loading or self.code is None:
@@ -549,11 +642,32 @@ class IndicatorPage(QWidget):
             return
         status = self.status_combo.currentData()
         self.flush()
+        if status == "agreed" and self._status != "agreed":
+            problem = self._not_ready_to_agree()
+            if problem:
+                messages.show_error(self, problem)
+                self.refresh()  # back to the status it had
+                return
         if self._call(self.service.update_evaluation, self.code, status=status):
             self._status = status
             self.indicator_changed.emit(self.code)
         else:
             self.refresh()
+
+    def _not_ready_to_agree(self) -> str:
+        """Why this indicator cannot be marked agreed yet ("" when it can)."""
+        assert self.code is not None
+        ev = self.service.evaluation(self.code)
+        answers = (ev.how_good_now, ev.how_do_we_know, ev.what_next)
+        empty = not any(a.strip() for a in answers) and not ev.strengths
+        if empty and not ev.areas_for_improvement and ev.grade is None:
+            return (
+                "There is nothing to agree yet: write the team's answers to the three "
+                "questions, then choose a grade, before marking this indicator agreed."
+            )
+        if ev.grade is None:
+            return "Choose the grade the team agreed before marking this indicator agreed."
+        return ""
 
     def set_status(self, status: str) -> None:
         """Choose a status as if from the list (used by the menu and tests)."""

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFrame,
     QHeaderView,
     QLabel,
+    QScrollArea,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -36,6 +38,7 @@ from carequal_desktop.ui.models.overview_table_model import (
 )
 from carequal_desktop.ui.widgets.grade_chart import GradeChart
 from carequal_desktop.ui.widgets.headings import page_heading
+from carequal_desktop.ui.widgets.responsive import split_when_narrow
 from carequal_desktop.ui.widgets.table_keys import TableKeys
 
 
@@ -53,7 +56,7 @@ class OverviewPage(QWidget):
         heading = page_heading("Overview", self)
 
         self.summary_label = QLabel(self)
-        self.summary_label.setAccessibleName("Summary of the workshop")
+        self.summary_label.setAccessibleDescription("Summary of the workshop")
         self.summary_label.setWordWrap(True)
 
         self.model = OverviewTableModel(self)
@@ -72,14 +75,25 @@ class OverviewPage(QWidget):
         self._size_columns()
 
         self.chart = GradeChart(self)
+        # The chart scrolls (up and down only) rather than make the window taller than a
+        # short screen, at large text or 150 % scaling; its text shrinks a little first.
+        self.chart_area = QScrollArea(self)
+        self.chart_area.setAccessibleName("Chart of grades by indicator")
+        self.chart_area.setWidget(self.chart)
+        self.chart_area.setWidgetResizable(True)
+        self.chart_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.chart_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._size_chart_area()
 
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(self.table)
-        splitter.addWidget(self.chart)
+        splitter.addWidget(self.chart_area)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         splitter.setChildrenCollapsible(False)
         self.splitter = splitter
+        # Table above chart on a projector or at large text, so the titles stay readable.
+        split_when_narrow(self, splitter, 155)
 
         hint = QLabel(
             "Double-click an indicator or click its bar, or select it and press Enter, to open it.",
@@ -116,6 +130,16 @@ class OverviewPage(QWidget):
         for column, sample in samples.items():
             self.table.setColumnWidth(column, metrics.horizontalAdvance(sample) + pad)
 
+    def _size_chart_area(self) -> None:
+        scrollbar = self.chart_area.verticalScrollBar().sizeHint().width()
+        self.chart_area.setMinimumWidth(self.chart.minimumSizeHint().width() + scrollbar)
+        self.chart_area.setMinimumHeight(self.fontMetrics().height() * 10)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt name)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._size_chart_area()
+
     # ---------------------------------------------------------------- showing
 
     def refresh(self) -> None:
@@ -151,7 +175,7 @@ class OverviewPage(QWidget):
 
     def showEvent(self, event):  # type: ignore[no-untyped-def]
         super().showEvent(event)
-        if not self._split_done:
+        if not self._split_done and self.splitter.orientation() == Qt.Orientation.Horizontal:
             # The table would take nearly all the width; give the chart a fair share.
             self._split_done = True
             width = max(self.splitter.width(), 2)
@@ -161,9 +185,7 @@ class OverviewPage(QWidget):
                 self.table.columnWidth(c) for c in range(self.model.columnCount()) if c != TITLE
             )
             table_needs = fixed + self.table.fontMetrics().averageCharWidth() * 24
-            chart = max(
-                self.chart.minimumSizeHint().width(), min(width * 2 // 5, width - table_needs)
-            )
+            chart = max(self.chart_area.minimumWidth(), min(width * 2 // 5, width - table_needs))
             self.splitter.setSizes([width - chart, chart])
 
     # -------------------------------------------------------------- choosing

@@ -38,6 +38,7 @@ from carequal_desktop.errors import UserError
 from carequal_desktop.services.workshop import WorkshopService
 from carequal_desktop.ui import messages
 from carequal_desktop.ui.indicator_page import AUTOSAVE_MS, NarrativeEdit, heading
+from carequal_desktop.ui.widgets.responsive import stack_when_narrow
 
 _ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -149,8 +150,11 @@ def _table(headers: list[str], name: str) -> QTableWidget:
     table.setTabKeyNavigation(False)
     table.verticalHeader().setVisible(False)
     table.setAlternatingRowColors(True)
-    table.horizontalHeader().setStretchLastSection(True)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    # Columns share the width and long text ends in "…" (full text on hover): never sideways.
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+    table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    table.setTextElideMode(Qt.TextElideMode.ElideRight)
+    table.setWordWrap(False)
     table.setMinimumHeight(table.fontMetrics().lineSpacing() * 7)
     return table
 
@@ -180,9 +184,12 @@ class TeamPage(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         outer.addWidget(scroll, 1)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         inner = QWidget()
         scroll.setWidget(inner)
         columns = QHBoxLayout(inner)
+        stack_when_narrow(scroll.viewport(), columns, 100)
         columns.setContentsMargins(0, 0, 8, 0)
         columns.setSpacing(16)
 
@@ -200,7 +207,7 @@ class TeamPage(QWidget):
         form.addRow("&Facilitator:", self.facilitator_edit)
         self.framework_label = QLabel()
         self.framework_label.setWordWrap(True)
-        self.framework_label.setAccessibleName("Framework")
+        self.framework_label.setAccessibleDescription("Framework")
         form.addRow("Framework:", self.framework_label)
         self.scope_edit = NarrativeEdit(
             "Scope", "Which services, which children and young people, which period…", lines=6
@@ -236,7 +243,7 @@ class TeamPage(QWidget):
         pl.addWidget(self.participants_table, 1)
         self.agencies_label = QLabel()
         self.agencies_label.setWordWrap(True)
-        self.agencies_label.setAccessibleName("Agencies in the team")
+        self.agencies_label.setAccessibleDescription("Agencies in the team")
         pl.addWidget(self.agencies_label)
         row = QHBoxLayout()
         self.add_participant_button = QPushButton("Add participant…")
@@ -359,6 +366,7 @@ class TeamPage(QWidget):
             for c, value in enumerate(values):
                 item = QTableWidgetItem(value)
                 item.setData(_ID_ROLE, row_id)
+                item.setToolTip(value)  # the cell may be cut short; the full text on hover
                 table.setItem(r, c, item)
             if row_id == select_id:
                 table.selectRow(r)

@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 
+from carequal_desktop.ui.colours import contrast_ratio
 from carequal_desktop.ui.models.overview_table_model import (
     ACTIONS,
     CODE,
@@ -16,7 +17,7 @@ from carequal_desktop.ui.models.overview_table_model import (
     STATUS,
 )
 from carequal_desktop.ui.overview_page import OverviewPage
-from carequal_desktop.ui.widgets.grade_chart import bar_colour, contrast_ratio, label_colour
+from carequal_desktop.ui.widgets.grade_chart import GradeChart, bar_colour, label_colour
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
@@ -195,17 +196,54 @@ def test_page_does_not_import_matplotlib():
     assert out.stdout.strip() == "False"
 
 
+def a_chart(qtbot, service):
+    """The chart on its own, so a test can give it any size."""
+    chart = GradeChart()
+    qtbot.addWidget(chart)
+    chart.set_summaries(service.overview(), service.framework())
+    return chart
+
+
 def test_chart_fits_a_short_screen_by_shrinking_its_text(qtbot, demo_service):
     # 150 % scaling on a 1366x768 laptop leaves about 500 pixels of height for a window.
-    page = OverviewPage(demo_service)
-    qtbot.addWidget(page)
-    chart = page.chart
+    chart = a_chart(qtbot, demo_service)
     rows = len(chart.rows())
+    chart.resize(300, 600)
     assert chart.minimumSizeHint().height() < rows * chart.fontMetrics().height()
-    chart.resize(chart.minimumSizeHint())
-    assert chart.minimumSizeHint().height() == chart.height()
+    chart.resize(300, chart.minimumSizeHint().height())
+    assert not chart.columns()
     rects = [chart.bar_rect(i) for i in range(rows)]
     for upper, lower in zip(rects, rects[1:], strict=False):
         assert upper.bottom() <= lower.top()  # no bar overlaps the next
     assert all(chart.rect().toRectF().contains(r) for r in rects)
     chart.grab()  # paints without error at that size
+
+
+def test_a_wide_short_chart_stands_its_bars_up_as_columns(qtbot, demo_service):
+    # Table above chart (a projector at 1024x768): no room for a line of text per indicator.
+    chart = a_chart(qtbot, demo_service)
+    chart.resize(900, 250)
+    assert chart.columns()
+    assert chart.minimumSizeHint().height() <= 250  # no need to scroll
+    summaries = demo_service.overview()
+    top = max(level.value for level in demo_service.framework().scale)
+    image = chart.grab().toImage()
+    full = chart.bar_rect(next(i for i, s in enumerate(summaries) if s.grade is None))
+    previous_right = -1.0
+    for i, s in enumerate(summaries):
+        rect = chart.bar_rect(i)
+        assert chart.rect().toRectF().contains(rect), s.code
+        assert rect.left() >= previous_right  # side by side, in framework order
+        previous_right = rect.right()
+        assert rect.bottom() == full.bottom()  # all standing on the axis
+        if s.grade is not None:
+            assert abs(rect.height() - full.height() * s.grade / top) < 1.0
+            inside = rect.center().toPoint()
+            inside.setY(round(rect.bottom() - 3))
+            expected = bar_colour(s.grade, top, chart.palette().color(QPalette.ColorRole.Base))
+            assert image.pixelColor(inside).name() == expected.name(), s.code
+    with qtbot.waitSignal(chart.indicator_clicked) as blocker:
+        qtbot.mouseClick(chart, Qt.MouseButton.LeftButton, pos=chart.bar_rect(5).center().toPoint())
+    assert blocker.args == [summaries[5].code]
+    chart.resize(450, 600)  # narrow and tall again: rows
+    assert not chart.columns()

@@ -1,7 +1,8 @@
 """The overview's chart of grades, drawn with QPainter so the first screen needs no matplotlib.
 
 One horizontal bar per indicator, in framework order from the top, on the framework's
-scale. The grade is shown three ways, so nothing depends on colour alone: the bar's length,
+scale; where the chart is much wider than tall (the table above it on a projector), one
+column per indicator, left to right, with the scale's words on the left. The grade is shown three ways, so nothing depends on colour alone: the bar's length,
 its label in words ("4 Good"), and a single-hue ramp (the Word report's colours). Ungraded
 indicators get an empty dashed slot labelled "not graded". Text and lines take the palette's
 colours, so the chart reads in light and dark palettes; the ramp runs the other way on a dark
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import QWidget
 from carequal_desktop.domain.framework import Framework
 from carequal_desktop.domain.records import IndicatorSummary
 from carequal_desktop.reports.charts import GRADE_COLOURS, NOT_GRADED_TEXT
+from carequal_desktop.ui.colours import contrast_ratio, luminance
 
 TITLE = "Grades by indicator"
 _BAR_SHARE = 0.7  # of a row's height
@@ -53,27 +55,8 @@ class ChartRow:
     grade_text: str  # "4 Good", or "not graded"
 
 
-def relative_luminance(colour: QColor) -> float:
-    """WCAG 2.x relative luminance of an opaque colour."""
-
-    def channel(value: float) -> float:
-        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
-
-    return (
-        0.2126 * channel(colour.redF())
-        + 0.7152 * channel(colour.greenF())
-        + 0.0722 * channel(colour.blueF())
-    )
-
-
-def contrast_ratio(a: QColor, b: QColor) -> float:
-    """WCAG contrast ratio between two opaque colours (1 to 21)."""
-    la, lb = relative_luminance(a), relative_luminance(b)
-    return (max(la, lb) + 0.05) / (min(la, lb) + 0.05)
-
-
-def is_dark(background: QColor) -> bool:
-    return relative_luminance(background) < 0.18
+def _dark(background: QColor) -> bool:
+    return luminance(background) < 0.18
 
 
 def bar_colour(grade: int, top: int, background: QColor) -> QColor:
@@ -82,7 +65,7 @@ def bar_colour(grade: int, top: int, background: QColor) -> QColor:
     # Spread the framework's scale over the ramp, whatever its length.
     step = (len(ramp) - 1) / max(top - 1, 1)
     index = min(len(ramp) - 1, max(0, round((grade - 1) * step)))
-    if is_dark(background):
+    if _dark(background):
         index = len(ramp) - 1 - index
     return QColor(ramp[index])
 
@@ -223,8 +206,44 @@ class GradeChart(QWidget):
         height = max(self.height() - title_height - bottom - pad, 10.0)
         return QRectF(left, title_height, width, height), slant
 
+    def columns(self) -> bool:
+        """Whether the bars stand up as columns, left to right: when the chart is much wider
+        than it is tall (the table above the chart on a projector), where a line of text
+        per indicator would not fit."""
+        return bool(self._rows) and self.width() >= 2 * self.height()
+
+    def _column_geometry(self) -> QRectF:
+        """The plotting area in columns: the scale's words on the left, codes below."""
+        metrics = self._metrics()
+        pad = metrics.averageCharWidth()
+        title_height = QFontMetricsF(self._title_font()).height() + pad
+        widest = max((metrics.horizontalAdvance(t) for _v, t in self._level_texts()), default=0.0)
+        left = pad + widest + pad
+        top = title_height + metrics.height() / 2
+        bottom = metrics.height() + pad
+        return QRectF(
+            left,
+            top,
+            max(self.width() - left - pad, 10.0),
+            max(self.height() - top - bottom, 10.0),
+        )
+
     def bar_rect(self, row: int) -> QRectF:
         """Where the bar (or, ungraded, the empty slot) of the ``row``-th indicator is drawn."""
+        if self.columns():
+            plot = self._column_geometry()
+            width = plot.width() / len(self._rows)
+            bar_width = max(width * _BAR_SHARE, min(width - 2, 3.0))
+            grade = self._rows[row].grade
+            height = plot.height() * (self._top() if grade is None else grade) / self._top()
+            bottom = round(plot.bottom())  # every column stands on the same line
+            top = round(plot.bottom() - height)
+            return QRectF(
+                round(plot.left() + row * width + (width - bar_width) / 2),
+                top,
+                round(bar_width),
+                bottom - top,
+            )
         plot, _slant = self._geometry()
         top = self._top()
         row_height = plot.height() / max(len(self._rows), 1)
@@ -240,6 +259,12 @@ class GradeChart(QWidget):
 
     def row_at(self, point: QPointF) -> int | None:
         """The row under ``point``, or ``None``."""
+        if self.columns():
+            plot = self._column_geometry()
+            if not (plot.left() <= point.x() < plot.right() and point.y() <= plot.bottom()):
+                return None
+            column = int((point.x() - plot.left()) / (plot.width() / len(self._rows)))
+            return column if 0 <= column < len(self._rows) else None
         plot, _slant = self._geometry()
         if not self._rows or not (plot.top() <= point.y() < plot.bottom()):
             return None
@@ -252,6 +277,15 @@ class GradeChart(QWidget):
         """The widget's font, or a smaller one if the rows are too short for its text."""
         self._font = QFont(self.font())
         if not self._rows:
+            return
+        if self.columns():
+            plot = self._column_geometry()
+            metrics = self._metrics()
+            widest = max(metrics.horizontalAdvance(row.code) for row in self._rows) + 2
+            level_gap = plot.height() / max(self._top(), 1)
+            share = min(plot.width() / len(self._rows) / widest, level_gap / (metrics.height() + 1))
+            if share < 1:
+                self._font = _scaled(self.font(), max(_SMALLEST_FONT, share))
             return
         plot, _slant = self._geometry()
         row_height = plot.height() / len(self._rows)
@@ -275,7 +309,16 @@ class GradeChart(QWidget):
             self._font = fitted
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt name)
-        return self._size_for(_scaled(self.font(), _SMALLEST_FONT), 1.0, _HINT_SLANT_DEGREES, 60)
+        small = _scaled(self.font(), _SMALLEST_FONT)
+        if self.columns():  # a line per level of the scale, not per indicator
+            metrics = QFontMetricsF(small)
+            height = (
+                QFontMetricsF(self._title_font()).height()
+                + (max(self._top(), 1) + 2) * (metrics.height() + 1)
+                + metrics.averageCharWidth() * 2
+            )
+            return QSize(round(metrics.averageCharWidth() * 60), round(height))
+        return self._size_for(small, 1.0, _HINT_SLANT_DEGREES, 60)
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt name)
         return self._size_for(QFont(self.font()), 1.5, _SLANT_DEGREES, 60)
@@ -330,6 +373,9 @@ class GradeChart(QWidget):
         if not self._rows:
             return
 
+        if self.columns():
+            self._paint_columns(painter, background, text, grid)
+            return
         plot, slant = self._geometry()
         top = self._top()
         values = [value for value, _label in self._levels] or list(range(1, top + 1))
@@ -415,6 +461,67 @@ class GradeChart(QWidget):
         else:
             painter.setPen(text)
             painter.drawText(QPointF(rect.right() + pad, baseline), row.grade_text)
+
+    def _paint_columns(
+        self, painter: QPainter, background: QColor, text: QColor, grid: QColor
+    ) -> None:
+        plot = self._column_geometry()
+        top = self._top()
+        metrics = self._metrics()
+        pad = metrics.averageCharWidth()
+        # The scale: a light line at each level, its number and name on the left.
+        for value, label in self._level_texts():
+            y = plot.bottom() - plot.height() * value / top
+            painter.setPen(QPen(grid, 1))
+            painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
+            painter.setPen(text)
+            x = plot.left() - pad - metrics.horizontalAdvance(label)
+            painter.drawText(QPointF(x, y + (metrics.ascent() - metrics.descent()) / 2), label)
+        painter.setPen(QPen(text, 1))
+        painter.drawLine(plot.bottomLeft(), plot.bottomRight())
+        painter.drawLine(plot.topLeft(), plot.bottomLeft())
+        width = plot.width() / len(self._rows)
+        for i, row in enumerate(self._rows):
+            rect = self.bar_rect(i)
+            centre = plot.left() + (i + 0.5) * width
+            painter.setPen(text)
+            code_width = metrics.horizontalAdvance(row.code)
+            painter.drawText(
+                QPointF(centre - code_width / 2, plot.bottom() + pad / 2 + metrics.ascent()),
+                row.code,
+            )
+            if row.grade is None:
+                painter.setPen(QPen(text, 1, Qt.PenStyle.DashLine))
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawRect(rect.adjusted(0, 1, 0, -1))
+                font = QFont(self._font)
+                font.setItalic(True)
+                painter.setFont(font)
+                painter.setPen(text)
+                words = NOT_GRADED_TEXT
+                if QFontMetricsF(font).horizontalAdvance(words) + 4 > rect.height():
+                    words = "–"
+                painter.save()
+                painter.translate(centre + metrics.ascent() / 2 - 1, rect.bottom() - 3)
+                painter.rotate(-90)
+                painter.drawText(QPointF(0, 0), words)
+                painter.restore()
+                painter.setFont(self._font)
+                continue
+            fill = bar_colour(row.grade, top, background)
+            painter.setPen(QPen(text, 1))
+            painter.setBrush(fill)
+            painter.drawRect(rect)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            number = str(row.grade)
+            number_width = metrics.horizontalAdvance(number)
+            if rect.height() >= metrics.height() + 4:
+                painter.setPen(label_colour(fill))
+                baseline = rect.top() + 2 + metrics.ascent()
+            else:
+                painter.setPen(text)
+                baseline = rect.top() - 2 - metrics.descent()
+            painter.drawText(QPointF(centre - number_width / 2, baseline), number)
 
     # ----------------------------------------------------------------- mouse
 

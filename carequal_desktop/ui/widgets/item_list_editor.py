@@ -6,7 +6,7 @@ it calls the service and hands the list back with ``set_items``.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from carequal_desktop.ui.widgets.responsive import compact_button
 
 _ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -71,9 +73,7 @@ class ItemListEditor(QWidget):
             QAbstractItemView.EditTrigger.DoubleClicked
             | QAbstractItemView.EditTrigger.EditKeyPressed
         )
-        line = self.fontMetrics().lineSpacing()
-        self.list.setMinimumHeight(line * 5 + 8)
-        self.list.setMaximumHeight(line * 9 + 8)
+        self._fit_height()
         self.list.itemChanged.connect(self._item_changed)
         self.list.currentRowChanged.connect(self._update_buttons)
         layout.addWidget(self.list, 1)
@@ -96,7 +96,7 @@ class ItemListEditor(QWidget):
         self.down_button.setAccessibleName(f"Move the selected line down in {heading.lower()}")
         self.down_button.clicked.connect(lambda: self._move(1))
         for button in (self.edit_button, self.delete_button, self.up_button, self.down_button):
-            buttons.addWidget(button)
+            buttons.addWidget(compact_button(button))
         buttons.addStretch(1)
         layout.addLayout(buttons)
 
@@ -109,6 +109,16 @@ class ItemListEditor(QWidget):
             shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
             shortcut.activated.connect(slot)
         self._update_buttons()
+
+    def _fit_height(self) -> None:
+        line = self.fontMetrics().lineSpacing()
+        self.list.setMinimumHeight(line * 5 + 8)
+        self.list.setMaximumHeight(line * 9 + 8)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt name)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # text zoom
+            self._fit_height()
 
     # ------------------------------------------------------------------ data
 
