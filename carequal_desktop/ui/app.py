@@ -114,14 +114,17 @@ def run(
         app.processEvents()  # anything posted during the paint
         if stamp:
             print(f"settled {time.time():.6f}", file=sys.stderr, flush=True)
-        if file is not None and window.service is None:
-            raise UserError(f"{file} could not be opened.")
-        if file is not None:
-            _check_first_screen(window)
-        # No app.exec()/quit(): the paint and the deferred work are done, and quitting
-        # would leave a shared QApplication (tests, in-process callers) unable to run timers.
-        window.close()
-        app.processEvents()
+        try:
+            if file is not None and window.service is None:
+                raise UserError(f"{file} could not be opened.")
+            if file is not None:
+                _check_first_screen(window)
+        finally:
+            # No app.exec()/quit(): the paint is done, and quitting would leave a shared
+            # QApplication (tests, in-process callers) unable to run timers. The window is
+            # closed (and its file with it) whether or not the check passed.
+            window.close()
+            app.processEvents()
         return 0
     _install_excepthook()
     return app.exec()

@@ -83,6 +83,7 @@ class OverviewPage(QWidget):
         self.chart_area.setWidgetResizable(True)
         self.chart_area.setFrameShape(QFrame.Shape.NoFrame)
         self.chart_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.chart_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the table is the keyboard route
         self._size_chart_area()
 
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
