@@ -97,7 +97,9 @@ def test_bundled_schema_keeps_version_1_and_adds_only_optional_properties() -> N
     bundled = json.loads(
         resource_path("exchange", "workshop.schema.json").read_text(encoding="utf-8")
     )
-    v1 = json.loads((DATA / "exchange-schema" / "workshop-v1.schema.json").read_text(encoding="utf-8"))
+    v1 = json.loads(
+        (DATA / "exchange-schema" / "workshop-v1.schema.json").read_text(encoding="utf-8")
+    )
     assert _schema_changes(v1, bundled) == []
 
 
