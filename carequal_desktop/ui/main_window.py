@@ -72,6 +72,8 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("team", "Workshop and team", "Ctrl+2"),
     ("evidence", "Evidence register", "Ctrl+3"),
     ("plan", "Improvement plan", "Ctrl+4"),
+    ("statement", "Position statement", "Ctrl+5"),
+    ("readiness", "Readiness", "Ctrl+6"),
 )
 # The Go menu's mnemonic for each page (unique in that menu).
 _GO_MNEMONICS = {
@@ -89,7 +91,11 @@ SHORTCUTS_HELP: tuple[tuple[str, str], ...] = (
     ("Ctrl+Shift+S", "Save a copy of the workshop"),
     ("Ctrl+Shift+E", "Export the position statement (Word)"),
     ("Ctrl+W", "Close the workshop"),
-    ("Ctrl+1 … Ctrl+4", "Overview, Workshop and team, Evidence register, Improvement plan"),
+    (
+        "Ctrl+1 … Ctrl+6",
+        "Overview, Workshop and team, Evidence register, Improvement plan, "
+        "Position statement, Readiness",
+    ),
     ("Ctrl+Page Down, Alt+Right", "Next indicator"),
     ("Ctrl+Page Up, Alt+Left", "Previous indicator"),
     ("F6", "Switch between the list on the left and the page"),
@@ -438,16 +444,19 @@ class MainWindow(QMainWindow):
             if interactive and ask_open_read_only(self, exc):
                 return self.open_workshop_file(path, interactive, read_only=True)
             if not interactive:
-                log.warning("Could not open %s: it is open elsewhere", path.name)
+                log.warning("Could not open a workshop: it is open elsewhere")
             return False
         except UserError as exc:
             if interactive:
                 messages.show_error(self, str(exc))
             else:
-                log.warning("Could not open %s: %s", path, exc)
+                # No names in the log: they can be workshop text.
+                log.warning("Could not open a workshop: %s", type(exc).__name__)
             return False
         self._set_service(service)
         settings.add_recent(path)
+        if interactive and service.notices:  # what opening did to the file, said plainly
+            messages.show_info(self, "\n\n".join(service.notices))
         return True
 
     def close_workshop(self) -> None:
@@ -521,7 +530,7 @@ class MainWindow(QMainWindow):
             messages.show_error(self, f"The file was not imported. {exc}")
             return
         if self.open_workshop_file(result.path) and result.warnings:
-            QMessageBox.information(self, "Imported with warnings", "\n\n".join(result.warnings))
+            messages.show_info(self, "\n\n".join(result.warnings), "Imported with warnings")
 
     def export_exchange_json(self) -> None:
         from carequal_desktop.services.exchange import export_json
@@ -756,6 +765,17 @@ class MainWindow(QMainWindow):
             from carequal_desktop.ui.evidence_page import EvidencePage
 
             page = EvidencePage(self.service, self)
+        elif key in ("statement", "readiness"):  # issue 9: the statement's texts and checks
+            from carequal_desktop.ui.readiness_page import ReadinessPage, go_to_finding
+            from carequal_desktop.ui.statement_page import StatementPage
+
+            page = (
+                StatementPage(self.service, self)
+                if key == "statement"
+                else ReadinessPage(self.service, self)
+            )
+            if key == "readiness":
+                page.go_to_requested.connect(lambda f: go_to_finding(self, f))
         else:
             from carequal_desktop.ui.plan_page import PlanPage
 
