@@ -51,7 +51,7 @@ from carequal_desktop.services.workshop import WorkshopService, is_writable
 from carequal_desktop.ui import messages
 from carequal_desktop.ui.colours import apply_accessible_palette
 from carequal_desktop.ui.dialogs._fit import install_screen_fitter
-from carequal_desktop.ui.dialogs.export_dialog import install_export_actions
+from carequal_desktop.ui.dialogs.export_menu import install_export_actions
 from carequal_desktop.ui.dialogs.locked_dialog import ask_open_read_only
 from carequal_desktop.ui.dialogs.new_workshop_dialog import FILE_FILTER, default_folder, with_suffix
 from carequal_desktop.ui.dialogs.restore_dialog import install_restore_action
