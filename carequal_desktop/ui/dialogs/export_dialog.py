@@ -153,6 +153,15 @@ class ExportDialog(QDialog):
         )
         intro.setWordWrap(True)
         layout.addWidget(intro)
+        from carequal_desktop.services.merge import export_warning  # issue 11
+
+        warning = export_warning(service) if hasattr(service, "engine") else None
+        self.conflict_warning = QLabel(warning or "")
+        self.conflict_warning.setTextFormat(Qt.TextFormat.PlainText)
+        self.conflict_warning.setWordWrap(True)
+        self.conflict_warning.setStyleSheet(over_style())
+        self.conflict_warning.setVisible(bool(warning))
+        layout.addWidget(self.conflict_warning)
         self.ready = ReadinessService(service)
         self.control_label = QLabel()
         self.control_label.setWordWrap(True)
