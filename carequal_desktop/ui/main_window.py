@@ -51,12 +51,13 @@ from carequal_desktop.services.workshop import WorkshopService, is_writable
 from carequal_desktop.ui import messages
 from carequal_desktop.ui.colours import apply_accessible_palette
 from carequal_desktop.ui.dialogs._fit import install_screen_fitter
-from carequal_desktop.ui.dialogs.export_dialog import install_export_actions
+from carequal_desktop.ui.dialogs.export_menu import install_export_actions
 from carequal_desktop.ui.dialogs.locked_dialog import ask_open_read_only
 from carequal_desktop.ui.dialogs.new_workshop_dialog import FILE_FILTER, default_folder, with_suffix
 from carequal_desktop.ui.dialogs.restore_dialog import install_restore_action
 from carequal_desktop.ui.focus_ring import install_focus_ring
 from carequal_desktop.ui.keys import install_enter_keys
+from carequal_desktop.ui.merge_page import conflict_codes, install_merge_action
 from carequal_desktop.ui.start_page import StartPage
 from carequal_desktop.ui.widgets.responsive import on_width
 
@@ -74,6 +75,7 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("plan", "Improvement plan", "Ctrl+4"),
     ("statement", "Position statement", "Ctrl+5"),
     ("readiness", "Readiness", "Ctrl+6"),
+    ("merge", "Merge copies", "Ctrl+7"),
 )
 # The Go menu's mnemonic for each page (unique in that menu).
 _GO_MNEMONICS = {
@@ -92,9 +94,9 @@ SHORTCUTS_HELP: tuple[tuple[str, str], ...] = (
     ("Ctrl+Shift+E", "Export the position statement (Word)"),
     ("Ctrl+W", "Close the workshop"),
     (
-        "Ctrl+1 … Ctrl+6",
+        "Ctrl+1 … Ctrl+7",
         "Overview, Workshop and team, Evidence register, Improvement plan, "
-        "Position statement, Readiness",
+        "Position statement, Readiness, Merge copies",
     ),
     ("Ctrl+Page Down, Alt+Right", "Next indicator"),
     ("Ctrl+Page Up, Alt+Left", "Previous indicator"),
@@ -315,6 +317,7 @@ class MainWindow(QMainWindow):
         self._action(help_menu, "&Keyboard shortcuts", self.show_shortcuts, ("F1",))
         self._action(help_menu, f"&About {APP_NAME}", self.show_about)
         install_export_actions(self)
+        install_merge_action(self)  # File › Merge in a copy… (issue 11)
         restore = install_restore_action(self)
         # Beside "Save a copy as…", not after Quit.
         m.removeAction(restore)
@@ -661,6 +664,7 @@ class MainWindow(QMainWindow):
         head.setForeground(self.sidebar.palette().windowText())
         self.sidebar.addItem(head)
         self._indicator_items: dict[str, QListWidgetItem] = {}
+        self._conflict_codes = conflict_codes(self.service)  # marked until decided
         for summary in self.service.overview():
             item = QListWidgetItem()
             item.setData(_KEY_ROLE, (INDICATOR, summary.code))
@@ -680,6 +684,9 @@ class MainWindow(QMainWindow):
         grade_text = f"{level.value} {level.label}" if level else "not graded"
         status_text = EVALUATION_STATUSES.get(status, status)
         text = f"{code} {title}\n{status_text} · {grade_text}"
+        if code in getattr(self, "_conflict_codes", set()):
+            text = f"⚠ {text} · merge conflict"
+            grade_text += ", merge conflict to decide"
         item.setText(text)
         self._measure_sidebar_item(item)
         item.setIcon(status_icon(status))
@@ -804,6 +811,11 @@ class MainWindow(QMainWindow):
             )
             if key == "readiness":
                 page.go_to_requested.connect(lambda f: go_to_finding(self, f))
+        elif key == "merge":
+            from carequal_desktop.ui.merge_page import MergePage, refresh_window
+
+            page = MergePage(self.service, self)
+            page.changed.connect(lambda: refresh_window(self))
         else:
             from carequal_desktop.ui.plan_page import PlanPage
 

@@ -13,7 +13,7 @@ from carequal_desktop.services.grading import GradingService
 from carequal_desktop.services.new_cycle import previous_cycle
 from carequal_desktop.services.workshop import WorkshopService
 
-SAMPLE = Path(__file__).resolve().parent.parent / "data" / "schema-v4.carequal"
+SAMPLE = Path(__file__).resolve().parent.parent / "data" / "schema-v5.carequal"
 
 
 def _crafted(tmp_path: Path, sql: str) -> Path:
