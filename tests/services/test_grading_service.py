@@ -163,3 +163,32 @@ def test_a_colleagues_proposal_saved_meanwhile_is_kept(team, monkeypatch) -> Non
         ("Council social work", 4),
     ]
     assert [d.agency for d in view.dissents] == ["Police Scotland", "NHS board"]
+
+
+def test_a_copy_s_proposals_and_dissent_come_through_a_merge(team, tmp_path) -> None:
+    """Two laptops: the copy records a dissent and reveals; the original proposes meanwhile."""
+    from carequal_desktop.services.merge import merge_paths
+
+    g = GradingService(team)
+    g.record_proposal("5.2", "NHS board", 2)
+    copy_path = team.save_copy_as(tmp_path / "laptop 2.carequal")
+    copy = WorkshopService.open(copy_path)
+    try:
+        GradingService(copy).reveal("5.2")
+        GradingService(copy).set_dissent("5.2", "Police Scotland", "Good, not weak.")
+    finally:
+        copy.close()
+    g.agree("5.2", 3, "Plans vary.")
+    path = team.path
+    team.close()
+    merge_paths(path, copy_path)
+    merged = WorkshopService.open(path, read_only=True)
+    try:
+        view = GradingService(merged).view("5.2")
+        assert not view.hidden
+        assert [(d.agency, d.text) for d in view.dissents] == [
+            ("Police Scotland", "Good, not weak.")
+        ]
+        assert (view.agreed, view.rationale) == (3, "Plans vary.")
+    finally:
+        merged.close()
