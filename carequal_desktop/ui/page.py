@@ -1,0 +1,84 @@
+"""What every page of an open workshop offers the window, so the window never guesses.
+
+``WorkshopPage`` is the one contract between ``MainWindow`` and its pages (overview, team,
+evidence, plan, indicator): ``title``, ``load()``/``refresh()`` to show the file as it is,
+``flush() -> bool`` to save what is typed (``False`` if it could not be, so the window keeps
+it), ``has_pending()``. Typing goes through the workshop's one ``Autosave``, shared by every
+page the window makes; a page made on its own (a test) gets an ``Autosave`` of its own.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QWidget
+
+from carequal_desktop.services.recovery import Edit
+from carequal_desktop.services.workshop import WorkshopService
+from carequal_desktop.ui import messages
+from carequal_desktop.ui.autosave import Autosave
+
+
+class WorkshopPage(QWidget):
+    """A page of an open workshop."""
+
+    title = ""  # what the sidebar and screen readers call the page
+
+    def __init__(
+        self,
+        service: WorkshopService,
+        parent: QWidget | None = None,
+        autosave: Autosave | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.service = service
+        self.autosave = autosave if autosave is not None else Autosave(service, self)
+        self.autosave.saved.connect(self._saved_edits)
+        self.autosave.rejected.connect(self._rejected_edit)
+        if self.title:
+            self.setAccessibleName(self.title)
+
+    # --------------------------------------------------------------- contract
+
+    def load(self) -> None:
+        """Show the workshop as it is in the file (and any typing not saved yet)."""
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Read again what the page shows; typing not yet saved stays on screen."""
+
+    def commit_edits(self) -> None:
+        """Hand anything a widget still holds (an open line editor) to the autosave."""
+
+    def flush(self) -> bool:
+        """The user is leaving: save everything typed here; ``False`` if it could not be."""
+        self.commit_edits()
+        return self.autosave.flush()
+
+    def save_typing(self) -> bool:
+        """Save the typing now, leaving lines typed but not yet added where they are."""
+        return self.autosave.flush(drafts=False)
+
+    def has_pending(self) -> bool:
+        """Is there typing that is not in the file yet?"""
+        return self.autosave.has_pending()
+
+    def has_pending_edits(self) -> bool:
+        return self.has_pending()
+
+    # ------------------------------------------------------------ for pages
+
+    def owns(self, edit: Edit) -> bool:
+        """Does ``edit`` come from this page (so it explains a refusal)?"""
+        return False
+
+    def edits_saved(self, edits: list[Edit]) -> None:
+        """Some of this page's typing reached the file."""
+
+    def _saved_edits(self, edits: list[Edit]) -> None:
+        mine = [e for e in edits if self.owns(e)]
+        if mine:
+            self.edits_saved(mine)
+
+    def _rejected_edit(self, edit: Edit, message: str) -> None:
+        if self.owns(edit):
+            messages.show_error(self, message)
+            self.refresh()
