@@ -1,9 +1,11 @@
 """The indicator page: the screen the team looks at most, usually on a projector.
 
 One instance shows any indicator (``show_indicator``); switching only reloads data, it never
-rebuilds widgets, so moving between indicators stays instant on a large workshop. Text is
-saved shortly after the last keystroke, on leaving a box, on switching indicator and on
-closing the window (``flush``): there is no Save button to forget.
+rebuilds widgets, so moving between indicators stays instant on a large workshop. Text goes
+through the workshop's ``Autosave``: saved after a pause, at least every second and a half
+while typing, on leaving a box, on switching indicator and on closing the window (``flush``):
+there is no Save button to forget. A strength half-typed in "Type a strength" is filed under
+its own indicator when the user moves on, never carried to the next one.
 """
 
 from __future__ import annotations
@@ -34,14 +36,26 @@ from PySide6.QtWidgets import (
 
 from carequal_desktop.domain.vocabulary import EVALUATION_STATUSES, NOT_GRADED
 from carequal_desktop.errors import UserError
+from carequal_desktop.services.recovery import Edit
 from carequal_desktop.services.workshop import WorkshopService
 from carequal_desktop.ui import messages
+from carequal_desktop.ui.autosave import DEBOUNCE_MS, Autosave
+from carequal_desktop.ui.page import WorkshopPage
 from carequal_desktop.ui.widgets.headings import heading, scaled_font
 from carequal_desktop.ui.widgets.item_list_editor import ItemListEditor
 
-AUTOSAVE_MS = 700
+AUTOSAVE_MS = DEBOUNCE_MS
 _ID_ROLE = Qt.ItemDataRole.UserRole
 _TEXT_FIELDS = ("how_good_now", "how_do_we_know", "what_next", "rationale")
+_FIELD_NAMES = {
+    "how_good_now": "How good are we now?",
+    "how_do_we_know": "How do we know?",
+    "what_next": "What are we going to do now?",
+    "rationale": "Why this grade?",
+    "strength": "new strength",
+    "area_for_improvement": "new area for improvement",
+}
+_EVALUATION_KINDS = ("evaluation", "new_item", "item")
 
 
 class NarrativeEdit(QPlainTextEdit):
@@ -77,24 +91,25 @@ def _list_height(widget: QWidget, lines: int) -> int:
     return widget.fontMetrics().lineSpacing() * lines + 12
 
 
-class IndicatorPage(QWidget):
+class IndicatorPage(WorkshopPage):
     """Answers, evidence, actions, grade and status for one indicator at a time."""
+
+    title = "Quality indicator"
 
     indicator_changed = Signal(str)  # status, grade or text saved: the sidebar may update
     navigate_requested = Signal(int)  # -1 previous indicator, +1 next
     workshop_changed = Signal()  # evidence or actions added: other pages may need a refresh
 
-    def __init__(self, service: WorkshopService, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.service = service
+    def __init__(
+        self,
+        service: WorkshopService,
+        parent: QWidget | None = None,
+        autosave: Autosave | None = None,
+    ) -> None:
+        super().__init__(service, parent, autosave)
         self.code: str | None = None
         self._status = "not_started"
         self._loading = False
-        self._dirty: set[str] = set()
-        self._save_timer = QTimer(self)
-        self._save_timer.setSingleShot(True)
-        self._save_timer.setInterval(AUTOSAVE_MS)
-        self._save_timer.timeout.connect(self.flush)
         self._build()
         self.set_read_only(service.read_only)
 
@@ -323,9 +338,10 @@ class IndicatorPage(QWidget):
         }
         for field, edit in self._texts.items():
             edit.textChanged.connect(lambda f=field: self._text_changed(f))
-            edit.focus_lost.connect(self.flush)
+            edit.focus_lost.connect(self.save_typing)
 
         for kind, editor in (("strength", self.strengths), ("area_for_improvement", self.areas)):
+            editor.draft_changed.connect(lambda text, k=kind: self._draft_changed(k, text))
             editor.add_requested.connect(lambda text, k=kind: self._add_item(k, text))
             editor.edit_requested.connect(self._edit_item)
             editor.delete_requested.connect(lambda item_id, k=kind: self._delete_item(k, item_id))
@@ -360,7 +376,11 @@ class IndicatorPage(QWidget):
 
     def show_indicator(self, code: str) -> None:
         """Show one indicator; saves what was being typed on the previous one first."""
-        self.flush()
+        if code != self.code:
+            self.flush()  # leaving: a half-typed strength is filed where it was typed
+        else:
+            self.commit_edits()
+            self.save_typing()
         fw = self.service.framework()
         ind = fw.indicator(code)
         ev = self.service.evaluation(code)
@@ -383,11 +403,14 @@ class IndicatorPage(QWidget):
                 )
             )
             for field, edit in self._texts.items():
-                text = getattr(ev, field)
+                # Typing the file does not have yet (a full disk) stays on screen.
+                text = self.autosave.text(self._key(code, field), getattr(ev, field))
                 if changed or edit.toPlainText() != text:
                     edit.setPlainText(text)
             self.strengths.set_items([(i.id, i.text) for i in ev.strengths])
             self.areas.set_items([(i.id, i.text) for i in ev.areas_for_improvement])
+            for kind, editor in (("strength", self.strengths), ("area_for_improvement", self.areas)):
+                editor.set_draft(self.autosave.text(Edit("new_item", code, kind, "", "").key, ""))
             self._show_grade(ev.grade)
             self.status_combo.setCurrentIndex(self.status_combo.findData(ev.status))
             prompts = "".join(f"<li>{_escape(p)}</li>" for p in ind.prompts)
@@ -495,25 +518,54 @@ class IndicatorPage(QWidget):
             return False
         return True
 
+    @staticmethod
+    def _key(code: str, field: str) -> str:
+        return Edit("evaluation", code, field, "", "").key
+
+    def _label(self, field: str) -> str:
+        return f"{self.code} {_FIELD_NAMES.get(field, field)}"
+
     def _text_changed(self, field: str) -> None:
         if self._loading or self.code is None or self.service.read_only:
             return
-        self._dirty.add(field)
-        self._save_timer.start()
+        text = self._texts[field].toPlainText()
+        self.autosave.put(Edit("evaluation", self.code, field, text, self._label(field)))
 
-    def has_pending_edits(self) -> bool:
-        return bool(self._dirty)
-
-    def flush(self) -> None:
-        """Save whatever has been typed and not yet saved."""
-        self._save_timer.stop()
-        if not self._dirty or self.code is None:
+    def _draft_changed(self, kind: str, text: str) -> None:
+        if self._loading or self.code is None or self.service.read_only:
             return
-        values: dict[str, Any] = {f: self._texts[f].toPlainText() for f in self._dirty}
-        values.update(self._started())
-        if self._call(self.service.update_evaluation, self.code, **values):
-            self._dirty.clear()
-            self.indicator_changed.emit(self.code)
+        edit = Edit("new_item", self.code, kind, text, self._label(kind), draft=True)
+        if text.strip():
+            self.autosave.put(edit)
+        else:
+            self.autosave.drop(edit.key)
+
+    def commit_edits(self) -> None:
+        """A strength or area being changed with F2 is saved before anything reloads."""
+        self.strengths.commit_editing()
+        self.areas.commit_editing()
+
+    def owns(self, edit: Edit) -> bool:
+        return edit.kind in _EVALUATION_KINDS
+
+    def edits_saved(self, edits: list[Edit]) -> None:
+        codes = sorted({e.target for e in edits if e.kind != "item"})
+        if self.code in codes:
+            ev = self.service.evaluation(self.code)
+            self._loading = True
+            try:
+                self._status = ev.status
+                self.status_combo.setCurrentIndex(self.status_combo.findData(ev.status))
+            finally:
+                self._loading = False
+            if any(e.kind == "new_item" and e.target == self.code for e in edits):
+                for kind, editor in (("strength", self.strengths), ("area_for_improvement", self.areas)):
+                    if any(e.kind == "new_item" and e.field == kind and e.target == self.code
+                           and e.text == editor.new_line.text() for e in edits):
+                        editor.set_draft("")
+                self._reload_items()
+        for code in codes:
+            self.indicator_changed.emit(code)
 
     def _started(self) -> dict[str, str]:
         """Working on a not-started indicator moves it to in progress."""
@@ -534,7 +586,7 @@ class IndicatorPage(QWidget):
         self._show_meaning(grade)
         if self._loading or self.code is None:
             return
-        self.flush()
+        self.save_typing()
         if self._call(self.service.update_evaluation, self.code, grade=grade, **self._started()):
             self.indicator_changed.emit(self.code)
         else:
@@ -544,7 +596,7 @@ class IndicatorPage(QWidget):
         if self._loading or self.code is None:
             return
         status = self.status_combo.currentData()
-        self.flush()
+        self.save_typing()
         if self._call(self.service.update_evaluation, self.code, status=status):
             self._status = status
             self.indicator_changed.emit(self.code)
@@ -632,7 +684,7 @@ class IndicatorPage(QWidget):
 
         if self.code is None:
             return
-        self.flush()
+        self.save_typing()
         dialog = EvidenceDialog(self.service, self, indicators=(self.code,))
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
@@ -676,7 +728,7 @@ class IndicatorPage(QWidget):
 
         if self.code is None:
             return
-        self.flush()
+        self.save_typing()
         statements = self.service.framework().indicator(self.code).statements
         dialog = ActionDialog(
             self.service,
@@ -739,7 +791,7 @@ class IndicatorPage(QWidget):
 
         if self.code is None:
             return
-        self.flush()
+        self.save_typing()
         if IndicatorDialog(self.service, self.code, self).exec() == QDialog.DialogCode.Accepted:
             self.refresh()
             self.indicator_changed.emit(self.code)

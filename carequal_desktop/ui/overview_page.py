@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from carequal_desktop.errors import UserError
 from carequal_desktop.services.workshop import WorkshopService
 from carequal_desktop.ui import messages
+from carequal_desktop.ui.autosave import Autosave
 from carequal_desktop.ui.evidence_page import TableKeys
 from carequal_desktop.ui.models.overview_table_model import (
     ACTIONS,
@@ -35,18 +36,24 @@ from carequal_desktop.ui.models.overview_table_model import (
     TITLE,
     OverviewTableModel,
 )
+from carequal_desktop.ui.page import WorkshopPage
 from carequal_desktop.ui.widgets.headings import page_heading
 
 
-class OverviewPage(QWidget):
+class OverviewPage(WorkshopPage):
     """A table of indicators beside a bar chart of their grades."""
+
+    title = "Overview"
 
     indicator_activated = Signal(str)  # the code of the indicator to open
 
-    def __init__(self, service: WorkshopService, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.service = service
-        self.setAccessibleName("Overview")
+    def __init__(
+        self,
+        service: WorkshopService,
+        parent: QWidget | None = None,
+        autosave: Autosave | None = None,
+    ) -> None:
+        super().__init__(service, parent, autosave)
         self.chart_canvas: Any = None  # FigureCanvasQTAgg, made on first show
         self._chart_pending = False
         self._chart_stale = True

@@ -31,6 +31,7 @@ from carequal_desktop.domain.vocabulary import ACTION_STATUSES
 from carequal_desktop.errors import UserError
 from carequal_desktop.services.workshop import WorkshopService
 from carequal_desktop.ui import messages
+from carequal_desktop.ui.autosave import Autosave
 from carequal_desktop.ui.evidence_page import TableKeys, long_date
 from carequal_desktop.ui.models.plan_table_model import (
     DUE,
@@ -40,6 +41,7 @@ from carequal_desktop.ui.models.plan_table_model import (
     STATUS,
     PlanTableModel,
 )
+from carequal_desktop.ui.page import WorkshopPage
 from carequal_desktop.ui.widgets.headings import page_heading
 
 ALL = "all"
@@ -90,15 +92,20 @@ def wrap_elided(text: str, metrics: QFontMetrics, width: int, max_lines: int) ->
     return LINE_BREAK.join(lines)
 
 
-class PlanPage(QWidget):
+class PlanPage(WorkshopPage):
     """The improvement plan as a table grouped by statement, with a detail pane."""
+
+    title = "Improvement plan"
 
     changed = Signal()  # an action was added, edited or deleted
 
-    def __init__(self, service: WorkshopService, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.service = service
-        self.setAccessibleName("Improvement plan")
+    def __init__(
+        self,
+        service: WorkshopService,
+        parent: QWidget | None = None,
+        autosave: Autosave | None = None,
+    ) -> None:
+        super().__init__(service, parent, autosave)
 
         heading = page_heading("Improvement plan", self)
 

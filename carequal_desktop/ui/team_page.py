@@ -1,7 +1,7 @@
 """The "Workshop and team" page: the workshop's details, its sessions and its participants.
 
-Details are saved as they are typed, like the indicator page. Sessions and participants are
-short lists, edited in small dialogs.
+Details are saved as they are typed, through the workshop's ``Autosave`` like the indicator
+page. Sessions and participants are short lists, edited in small dialogs.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QFocusEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -35,9 +35,12 @@ from PySide6.QtWidgets import (
 from carequal_desktop.domain import records as rec
 from carequal_desktop.domain.vocabulary import COMMON_AGENCIES
 from carequal_desktop.errors import UserError
+from carequal_desktop.services.recovery import Edit
 from carequal_desktop.services.workshop import WorkshopService
 from carequal_desktop.ui import messages
-from carequal_desktop.ui.indicator_page import AUTOSAVE_MS, NarrativeEdit, heading
+from carequal_desktop.ui.autosave import Autosave
+from carequal_desktop.ui.indicator_page import NarrativeEdit, heading
+from carequal_desktop.ui.page import WorkshopPage
 
 _ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -153,20 +156,20 @@ def _table(headers: list[str], name: str) -> QTableWidget:
     return table
 
 
-class TeamPage(QWidget):
+class TeamPage(WorkshopPage):
     """Workshop details, sessions and participants."""
 
+    title = "Workshop and team"
     details_changed = Signal()  # the title may have changed: the window title follows
 
-    def __init__(self, service: WorkshopService, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.service = service
+    def __init__(
+        self,
+        service: WorkshopService,
+        parent: QWidget | None = None,
+        autosave: Autosave | None = None,
+    ) -> None:
+        super().__init__(service, parent, autosave)
         self._loading = False
-        self._dirty: set[str] = set()
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(AUTOSAVE_MS)
-        self._timer.timeout.connect(self.flush)
         self._build()
         self.refresh()
 
@@ -221,7 +224,7 @@ class TeamPage(QWidget):
                 edit.textEdited.connect(lambda _t, f=field: self._changed(f))
             else:
                 edit.textChanged.connect(lambda f=field: self._changed(f))
-            edit.focus_lost.connect(self.flush)  # type: ignore[union-attr]
+            edit.focus_lost.connect(self.save_typing)  # type: ignore[union-attr]
 
         # Right: participants, then sessions.
         right = QVBoxLayout()
@@ -301,12 +304,13 @@ class TeamPage(QWidget):
     # ------------------------------------------------------------------- load
 
     def refresh(self) -> None:
-        self.flush()
+        self.save_typing()
         d = self.service.details()
         self._loading = True
         try:
             for field, edit in self._edits.items():
-                value = getattr(d, field)
+                # Typing the file does not have yet (a full disk) stays on screen.
+                value = self.autosave.text(Edit("details", "", field, "", "").key, getattr(d, field))
                 if isinstance(edit, QLineEdit):
                     if edit.text() != value:
                         edit.setText(value)
@@ -366,29 +370,15 @@ class TeamPage(QWidget):
     def _changed(self, field: str) -> None:
         if self._loading or self.service.read_only:
             return
-        self._dirty.add(field)
-        self._timer.start()
+        edit = self._edits[field]
+        text = edit.text() if isinstance(edit, QLineEdit) else edit.toPlainText()
+        name = edit.accessibleName()
+        self.autosave.put(Edit("details", "", field, text, f"Workshop details: {name}"))
 
-    def has_pending_edits(self) -> bool:
-        return bool(self._dirty)
+    def owns(self, edit: Edit) -> bool:
+        return edit.kind == "details"
 
-    def flush(self) -> None:
-        """Save what has been typed in the details."""
-        self._timer.stop()
-        if not self._dirty:
-            return
-        values = {}
-        for field in self._dirty:
-            edit = self._edits[field]
-            values[field] = edit.text() if isinstance(edit, QLineEdit) else edit.toPlainText()
-        try:
-            self.service.update_details(**values)
-        except UserError as exc:
-            self._dirty.clear()
-            messages.show_error(self, str(exc))
-            self.refresh()
-            return
-        self._dirty.clear()
+    def edits_saved(self, edits: list[Edit]) -> None:
         self.details_changed.emit()
 
     # ------------------------------------------------------------ participants

@@ -1,7 +1,9 @@
 """An editable list of one-line items (strengths, areas for improvement).
 
 The widget only shows and asks: it emits what the user wants done, and the page that owns
-it calls the service and hands the list back with ``set_items``.
+it calls the service and hands the list back with ``set_items``. Nothing typed is held only
+here: the line being typed is reported as it changes (``draft_changed``), and a line being
+changed with F2 is handed over before the list is reloaded (``commit_editing``).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ class ItemListEditor(QWidget):
     edit_requested = Signal(str, str)  # id, new text
     delete_requested = Signal(str)  # id
     reorder_requested = Signal(list)  # ids in the new order
+    draft_changed = Signal(str)  # the line being typed changed (not yet added)
 
     def __init__(self, heading: str, placeholder: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -53,6 +56,7 @@ class ItemListEditor(QWidget):
         self.new_line.setAccessibleName(f"New item for {heading.lower()}")
         self.new_line.setClearButtonEnabled(True)
         self.new_line.returnPressed.connect(self._add)
+        self.new_line.textEdited.connect(self.draft_changed)
         self.add_button = QPushButton("Add")
         self.add_button.setAccessibleName(f"Add to {heading.lower()}")
         self.add_button.setToolTip("Add the line typed on the left (Enter)")
@@ -114,6 +118,7 @@ class ItemListEditor(QWidget):
 
     def set_items(self, items: list[tuple[str, str]], select_id: str | None = None) -> None:
         """Show ``(id, text)`` pairs, keeping the selection on ``select_id`` if given."""
+        self.commit_editing()
         self._loading = True
         try:
             current = select_id or self.current_id()
@@ -131,6 +136,20 @@ class ItemListEditor(QWidget):
         finally:
             self._loading = False
         self._update_buttons()
+
+    def commit_editing(self) -> None:
+        """A line being changed (F2) is handed over now, as if Enter had been pressed."""
+        editor = self.list.indexWidget(self.list.currentIndex())
+        if editor is None or self._loading:
+            return
+        delegate = self.list.itemDelegate()
+        delegate.commitData.emit(editor)
+        delegate.closeEditor.emit(editor, delegate.EndEditHint.NoHint)
+
+    def set_draft(self, text: str) -> None:
+        """Show a line typed earlier and not yet added (or none)."""
+        if self.new_line.text() != text:
+            self.new_line.setText(text)
 
     def ids(self) -> list[str]:
         return [self.list.item(i).data(_ID_ROLE) for i in range(self.list.count())]
@@ -155,6 +174,7 @@ class ItemListEditor(QWidget):
         if not text or self._read_only:
             return
         self.new_line.clear()
+        self.draft_changed.emit("")
         self.add_requested.emit(text)
 
     def _edit(self) -> None:
