@@ -135,7 +135,9 @@ def _digest(path: Path) -> str:
     return h.hexdigest()
 
 
-def make_backup(workshop: Path, reason: str = "open", *, version: int | None = None) -> Backup | None:
+def make_backup(
+    workshop: Path, reason: str = "open", *, version: int | None = None
+) -> Backup | None:
     """Copy ``workshop`` into its backups folder now; None if the newest copy is identical.
 
     The copy is made through SQLite (a consistent snapshot even while the file is open);

@@ -21,7 +21,8 @@ from carequal_desktop.errors import InvalidExchangeError, StorageError, TargetEx
 from carequal_desktop.resources import resource_path
 from carequal_desktop.services import locking
 from carequal_desktop.services.files import write_atomically
-from carequal_desktop.services.workshop import WorkshopService, new_id, now_iso
+from carequal_desktop.services.values import new_id, now_iso
+from carequal_desktop.services.workshop import WorkshopService
 from carequal_desktop.store.connection import init_db
 from carequal_desktop.store.tables import (
     ActionIndicatorRow,
@@ -180,7 +181,9 @@ def read_json_file(source: Path) -> Any:
     try:
         size = source.stat().st_size
         if size > MAX_IMPORT_BYTES:
-            raise UserError(f"{source.name} is {size // (1024 * 1024)} MB, too large to be a workshop.")
+            raise UserError(
+                f"{source.name} is {size // (1024 * 1024)} MB, too large to be a workshop."
+            )
         raw = source.read_bytes()
     except FileNotFoundError:
         raise UserError(f"There is no file at {source}.") from None
@@ -267,7 +270,9 @@ def _check_consistency(doc: dict[str, Any]) -> None:
     def unique_id(value: str, where: list[Any]) -> None:
         key = value.lower()
         if key in ids:
-            raise InvalidExchangeError(json_path(where), f"id {value} is already used at {ids[key]}")
+            raise InvalidExchangeError(
+                json_path(where), f"id {value} is already used at {ids[key]}"
+            )
         ids[key] = json_path(where)
 
     def known_code(code: str, where: list[Any]) -> None:
@@ -310,7 +315,8 @@ def _check_consistency(doc: dict[str, Any]) -> None:
         ref_key = f"E{int(e['ref'][1:])}"
         if ref_key in refs:
             raise InvalidExchangeError(
-                json_path(["evidence", i, "ref"]), f"reference {e['ref']} is already used at {refs[ref_key]}"
+                json_path(["evidence", i, "ref"]),
+                f"reference {e['ref']} is already used at {refs[ref_key]}",
             )
         refs[ref_key] = json_path(["evidence", i, "ref"])
         for j, code in enumerate(e.get("indicators", [])):
@@ -320,7 +326,8 @@ def _check_consistency(doc: dict[str, Any]) -> None:
         unique_id(a["id"], ["actions", i, "id"])
         if a["ref"] in action_refs:
             raise InvalidExchangeError(
-                json_path(["actions", i, "ref"]), f"reference {a['ref']} is already used at {action_refs[a['ref']]}"
+                json_path(["actions", i, "ref"]),
+                f"reference {a['ref']} is already used at {action_refs[a['ref']]}",
             )
         action_refs[a["ref"]] = json_path(["actions", i, "ref"])
         if a.get("statement") is not None and a["statement"] not in numbers:
@@ -400,7 +407,7 @@ def _build(doc: dict[str, Any], path: Path) -> None:
     service = WorkshopService(path, engine)
     try:
         ws = doc["workshop"]
-        with service._tx() as s:
+        with service.db.transaction() as s:
             extensions = doc.get("extensions")
             s.add(
                 WorkshopRow(
@@ -410,26 +417,40 @@ def _build(doc: dict[str, Any], path: Path) -> None:
                     scope=ws.get("scope", ""),
                     context=ws.get("context", ""),
                     facilitator=ws.get("facilitator", ""),
-                    extensions=None if extensions is None else json.dumps(extensions, ensure_ascii=False),
+                    extensions=None
+                    if extensions is None
+                    else json.dumps(extensions, ensure_ascii=False),
                     created=ws.get("created", stamp),
                     updated=ws.get("updated", stamp),
                 )
             )
-            service._write_framework(s, Framework.from_dict(doc["framework"]), stamp)
+            service.frameworks.write(s, Framework.from_dict(doc["framework"]), stamp)
             s.add(Meta(key="imported", value=stamp))
         service.bulk_insert(
             SessionRow,
             [
-                {"id": new_id(), "position": i, "date": x["date"], "place": x.get("place", ""),
-                 "notes": x.get("notes", ""), "updated": stamp}
+                {
+                    "id": new_id(),
+                    "position": i,
+                    "date": x["date"],
+                    "place": x.get("place", ""),
+                    "notes": x.get("notes", ""),
+                    "updated": stamp,
+                }
                 for i, x in enumerate(ws.get("sessions", []))
             ],
         )
         service.bulk_insert(
             ParticipantRow,
             [
-                {"id": p["id"], "position": i, "name": p["name"], "agency": p["agency"],
-                 "role": p.get("role", ""), "updated": stamp}
+                {
+                    "id": p["id"],
+                    "position": i,
+                    "name": p["name"],
+                    "agency": p["agency"],
+                    "role": p.get("role", ""),
+                    "updated": stamp,
+                }
                 for i, p in enumerate(doc.get("participants", []))
             ],
         )
@@ -448,16 +469,23 @@ def _build(doc: dict[str, Any], path: Path) -> None:
                     "rationale": ev.get("rationale", ""),
                     "dissent": ev.get("dissent", ""),
                     "previous_grade": ev.get("previous_grade"),
-                    "proposed_grades": json.dumps(ev.get("proposed_grades", []), ensure_ascii=False),
+                    "proposed_grades": json.dumps(
+                        ev.get("proposed_grades", []), ensure_ascii=False
+                    ),
                     "updated": ev.get("updated", stamp),
                 }
             )
             for kind in ("strengths", "areas_for_improvement"):
                 for pos, text in enumerate(ev.get(kind, [])):
                     item_rows.append(
-                        {"id": new_id(), "evaluation_id": eid,
-                         "kind": "strength" if kind == "strengths" else "area_for_improvement",
-                         "position": pos, "text": text, "updated": stamp}
+                        {
+                            "id": new_id(),
+                            "evaluation_id": eid,
+                            "kind": "strength" if kind == "strengths" else "area_for_improvement",
+                            "position": pos,
+                            "text": text,
+                            "updated": stamp,
+                        }
                     )
         service.bulk_insert(EvaluationRow, eval_rows)
         service.bulk_insert(EvaluationItemRow, item_rows)
@@ -465,12 +493,20 @@ def _build(doc: dict[str, Any], path: Path) -> None:
         for e in doc.get("evidence", []):
             ev_rows.append(
                 {
-                    "id": e["id"], "ref": e["ref"], "ref_number": int(e["ref"][1:]),
-                    "title": e["title"], "kind": e["kind"], "agency": e.get("agency", ""),
-                    "date": e.get("date"), "description": e.get("description", ""),
+                    "id": e["id"],
+                    "ref": e["ref"],
+                    "ref_number": int(e["ref"][1:]),
+                    "title": e["title"],
+                    "kind": e["kind"],
+                    "agency": e.get("agency", ""),
+                    "date": e.get("date"),
+                    "description": e.get("description", ""),
                     "location": e.get("location", ""),
-                    "share_percent": None if e.get("share_percent") is None else float(e["share_percent"]),
-                    "respondents": e.get("respondents"), "supports": e.get("supports", "context"),
+                    "share_percent": None
+                    if e.get("share_percent") is None
+                    else float(e["share_percent"]),
+                    "respondents": e.get("respondents"),
+                    "supports": e.get("supports", "context"),
                     "updated": e.get("updated", stamp),
                 }
             )
@@ -482,12 +518,19 @@ def _build(doc: dict[str, Any], path: Path) -> None:
         for pos, a in enumerate(doc.get("actions", [])):
             act_rows.append(
                 {
-                    "id": a["id"], "ref": a["ref"], "position": pos, "statement": a.get("statement"),
-                    "issue": a.get("issue", ""), "task": a.get("task", ""),
+                    "id": a["id"],
+                    "ref": a["ref"],
+                    "position": pos,
+                    "statement": a.get("statement"),
+                    "issue": a.get("issue", ""),
+                    "task": a.get("task", ""),
                     "expected_outcome": a.get("expected_outcome", ""),
-                    "ownership": a.get("ownership", ""), "monitoring": a.get("monitoring", ""),
-                    "baseline": a.get("baseline", ""), "target": a.get("target", ""),
-                    "due": a.get("due"), "status": a.get("status", "not_started"),
+                    "ownership": a.get("ownership", ""),
+                    "monitoring": a.get("monitoring", ""),
+                    "baseline": a.get("baseline", ""),
+                    "target": a.get("target", ""),
+                    "due": a.get("due"),
+                    "status": a.get("status", "not_started"),
                     "updated": a.get("updated", stamp),
                 }
             )

@@ -19,7 +19,13 @@ from typing import Any
 from carequal_desktop.services.exchange import import_document
 
 _PLACES = (
-    "Cairnbridge", "Inverallan", "Dalmorrie", "Kilbrae", "Eastfield", "Glenlochy", "Ardmuir",
+    "Cairnbridge",
+    "Inverallan",
+    "Dalmorrie",
+    "Kilbrae",
+    "Eastfield",
+    "Glenlochy",
+    "Ardmuir",
 )
 
 
@@ -35,11 +41,13 @@ def large_workshop_document(
 
     rng = random.Random(seed)
     demo = json.loads(demo_source().read_text(encoding="utf-8"))
-    doc = copy.deepcopy(demo)
+    doc: dict[str, Any] = copy.deepcopy(demo)
     codes = [ind["code"] for ind in doc["framework"]["indicators"]]
     statements = [st["number"] for st in doc["framework"]["statements"]]
     doc["workshop"]["id"] = _uuid(rng)
-    doc["workshop"]["title"] = f"Large generated workshop ({evidence:,} evidence, {actions:,} actions)"
+    doc["workshop"]["title"] = (
+        f"Large generated workshop ({evidence:,} evidence, {actions:,} actions)"
+    )
 
     base_evidence = demo["evidence"]
     items = []
@@ -51,8 +59,10 @@ def large_workshop_document(
         if n > len(base_evidence):
             src["title"] = f"{src['title']} ({rng.choice(_PLACES)}, sample {n})"
             src["date"] = (start + dt.timedelta(days=rng.randrange(0, 1000))).isoformat()
-            src["indicators"] = sorted(rng.sample(codes, rng.randint(1, 3)),
-                                       key=lambda c: tuple(int(p) for p in c.split(".")))
+            src["indicators"] = sorted(
+                rng.sample(codes, rng.randint(1, 3)),
+                key=lambda c: tuple(int(p) for p in c.split(".")),
+            )
             if src.get("share_percent") is not None:
                 src["share_percent"] = float(rng.randint(0, 100))
         items.append(src)
@@ -67,10 +77,14 @@ def large_workshop_document(
         statement = src.get("statement") or rng.choice(statements)
         if n >= len(base_actions):
             statement = rng.choice(statements)
-            src["indicators"] = sorted(rng.sample(codes, rng.randint(1, 2)),
-                                       key=lambda c: tuple(int(p) for p in c.split(".")))
+            src["indicators"] = sorted(
+                rng.sample(codes, rng.randint(1, 2)),
+                key=lambda c: tuple(int(p) for p in c.split(".")),
+            )
             src["task"] = f"{src.get('task', '')} (phase {n // len(base_actions) + 1})"
-            src["due"] = (dt.date(2027, 1, 1) + dt.timedelta(days=rng.randrange(0, 730))).isoformat()
+            src["due"] = (
+                dt.date(2027, 1, 1) + dt.timedelta(days=rng.randrange(0, 730))
+            ).isoformat()
         src["statement"] = statement
         per_statement[statement] = per_statement.get(statement, 0) + 1
         src["ref"] = f"{statement}.{per_statement[statement]}"

@@ -36,7 +36,9 @@ def test_bundled_schema_is_the_shared_one() -> None:
 
 
 @pytest.mark.parametrize("which", ["example", "demo"])
-def test_export_import_export_gives_the_same_document(which, example_doc, demo_doc, tmp_path) -> None:
+def test_export_import_export_gives_the_same_document(
+    which, example_doc, demo_doc, tmp_path
+) -> None:
     doc = example_doc if which == "example" else demo_doc
     first = round_trip(doc, tmp_path, "a")
     validate_document(first)
@@ -50,8 +52,18 @@ def test_import_keeps_every_field_of_the_example(example_doc, tmp_path) -> None:
     assert out["framework"]["indicators"][0]["title"] == "Access to support"
     ev = next(e for e in out["evaluations"] if e["indicator"] == "5.2")
     src = example_doc["evaluations"][0]
-    for key in ("status", "grade", "how_good_now", "strengths", "areas_for_improvement",
-                "how_do_we_know", "what_next", "rationale", "proposed_grades", "previous_grade"):
+    for key in (
+        "status",
+        "grade",
+        "how_good_now",
+        "strengths",
+        "areas_for_improvement",
+        "how_do_we_know",
+        "what_next",
+        "rationale",
+        "proposed_grades",
+        "previous_grade",
+    ):
         assert ev[key] == src[key], key
     assert out["evidence"][1]["share_percent"] == 52.5
     assert out["actions"][0]["baseline"] == "52% good or better (E2)"
@@ -66,16 +78,48 @@ def test_extensions_are_carried_through_untouched(example_doc, tmp_path) -> None
 @pytest.mark.parametrize(
     ("mutate", "path", "reason"),
     [
-        (lambda d: d["evaluations"][0].__setitem__("grade", 11), "$.evaluations[0].grade", "greater than the maximum of 10"),
-        (lambda d: d["evaluations"][0].__setitem__("grade", 7), "$.evaluations[0].grade", "not a grade on the framework's scale"),
+        (
+            lambda d: d["evaluations"][0].__setitem__("grade", 11),
+            "$.evaluations[0].grade",
+            "greater than the maximum of 10",
+        ),
+        (
+            lambda d: d["evaluations"][0].__setitem__("grade", 7),
+            "$.evaluations[0].grade",
+            "not a grade on the framework's scale",
+        ),
         (lambda d: d.__setitem__("format", "other"), "$.format", "carequal-workshop"),
-        (lambda d: d["evidence"][0].__setitem__("kind", "rumour"), "$.evidence[0].kind", "is not one of"),
-        (lambda d: d["evidence"][0]["indicators"].append("7.7"), "$.evidence[0].indicators[2]", "no indicator 7.7"),
-        (lambda d: d["actions"][0].__setitem__("statement", 9), "$.actions[0].statement", "no statement 9"),
+        (
+            lambda d: d["evidence"][0].__setitem__("kind", "rumour"),
+            "$.evidence[0].kind",
+            "is not one of",
+        ),
+        (
+            lambda d: d["evidence"][0]["indicators"].append("7.7"),
+            "$.evidence[0].indicators[2]",
+            "no indicator 7.7",
+        ),
+        (
+            lambda d: d["actions"][0].__setitem__("statement", 9),
+            "$.actions[0].statement",
+            "no statement 9",
+        ),
         (lambda d: d["evidence"][1].__setitem__("ref", "E1"), "$.evidence[1].ref", "already used"),
-        (lambda d: d["evidence"][1].__setitem__("id", d["evidence"][0]["id"]), "$.evidence[1].id", "already used"),
-        (lambda d: d["evaluations"][1].__setitem__("indicator", "5.2"), "$.evaluations[1].indicator", "two evaluations"),
-        (lambda d: d["workshop"].__setitem__("created", "yesterday"), "$.workshop.created", "date-time"),
+        (
+            lambda d: d["evidence"][1].__setitem__("id", d["evidence"][0]["id"]),
+            "$.evidence[1].id",
+            "already used",
+        ),
+        (
+            lambda d: d["evaluations"][1].__setitem__("indicator", "5.2"),
+            "$.evaluations[1].indicator",
+            "two evaluations",
+        ),
+        (
+            lambda d: d["workshop"].__setitem__("created", "yesterday"),
+            "$.workshop.created",
+            "date-time",
+        ),
         (lambda d: d["actions"][0].__setitem__("due", "31/03/2027"), "$.actions[0].due", "date"),
         (lambda d: d.__setitem__("surprise", 1), "$", "surprise"),
     ],
@@ -134,8 +178,13 @@ def test_import_never_replaces_a_workshop_open_in_another_copy(example_doc, tmp_
         "import sys; from carequal_desktop.services.workshop import WorkshopService as W; "
         f"s = W.open({str(target)!r}); print('open', flush=True); sys.stdin.read(); s.close()"
     )
-    other = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE,
-                             stdout=subprocess.PIPE, text=True, env={**os.environ})
+    other = subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ},
+    )
     try:
         assert other.stdout.readline().strip() == "open"
         with pytest.raises(WorkshopLockedError):

@@ -1,0 +1,59 @@
+"""The evidence register (services/evidence.py): references, checks, links, usage."""
+
+from __future__ import annotations
+
+import pytest
+
+from carequal_desktop.errors import UserError
+from carequal_desktop.services.workshop import WorkshopService
+
+
+def reopen(service: WorkshopService) -> WorkshopService:
+    service.close()
+    return WorkshopService.open(service.path)
+
+
+def test_evidence_references_are_assigned_in_order(new_service: WorkshopService) -> None:
+    refs = [new_service.add_evidence(f"Item {i}", "document").ref for i in range(12)]
+    assert refs == [f"E{i}" for i in range(1, 13)]
+    assert [e.ref for e in new_service.evidence()][-3:] == ["E10", "E11", "E12"]
+    assert new_service.next_evidence_ref() == "E13"
+
+
+def test_evidence_validation(new_service: WorkshopService) -> None:
+    with pytest.raises(UserError, match="between 0% and 100%"):
+        new_service.add_evidence("x", "document", share_percent=101)
+    with pytest.raises(UserError, match="no indicator 99.9"):
+        new_service.add_evidence("x", "document", indicators=["99.9"])
+    with pytest.raises(UserError, match="date"):
+        new_service.add_evidence("x", "document", date="31/03/2026")
+    with pytest.raises(UserError, match="title"):
+        new_service.add_evidence("   ", "document")
+
+
+def test_linking_and_usage_of_evidence(new_service: WorkshopService) -> None:
+    ev = new_service.add_evidence("Record reading", "record_reading")
+    new_service.link_evidence(ev.id, "5.2")
+    new_service.link_evidence(ev.id, "5.2")
+    new_service.link_evidence(ev.id, "5.3")
+    assert new_service.evidence_item(ev.id).indicators == ["5.2", "5.3"]
+    new_service.add_action("Re-audit", statement=1, baseline="52% good (E1)")
+    usage = new_service.evidence_usage(ev.id)
+    assert "linked to indicator 5.2 Assessing risk and need" in usage
+    assert "mentioned in improvement action 1.1" in usage
+    new_service.unlink_evidence(ev.id, "5.2")
+    assert new_service.evidence_item(ev.id).indicators == ["5.3"]
+    new_service.delete_evidence(ev.id)
+    assert new_service.evidence() == []
+    assert new_service.overview()[5].evidence_count == 0
+
+
+def test_evidence_for_indicator_carries_all_its_links(new_service: WorkshopService) -> None:
+    register = new_service.evidence_service
+    a = register.add_evidence("Case file audit", "record_reading", indicators=["5.2", "5.3"])
+    register.add_evidence("Minutes", "document", indicators=["9.1"])
+    got = register.evidence_for_indicator("5.3")
+    assert [(e.ref, e.indicators) for e in got] == [(a.ref, ["5.2", "5.3"])]
+    register.delete_evidence(a.id)
+    assert register.evidence_for_indicator("5.3") == []
+    assert register.count() == 1
