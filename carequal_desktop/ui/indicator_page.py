@@ -41,6 +41,7 @@ from carequal_desktop.services.workshop import WorkshopService
 from carequal_desktop.ui import messages
 from carequal_desktop.ui.autosave import DEBOUNCE_MS, Autosave
 from carequal_desktop.ui.page import WorkshopPage
+from carequal_desktop.ui.undo import ITEM_NAMES, AddItem, DeleteItem, Unlink
 from carequal_desktop.ui.widgets.headings import heading, scaled_font
 from carequal_desktop.ui.widgets.item_list_editor import ItemListEditor
 
@@ -626,14 +627,15 @@ class IndicatorPage(WorkshopPage):
         if self.code is None:
             return
         try:
-            item = self.service.add_item(self.code, kind, text)
+            command = AddItem(self.undo_stack, self.code, kind, text)
+            self.undo_stack.run(command)
             started = self._started()
             if started:
                 self.service.update_evaluation(self.code, **started)
         except UserError as exc:
             messages.show_error(self, str(exc))
             return
-        self._reload_items(item.id)
+        self._reload_items(command.item_id)
         self.indicator_changed.emit(self.code)
 
     def _edit_item(self, item_id: str, text: str) -> None:
@@ -644,12 +646,22 @@ class IndicatorPage(WorkshopPage):
         QTimer.singleShot(0, lambda: self._reload_items(item_id) if self.code == code else None)
 
     def _delete_item(self, kind: str, item_id: str) -> None:
-        if self._call(self.service.delete_item, item_id):
-            editor = self.strengths if kind == "strength" else self.areas
-            ids = editor.ids()
-            row = ids.index(item_id) if item_id in ids else 0
-            rest = [i for i in ids if i != item_id]
-            self._reload_items(rest[min(row, len(rest) - 1)] if rest else None)
+        """Delete at once (no question in the middle of a discussion); Ctrl+Z brings it back."""
+        if self.code is None:
+            return
+        command = DeleteItem(self.undo_stack, self.code, kind, item_id)
+        if not self._call(self.undo_stack.run, command):
+            return
+        editor = self.strengths if kind == "strength" else self.areas
+        ids = editor.ids()
+        row = ids.index(item_id) if item_id in ids else 0
+        rest = [i for i in ids if i != item_id]
+        self._reload_items(rest[min(row, len(rest) - 1)] if rest else None)
+        self.indicator_changed.emit(self.code)
+        self.notice.emit(
+            f"Deleted the {ITEM_NAMES.get(kind, kind)} “{command.item_text}”. "
+            "Edit › Undo (Ctrl+Z) brings it back."
+        )
 
     def _reorder(self, kind: str, ids: list[str]) -> None:
         if self.code is None:
@@ -711,12 +723,29 @@ class IndicatorPage(WorkshopPage):
             self._load_evidence()
             self.workshop_changed.emit()
 
+    def _unlink(self, what: str, widget: QListWidget) -> None:
+        """Unlink the selected evidence or actions; one Ctrl+Z links them all again."""
+        if self.code is None:
+            return
+        chosen = [(i.data(_ID_ROLE), i.text().split()[0]) for i in widget.selectedItems()
+                  if i.data(_ID_ROLE)]
+        if not chosen:
+            return
+        refs = ", ".join(ref for _id, ref in chosen)
+        stack = self.undo_stack
+        stack.beginMacro(f"unlink {what} {refs} from {self.code}")
+        try:
+            for record_id, ref in chosen:
+                if not self._call(stack.run, Unlink(stack, what, record_id, self.code, ref)):
+                    break
+        finally:
+            stack.endMacro()
+        self.notice.emit(f"Unlinked {refs} from {self.code}. Edit › Undo (Ctrl+Z) links it again.")
+
     def unlink_evidence(self) -> None:
         if self.code is None:
             return
-        for evidence_id in self._selected_ids(self.evidence_list):
-            if not self._call(self.service.unlink_evidence, evidence_id, self.code):
-                break
+        self._unlink("evidence", self.evidence_list)
         self._load_evidence()
         self.indicator_changed.emit(self.code)
 
@@ -778,9 +807,7 @@ class IndicatorPage(WorkshopPage):
     def unlink_action(self) -> None:
         if self.code is None:
             return
-        for action_id in self._selected_ids(self.action_list):
-            if not self._call(self.service.unlink_action, action_id, self.code):
-                break
+        self._unlink("action", self.action_list)
         self._load_actions()
         self.indicator_changed.emit(self.code)
 

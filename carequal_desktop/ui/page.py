@@ -9,18 +9,21 @@ page the window makes; a page made on its own (a test) gets an ``Autosave`` of i
 
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
 from carequal_desktop.services.recovery import Edit
 from carequal_desktop.services.workshop import WorkshopService
 from carequal_desktop.ui import messages
 from carequal_desktop.ui.autosave import Autosave
+from carequal_desktop.ui.undo import WorkshopUndo
 
 
 class WorkshopPage(QWidget):
     """A page of an open workshop."""
 
     title = ""  # what the sidebar and screen readers call the page
+    notice = Signal(str)  # a sentence for the status bar ("Deleted … Ctrl+Z brings it back.")
 
     def __init__(
         self,
@@ -33,6 +36,7 @@ class WorkshopPage(QWidget):
         self.autosave = autosave if autosave is not None else Autosave(service, self)
         self.autosave.saved.connect(self._saved_edits)
         self.autosave.rejected.connect(self._rejected_edit)
+        self._undo: WorkshopUndo | None = None
         if self.title:
             self.setAccessibleName(self.title)
 
@@ -63,6 +67,19 @@ class WorkshopPage(QWidget):
 
     def has_pending_edits(self) -> bool:
         return self.has_pending()
+
+    @property
+    def undo_stack(self) -> WorkshopUndo:
+        """The workshop's undo stack (the window's; a page on its own makes its own)."""
+        if self._undo is None:
+            self._undo = WorkshopUndo(self.service, self)
+            self._undo.changed.connect(lambda _code: self.refresh())
+            self._undo.failed.connect(lambda text: messages.show_error(self, text))
+        return self._undo
+
+    def use_undo_stack(self, stack: WorkshopUndo) -> None:
+        """Share the window's undo stack (done once, as the page is made)."""
+        self._undo = stack
 
     # ------------------------------------------------------------ for pages
 

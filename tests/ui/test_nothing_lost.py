@@ -7,6 +7,7 @@ Each test first reproduces a loss seen by hand (issue 13 item 5, issue 14 item 3
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -154,10 +155,13 @@ def _tiny_disk(folder: Path) -> Iterator[Path]:
 
 def _fill(folder: Path) -> Path:
     filler = folder / "filler.bin"
-    with filler.open("wb") as fh, contextlib.suppress(OSError):
-        while True:
-            fh.write(b"\0" * 4096)
-            fh.flush()
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        with contextlib.suppress(OSError):
+            while True:
+                os.write(fd, b"\0" * 4096)
+    finally:
+        os.close(fd)
     return filler
 
 
@@ -260,7 +264,6 @@ QTest.qWait(60_000)
 def test_a_kill_loses_nothing_the_next_start_offers_it_back(
     qtbot, made_workshop, data_dir, answer_dialog, tmp_path
 ):
-    import os
     import sys
 
     script = tmp_path / "child.py"
@@ -282,6 +285,9 @@ def test_a_kill_loses_nothing_the_next_start_offers_it_back(
         if child.poll() is None:
             child.kill()
             child.wait(10)
+        for pipe in (child.stdin, child.stdout):
+            if pipe is not None:
+                pipe.close()
 
     from carequal_desktop.ui.dialogs.recovery_dialog import RecoveryDialog
     from carequal_desktop.ui.main_window import MainWindow
@@ -304,13 +310,14 @@ def test_a_kill_loses_nothing_the_next_start_offers_it_back(
     assert recovery.waiting() == []
 
 
-def test_recovered_typing_can_be_discarded(qtbot, made_workshop, answer_dialog):
+def test_recovered_typing_can_be_discarded(qtbot, made_workshop, answer_dialog, boxes):
     from carequal_desktop.services.recovery import Edit
     from carequal_desktop.ui.dialogs.recovery_dialog import RecoveryDialog
     from carequal_desktop.ui.main_window import MainWindow
 
     recovery.keep(made_workshop, "Strathcairn 2026",
                   [Edit("details", "", "scope", "Unwanted", "Workshop details: scope")])
+    boxes.answer = True  # yes, discard it
     answer_dialog(RecoveryDialog, lambda d: d.discard_all())
     window = MainWindow()
     qtbot.addWidget(window)
