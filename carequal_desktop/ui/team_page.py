@@ -39,6 +39,7 @@ from carequal_desktop.services.recovery import Edit
 from carequal_desktop.services.workshop import WorkshopService
 from carequal_desktop.ui import messages
 from carequal_desktop.ui.autosave import Autosave
+from carequal_desktop.ui.dialogs._fields import AsksBeforeDiscarding
 from carequal_desktop.ui.indicator_page import NarrativeEdit, heading
 from carequal_desktop.ui.page import WorkshopPage
 
@@ -53,7 +54,7 @@ class _LineEdit(QLineEdit):
         self.focus_lost.emit()
 
 
-class SessionDialog(QDialog):
+class SessionDialog(AsksBeforeDiscarding, QDialog):
     """Add or change one workshop session: date, place, notes."""
 
     def __init__(self, parent: QWidget | None = None, session: rec.Session | None = None) -> None:
@@ -84,6 +85,7 @@ class SessionDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        self.remember_form()
 
     def values(self) -> dict[str, str]:
         return {
@@ -93,7 +95,7 @@ class SessionDialog(QDialog):
         }
 
 
-class ParticipantDialog(QDialog):
+class ParticipantDialog(AsksBeforeDiscarding, QDialog):
     """Add or change one participant: name, agency (common ones offered), role."""
 
     def __init__(
@@ -131,6 +133,7 @@ class ParticipantDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        self.remember_form()
 
     def values(self) -> dict[str, str]:
         return {

@@ -347,3 +347,45 @@ def test_typing_never_reaches_the_log(qtbot, window, made_workshop, data_dir):
     finally:
         logging.getLogger("carequal").removeHandler(handler)
     assert records and all("Secret" not in r for r in records)
+
+
+# ---------------------------------------------------------------- forms
+
+
+def _dialogs(service):  # type: ignore[no-untyped-def]
+    from carequal_desktop.ui.dialogs.action_dialog import ActionDialog
+    from carequal_desktop.ui.dialogs.evidence_dialog import EvidenceDialog
+    from carequal_desktop.ui.team_page import ParticipantDialog, SessionDialog
+
+    return {
+        "evidence": (lambda: EvidenceDialog(service), lambda d: d.title_edit),
+        "action": (lambda: ActionDialog(service), lambda d: d.task_edit),
+        "participant": (lambda: ParticipantDialog(), lambda d: d.name_edit),
+        "session": (lambda: SessionDialog(), lambda d: d.place_edit),
+    }
+
+
+@pytest.mark.parametrize("form", ["evidence", "action", "participant", "session"])
+def test_escape_on_a_changed_form_asks_first(qtbot, new_service, boxes, form):
+    make, field = _dialogs(new_service)[form]
+
+    untouched = make()
+    qtbot.addWidget(untouched)
+    untouched.show()
+    QTest.keyClick(untouched, Qt.Key.Key_Escape)
+    assert not untouched.isVisible()  # nothing typed: nothing to ask
+    assert boxes == []
+
+    dialog = make()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(field(dialog), "Typed with care")
+    QTest.keyClick(dialog, Qt.Key.Key_Escape)
+    assert boxes.texts() == ["Discard what you typed in this form?"]
+    assert dialog.isVisible()  # "Keep editing": the typing is still there
+    box = field(dialog)
+    assert "Typed with care" in (box.text() if hasattr(box, "text") else box.toPlainText())
+    boxes.answer = True
+    QTest.keyClick(dialog, Qt.Key.Key_Escape)
+    assert not dialog.isVisible()
+    assert dialog.result() == dialog.DialogCode.Rejected
