@@ -96,7 +96,9 @@ def _started(service: WorkshopService, code: str) -> dict[str, str]:
 def apply_edit(service: WorkshopService, edit: Edit) -> None:
     """Save one edit into ``service``'s file (raises ``UserError`` if it cannot be)."""
     if edit.kind == "evaluation":
-        service.update_evaluation(edit.target, **{edit.field: edit.text}, **_started(service, edit.target))
+        service.update_evaluation(
+            edit.target, **{edit.field: edit.text}, **_started(service, edit.target)
+        )
     elif edit.kind == "details":
         service.update_details(**{edit.field: edit.text})
     elif edit.kind == "item":

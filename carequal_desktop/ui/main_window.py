@@ -18,7 +18,6 @@ from typing import Any
 from PySide6.QtCore import QByteArray, QSize, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
-    QUndoGroup,
     QCloseEvent,
     QColor,
     QDragEnterEvent,
@@ -29,6 +28,7 @@ from PySide6.QtGui import (
     QPalette,
     QPen,
     QPixmap,
+    QUndoGroup,
 )
 from PySide6.QtWidgets import (
     QDialog,
@@ -942,7 +942,6 @@ class MainWindow(QMainWindow):
 
     def offer_recovery(self) -> None:
         """At start: offer back typing that never reached its file (a kill, a full disk)."""
-        from carequal_desktop.ui.dialogs.recovery_dialog import RecoveryDialog
 
         for found in recovery.waiting():
             self._offer(found)

@@ -67,14 +67,18 @@ def _edit_first_strength(qtbot, window, text: str) -> None:  # type: ignore[no-u
 NAVIGATIONS = {
     "next button": lambda w: w.indicator_page.next_button.click(),
     "alt+right": lambda w: QTest.keyClick(w, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier),
-    "ctrl+pgdown": lambda w: QTest.keyClick(w, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier),
+    "ctrl+pgdown": lambda w: QTest.keyClick(
+        w, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier
+    ),
     "sidebar": lambda w: w.show_page("plan"),
     "close workshop": lambda w: w.close_workshop(),
 }
 
 
 @pytest.mark.parametrize("how", list(NAVIGATIONS))
-def test_a_strength_changed_with_f2_survives_every_way_of_leaving(qtbot, window, made_workshop, how):
+def test_a_strength_changed_with_f2_survives_every_way_of_leaving(
+    qtbot, window, made_workshop, how
+):
     window.open_workshop_file(made_workshop)
     window.service.add_item("5.2", "strength", "Old wording")
     window.show_indicator("5.2")
@@ -108,7 +112,9 @@ def test_a_half_typed_strength_survives_quitting(qtbot, window, made_workshop):
     assert window.service is None or not window.isVisible()
     service = _reopened(made_workshop)
     try:
-        assert [i.text for i in service.evaluation("5.2").areas_for_improvement] == ["Return interviews"]
+        assert [i.text for i in service.evaluation("5.2").areas_for_improvement] == [
+            "Return interviews"
+        ]
     finally:
         service.close()
 
@@ -145,8 +151,11 @@ def test_steady_typing_is_saved_without_waiting_for_a_pause(qtbot, window, made_
 def _tiny_disk(folder: Path) -> Iterator[Path]:
     """A 2 MB file system of its own (tmpfs), so it can really be filled."""
     folder.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m,mode=0700", "tmpfs", str(folder)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=2m,mode=0700", "tmpfs", str(folder)],
+        check=True,
+        capture_output=True,
+    )
     try:
         yield folder
     finally:
@@ -197,7 +206,9 @@ def test_full_disk_keeps_the_window_and_the_typing(qtbot, window, tmp_path, boxe
         assert recovery.for_workshop(path) is None
 
 
-def test_unwritable_file_keeps_the_typing_until_it_can_be_saved(qtbot, window, made_workshop, boxes):
+def test_unwritable_file_keeps_the_typing_until_it_can_be_saved(
+    qtbot, window, made_workshop, boxes
+):
     assert window.open_workshop_file(made_workshop)
     window.show_indicator("2.1")
     with unwritable(made_workshop):
@@ -268,10 +279,19 @@ def test_a_kill_loses_nothing_the_next_start_offers_it_back(
 
     script = tmp_path / "child.py"
     script.write_text(KILLED_CHILD, encoding="utf-8")
-    env = dict(os.environ, CAREQUAL_DATA_DIR=str(data_dir), QT_QPA_PLATFORM="offscreen",
-               PYTHONPATH=str(Path(__file__).resolve().parents[2]))
-    child = subprocess.Popen([sys.executable, str(script), str(made_workshop)], env=env,
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    env = dict(
+        os.environ,
+        CAREQUAL_DATA_DIR=str(data_dir),
+        QT_QPA_PLATFORM="offscreen",
+        PYTHONPATH=str(Path(__file__).resolve().parents[2]),
+    )
+    child = subprocess.Popen(
+        [sys.executable, str(script), str(made_workshop)],
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert child.stdout is not None and child.stdin is not None
         assert child.stdout.readline().strip() == "open"
@@ -302,7 +322,9 @@ def test_a_kill_loses_nothing_the_next_start_offers_it_back(
     window = MainWindow()
     qtbot.addWidget(window)
     window.offer_recovery()
-    assert shown and any("5.2" in line and "Typed just before the kill" in line for line in shown[0])
+    assert shown and any(
+        "5.2" in line and "Typed just before the kill" in line for line in shown[0]
+    )
     assert window.service is not None
     assert window.indicator_page.what_next.toPlainText() == "Typed just before the kill"
     window.close()
@@ -315,8 +337,11 @@ def test_recovered_typing_can_be_discarded(qtbot, made_workshop, answer_dialog, 
     from carequal_desktop.ui.dialogs.recovery_dialog import RecoveryDialog
     from carequal_desktop.ui.main_window import MainWindow
 
-    recovery.keep(made_workshop, "Strathcairn 2026",
-                  [Edit("details", "", "scope", "Unwanted", "Workshop details: scope")])
+    recovery.keep(
+        made_workshop,
+        "Strathcairn 2026",
+        [Edit("details", "", "scope", "Unwanted", "Workshop details: scope")],
+    )
     boxes.answer = True  # yes, discard it
     answer_dialog(RecoveryDialog, lambda d: d.discard_all())
     window = MainWindow()
