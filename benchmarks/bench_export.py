@@ -46,9 +46,14 @@ print(json.dumps({"first_export_s": round(first, 2), "second_export_s": round(se
 
 def export_times(path: Path) -> dict:
     out = Path(tempfile.mkdtemp(prefix="carequal-export-"))
-    result = subprocess.run([sys.executable, "-c", CHILD, str(path), str(out)], cwd=ROOT,
-                            capture_output=True, text=True, timeout=600,
-                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    result = subprocess.run(
+        [sys.executable, "-c", CHILD, str(path), str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
     if result.returncode != 0:
         raise SystemExit(result.stderr)
     return json.loads(result.stdout.strip().splitlines()[-1])

@@ -85,11 +85,20 @@ def main() -> None:
     timed("search 'Cairnbridge'", lambda: page.search_edit.setText("Cairnbridge"))
     shown_search = page.proxy.rowCount() if hasattr(page, "proxy") else None
     timed("clear search", lambda: page.search_edit.setText(""))
-    timed("kind = record reading", lambda: page.kind_combo.setCurrentIndex(
-        page.kind_combo.findText("Record reading")))
-    timed("indicator = 5.2", lambda: page.indicator_combo.setCurrentIndex(
-        next(i for i in range(page.indicator_combo.count())
-             if page.indicator_combo.itemText(i).startswith("5.2"))))
+    timed(
+        "kind = record reading",
+        lambda: page.kind_combo.setCurrentIndex(page.kind_combo.findText("Record reading")),
+    )
+    timed(
+        "indicator = 5.2",
+        lambda: page.indicator_combo.setCurrentIndex(
+            next(
+                i
+                for i in range(page.indicator_combo.count())
+                if page.indicator_combo.itemText(i).startswith("5.2")
+            )
+        ),
+    )
     timed("clear filters", page.clear_filters)
 
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -37,8 +37,11 @@ def time_both(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=ROOT, timeout=120)
     if out.returncode != 0:
         raise SystemExit(f"{cmd} failed: {out.stderr}")
-    stamps = dict(line.split() for line in out.stderr.splitlines()
-                  if line.startswith(("painted ", "settled ")))
+    stamps = dict(
+        line.split()
+        for line in out.stderr.splitlines()
+        if line.startswith(("painted ", "settled "))
+    )
     return float(stamps["painted"]) - start, float(stamps["settled"]) - start
 
 
@@ -48,8 +51,12 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="write the figures here")
     args = parser.parse_args()
     data = tempfile.mkdtemp(prefix="carequal-bench-")
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "CAREQUAL_DATA_DIR": data,
-           "CAREQUAL_PAINT_STAMP": "1"}
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "CAREQUAL_DATA_DIR": data,
+        "CAREQUAL_PAINT_STAMP": "1",
+    }
     app_cmd = [sys.executable, "main.py", "--smoke", "--demo"]
     bare_cmd = [sys.executable, "benchmarks/bare_window.py"]
     cold = time_to_paint(app_cmd, env)  # builds the demo copy

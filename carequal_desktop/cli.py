@@ -62,7 +62,9 @@ def _window_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _command_parsers() -> dict[str, tuple[argparse.ArgumentParser, Callable[[argparse.Namespace], int]]]:
+def _command_parsers() -> dict[
+    str, tuple[argparse.ArgumentParser, Callable[[argparse.Namespace], int]]
+]:
     commands: dict[str, tuple[argparse.ArgumentParser, Callable[[argparse.Namespace], int]]] = {}
 
     p = _Parser(prog=f"{PROG} import-json", description="Make a workshop file from exchange JSON.")
@@ -78,7 +80,8 @@ def _command_parsers() -> dict[str, tuple[argparse.ArgumentParser, Callable[[arg
     commands["export-json"] = (p, _export_json)
 
     p = _Parser(
-        prog=f"{PROG} export-docx", description="Write the draft position statement as a Word document."
+        prog=f"{PROG} export-docx",
+        description="Write the draft position statement as a Word document.",
     )
     p.add_argument("source", type=Path, metavar="FILE")
     p.add_argument("target", type=Path, metavar="OUT.docx")
@@ -97,7 +100,9 @@ def _command_parsers() -> dict[str, tuple[argparse.ArgumentParser, Callable[[arg
     p.add_argument("source", type=Path, metavar="FILE")
     p.add_argument("target", type=Path, metavar="OUT.csv")
     p.add_argument(
-        "--table", choices=("plan", "evidence"), default="plan",
+        "--table",
+        choices=("plan", "evidence"),
+        default="plan",
         help="which table to write (default: plan)",
     )
     p.add_argument("--force", action="store_true", help="replace OUT if it exists")
@@ -179,8 +184,12 @@ def _export_csv(args: argparse.Namespace) -> int:
 def _run_window(args: argparse.Namespace) -> int:
     if args.file is not None and args.demo:
         raise _UsageError("give a file or --demo, not both")
-    if args.smoke and sys.platform.startswith("linux") and not os.environ.get("DISPLAY") \
-            and not os.environ.get("WAYLAND_DISPLAY"):
+    if (
+        args.smoke
+        and sys.platform.startswith("linux")
+        and not os.environ.get("DISPLAY")
+        and not os.environ.get("WAYLAND_DISPLAY")
+    ):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from carequal_desktop.ui.app import run
 

@@ -43,9 +43,7 @@ def setup_logging() -> Path:
     if _handler is not None:  # the data folder moved (tests, portable use)
         logger.removeHandler(_handler)
         _handler.close()
-    handler = _PrivateRotatingFileHandler(
-        path, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
-    )
+    handler = _PrivateRotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)

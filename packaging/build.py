@@ -208,10 +208,18 @@ def frozen_checks() -> dict[str, object]:
         stamp_env = {**env, "CAREQUAL_PAINT_STAMP": "1"}
         for _ in range(PAINT_RUNS):
             started = time.time()
-            result = subprocess.run([str(CLI), "--smoke", "--demo"], env=stamp_env,
-                                    capture_output=True, text=True, timeout=180)
-            stamps = [line.split()[1] for line in result.stderr.splitlines()
-                      if line.startswith("painted ")]
+            result = subprocess.run(
+                [str(CLI), "--smoke", "--demo"],
+                env=stamp_env,
+                capture_output=True,
+                text=True,
+                timeout=180,
+            )
+            stamps = [
+                line.split()[1]
+                for line in result.stderr.splitlines()
+                if line.startswith("painted ")
+            ]
             if result.returncode != 0 or not stamps:
                 raise CheckFailed(f"--smoke --demo failed: {result.stderr}")
             times.append(float(stamps[0]) - started)

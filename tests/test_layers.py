@@ -39,15 +39,23 @@ def test_nothing_below_ui_imports_qt() -> None:
 def test_domain_imports_no_storage_or_services() -> None:
     for path in (PACKAGE / "domain").rglob("*.py"):
         for name in imports_of(path):
-            assert not name.startswith(("sqlmodel", "sqlalchemy", "carequal_desktop.store",
-                                        "carequal_desktop.services", "carequal_desktop.ui")), (path, name)
+            assert not name.startswith(
+                (
+                    "sqlmodel",
+                    "sqlalchemy",
+                    "carequal_desktop.store",
+                    "carequal_desktop.services",
+                    "carequal_desktop.ui",
+                )
+            ), (path, name)
 
 
 def test_store_does_not_reach_up() -> None:
     for path in (PACKAGE / "store").rglob("*.py"):
         for name in imports_of(path):
-            assert not name.startswith(("carequal_desktop.services", "carequal_desktop.ui",
-                                        "carequal_desktop.reports")), (path, name)
+            assert not name.startswith(
+                ("carequal_desktop.services", "carequal_desktop.ui", "carequal_desktop.reports")
+            ), (path, name)
 
 
 def test_services_do_not_import_qt_even_at_run_time() -> None:

@@ -97,7 +97,10 @@ def read_model(service: Any) -> dict[str, Any]:
         model["narrative"][code] = ev.how_good_now
         model["grade"][code] = ev.grade
         model["status"][code] = ev.status
-        for kind, items in (("strength", ev.strengths), ("area_for_improvement", ev.areas_for_improvement)):
+        for kind, items in (
+            ("strength", ev.strengths),
+            ("area_for_improvement", ev.areas_for_improvement),
+        ):
             for item in items:
                 m = MARKER.match(item.text)
                 if m:
@@ -205,8 +208,9 @@ def perform(service: Any, op: dict[str, Any]) -> None:
     elif name == "add_evidence":
         service.add_evidence(f"edit {n}", op["kind"], indicators=[code], agency="Police Scotland")
     elif name == "update_evidence":
-        service.update_evidence(_find(service.evidence(), "title", op["marker"]),
-                                description=f"updated by edit {n}")
+        service.update_evidence(
+            _find(service.evidence(), "title", op["marker"]), description=f"updated by edit {n}"
+        )
     elif name == "delete_evidence":
         service.delete_evidence(_find(service.evidence(), "title", op["marker"]))
     elif name == "add_action":
@@ -295,7 +299,8 @@ class Report:
             "stale_locks_cleared": sum(1 for t in self.trials if t.stale_lock),
             "trials_with_edits": len(killed_editing),
             "median_trial_seconds": round(statistics.median(t.seconds for t in self.trials), 2)
-            if self.trials else 0,
+            if self.trials
+            else 0,
             "total_seconds": round(self.seconds, 1),
             "final_file_bytes": self.file_bytes,
         }
@@ -344,15 +349,25 @@ def _check(path: Path, expected: list[dict[str, Any]]) -> tuple[int | None, str]
 
 
 def _run_child(
-    path: Path, seed: int, first: int, env: dict[str, str], early: bool, delay_ms: int,
-    stderr: Any, trial: Trial, fork: bool,
+    path: Path,
+    seed: int,
+    first: int,
+    env: dict[str, str],
+    early: bool,
+    delay_ms: int,
+    stderr: Any,
+    trial: Trial,
+    fork: bool,
 ) -> list[str]:
     """Start the child, kill it after the delay, and return what it printed."""
     if fork:
         return _run_forked(path, seed, first, early, delay_ms, trial)
     child = subprocess.Popen(
         [sys.executable, str(CHILD), str(path), str(seed), str(first)],
-        stdout=subprocess.PIPE, stderr=stderr, env=env, text=True,
+        stdout=subprocess.PIPE,
+        stderr=stderr,
+        env=env,
+        text=True,
     )
     assert child.stdout is not None
     if not early:
@@ -445,7 +460,9 @@ def run(
             n = int(parts[1])
             op = plan(state, n, seed)
             if n != last + 1 or digest(op) != parts[2]:
-                trial.failure = trial.failure or f"child reported {line!r}, expected edit {last + 1}"
+                trial.failure = (
+                    trial.failure or f"child reported {line!r}, expected edit {last + 1}"
+                )
                 break
             state = apply(state, op)
             last = n
@@ -494,11 +511,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--trials", type=int, default=200)
     parser.add_argument("--seed", type=int, default=20261124)
     parser.add_argument("--max-delay-ms", type=int, default=400)
-    parser.add_argument("--source", type=Path, help="a .carequal or exchange .json to start from (default: the demo)")
-    parser.add_argument("--workdir", type=Path, help="keep the files here (default: a temporary folder)")
+    parser.add_argument(
+        "--source",
+        type=Path,
+        help="a .carequal or exchange .json to start from (default: the demo)",
+    )
+    parser.add_argument(
+        "--workdir", type=Path, help="keep the files here (default: a temporary folder)"
+    )
     parser.add_argument("--json", type=Path, help="also write the summary as JSON here")
     parser.add_argument(
-        "--fork", action="store_true",
+        "--fork",
+        action="store_true",
         help="fork the child from this process instead of starting Python afresh (POSIX, faster)",
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="only the summary")
@@ -506,8 +530,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.workdir:
         args.workdir.mkdir(parents=True, exist_ok=True)
     report = run(
-        trials=args.trials, seed=args.seed, workdir=args.workdir, source=args.source,
-        max_delay_ms=args.max_delay_ms, echo=not args.quiet, fork=args.fork,
+        trials=args.trials,
+        seed=args.seed,
+        workdir=args.workdir,
+        source=args.source,
+        max_delay_ms=args.max_delay_ms,
+        echo=not args.quiet,
+        fork=args.fork,
     )
     summary = report.summary()
     print(json.dumps(summary, indent=2))

@@ -64,23 +64,54 @@ def grades_figure(
     positions = list(range(len(rows)))
     for y, summary in zip(positions, rows, strict=True):
         if summary.grade is None:
-            ax.barh(y, top - 0.03, left=0.01, height=0.7, facecolor="none", edgecolor=UNGRADED_EDGE,
-                    linestyle=(0, (3, 2)), linewidth=0.8)
-            ax.text(0.12, y, NOT_GRADED_TEXT, va="center", ha="left", fontsize=font_size,
-                    style="italic", color="#4d4d4d")
+            ax.barh(
+                y,
+                top - 0.03,
+                left=0.01,
+                height=0.7,
+                facecolor="none",
+                edgecolor=UNGRADED_EDGE,
+                linestyle=(0, (3, 2)),
+                linewidth=0.8,
+            )
+            ax.text(
+                0.12,
+                y,
+                NOT_GRADED_TEXT,
+                va="center",
+                ha="left",
+                fontsize=font_size,
+                style="italic",
+                color="#4d4d4d",
+            )
             continue
         colour = GRADE_COLOURS.get(summary.grade, "#3a87c0")
-        ax.barh(y, summary.grade, left=0, height=0.7, color=colour, edgecolor="#08306b",
-                linewidth=0.6)
+        ax.barh(
+            y, summary.grade, left=0, height=0.7, color=colour, edgecolor="#08306b", linewidth=0.6
+        )
         level = framework.level(summary.grade)
         label = f"{summary.grade} {level.label}" if level else str(summary.grade)
         # The label sits inside long bars (white on dark) and after short ones.
         if summary.grade >= top - 1:
-            ax.text(summary.grade - 0.1, y, label, va="center", ha="right", fontsize=font_size,
-                    color="white" if summary.grade >= 4 else "black")
+            ax.text(
+                summary.grade - 0.1,
+                y,
+                label,
+                va="center",
+                ha="right",
+                fontsize=font_size,
+                color="white" if summary.grade >= 4 else "black",
+            )
         else:
-            ax.text(summary.grade + 0.1, y, label, va="center", ha="left", fontsize=font_size,
-                    color="black")
+            ax.text(
+                summary.grade + 0.1,
+                y,
+                label,
+                va="center",
+                ha="left",
+                fontsize=font_size,
+                color="black",
+            )
 
     ax.set_yticks(positions)
     ax.set_yticklabels(
@@ -91,11 +122,17 @@ def grades_figure(
     ax.set_xlim(0, top)
     ax.set_xticks([lvl.value for lvl in levels] or list(range(bottom, top + 1)))
     if slanted_levels:
-        ax.set_xticklabels([f"{lvl.value} {lvl.label}" for lvl in levels] or None,
-                           fontsize=font_size, rotation=30, ha="right", rotation_mode="anchor")
+        ax.set_xticklabels(
+            [f"{lvl.value} {lvl.label}" for lvl in levels] or None,
+            fontsize=font_size,
+            rotation=30,
+            ha="right",
+            rotation_mode="anchor",
+        )
     else:
-        ax.set_xticklabels([f"{lvl.value}\n{lvl.label}" for lvl in levels] or None,
-                           fontsize=font_size)
+        ax.set_xticklabels(
+            [f"{lvl.value}\n{lvl.label}" for lvl in levels] or None, fontsize=font_size
+        )
     ax.xaxis.grid(True, color="#d9d9d9", linewidth=0.6)
     ax.set_axisbelow(True)
     for side in ("top", "right"):
@@ -104,6 +141,7 @@ def grades_figure(
     graded = sum(1 for s in rows if s.grade is not None)
     ax.set_title(
         f"Grades by indicator ({graded} of {len(rows)} graded)",
-        fontsize=font_size * 1.2, loc="left",
+        fontsize=font_size * 1.2,
+        loc="left",
     )
     return figure

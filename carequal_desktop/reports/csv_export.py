@@ -18,12 +18,31 @@ from carequal_desktop.domain.vocabulary import ACTION_STATUSES, EVIDENCE_KINDS, 
 from carequal_desktop.services.files import write_atomically
 
 PLAN_COLUMNS = (
-    "Ref", "Statement", "Indicators", "Issue", "Task", "Expected outcome", "Ownership",
-    "Monitoring arrangements", "Baseline", "Target", "Due", "Status",
+    "Ref",
+    "Statement",
+    "Indicators",
+    "Issue",
+    "Task",
+    "Expected outcome",
+    "Ownership",
+    "Monitoring arrangements",
+    "Baseline",
+    "Target",
+    "Due",
+    "Status",
 )
 EVIDENCE_COLUMNS = (
-    "Ref", "Title", "Kind", "Agency", "Date", "Share", "Respondents", "Indicators", "Supports",
-    "Description", "Location",
+    "Ref",
+    "Title",
+    "Kind",
+    "Agency",
+    "Date",
+    "Share",
+    "Respondents",
+    "Indicators",
+    "Supports",
+    "Description",
+    "Location",
 )
 
 # Formula injection: a cell that starts with one of these is run as a formula by Excel,
@@ -68,9 +87,18 @@ def csv_bytes(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
 def plan_rows(service: Any) -> list[list[Any]]:
     return [
         [
-            a.ref, "" if a.statement is None else a.statement, ", ".join(a.indicators),
-            a.issue, a.task, a.expected_outcome, a.ownership, a.monitoring, a.baseline,
-            a.target, a.due or "", ACTION_STATUSES.get(a.status, a.status),
+            a.ref,
+            "" if a.statement is None else a.statement,
+            ", ".join(a.indicators),
+            a.issue,
+            a.task,
+            a.expected_outcome,
+            a.ownership,
+            a.monitoring,
+            a.baseline,
+            a.target,
+            a.due or "",
+            ACTION_STATUSES.get(a.status, a.status),
         ]
         for a in service.actions()
     ]
@@ -79,16 +107,25 @@ def plan_rows(service: Any) -> list[list[Any]]:
 def evidence_rows(service: Any) -> list[list[Any]]:
     return [
         [
-            e.ref, e.title, EVIDENCE_KINDS.get(e.kind, e.kind), e.agency, e.date or "",
-            e.share_text, "" if e.respondents is None else e.respondents,
-            ", ".join(e.indicators), EVIDENCE_SUPPORTS.get(e.supports, e.supports),
-            e.description, e.location,
+            e.ref,
+            e.title,
+            EVIDENCE_KINDS.get(e.kind, e.kind),
+            e.agency,
+            e.date or "",
+            e.share_text,
+            "" if e.respondents is None else e.respondents,
+            ", ".join(e.indicators),
+            EVIDENCE_SUPPORTS.get(e.supports, e.supports),
+            e.description,
+            e.location,
         ]
         for e in service.evidence()
     ]
 
 
-def _write(target: Path, columns: Sequence[str], rows: list[list[Any]], overwrite: bool) -> CsvResult:
+def _write(
+    target: Path, columns: Sequence[str], rows: list[list[Any]], overwrite: bool
+) -> CsvResult:
     target = Path(target)
     write_atomically(target, csv_bytes(columns, rows), overwrite=overwrite)
     result = CsvResult(target)

@@ -249,7 +249,11 @@ def build_statement(service: Any, options: ExportOptions | None = None) -> State
         intro.add(
             "Normal",
             f"The team met in {_plural(len(sessions), 'session')}"
-            + (f", facilitated by {clean.line(details.facilitator)}:" if details.facilitator else ":"),
+            + (
+                f", facilitated by {clean.line(details.facilitator)}:"
+                if details.facilitator
+                else ":"
+            ),
         )
         for s in sessions:
             day = dt.date.fromisoformat(s.date)
@@ -308,8 +312,14 @@ def build_statement(service: Any, options: ExportOptions | None = None) -> State
                 continue
             written_under[ind.code] = st.number
             _indicator_blocks(
-                sec, ind.code, evaluations.get(ind.code), evidence_by_code.get(ind.code, []),
-                actions_by_code.get(ind.code, []), fw, options, clean,
+                sec,
+                ind.code,
+                evaluations.get(ind.code),
+                evidence_by_code.get(ind.code, []),
+                actions_by_code.get(ind.code, []),
+                fw,
+                options,
+                clean,
             )
         statements.append(sec)
     unmapped = [ind.label for ind in fw.indicators if not ind.statements]
@@ -326,7 +336,9 @@ def build_statement(service: Any, options: ExportOptions | None = None) -> State
     if options.include_grades:
         columns.append("Grade")
         widths = [4800, 1200, 1300, 1600]
-    summary = Table("Summary of the self-evaluation by quality indicator", columns, _fit(widths, 9638))
+    summary = Table(
+        "Summary of the self-evaluation by quality indicator", columns, _fit(widths, 9638)
+    )
     for sm in summaries:
         row = [
             f"{sm.code} {clean.line(sm.title)}",
@@ -353,8 +365,16 @@ def build_statement(service: Any, options: ExportOptions | None = None) -> State
         plan = Table(
             "Improvement plan grouped by inspection statement",
             [
-                "Ref", "Issue", "Task", "Expected outcome", "Ownership",
-                "Monitoring arrangements", "Baseline", "Target", "Due", "Status",
+                "Ref",
+                "Issue",
+                "Task",
+                "Expected outcome",
+                "Ownership",
+                "Monitoring arrangements",
+                "Baseline",
+                "Target",
+                "Due",
+                "Status",
             ],
             _fit([650, 1850, 2250, 1850, 1500, 1850, 1400, 1400, 1050, 1000], 15138),
             groups=[],
@@ -363,9 +383,15 @@ def build_statement(service: Any, options: ExportOptions | None = None) -> State
         for act in actions:
             by_statement.setdefault(act.statement, []).append(
                 [
-                    clean.line(act.ref), clean(act.issue), clean(act.task),
-                    clean(act.expected_outcome), clean(act.ownership), clean(act.monitoring),
-                    clean(act.baseline), clean(act.target), short_date(act.due),
+                    clean.line(act.ref),
+                    clean(act.issue),
+                    clean(act.task),
+                    clean(act.expected_outcome),
+                    clean(act.ownership),
+                    clean(act.monitoring),
+                    clean(act.baseline),
+                    clean(act.target),
+                    short_date(act.due),
                     ACTION_STATUSES.get(act.status, act.status),
                 ]
             )
@@ -393,13 +419,24 @@ def build_statement(service: Any, options: ExportOptions | None = None) -> State
                 share += f" ({ev.respondents:,} respondents)"
             evidence_index.rows.append(
                 [
-                    ev.ref, clean.line(ev.title), EVIDENCE_KINDS.get(ev.kind, ev.kind),
-                    clean.line(ev.agency), short_date(ev.date), share, ", ".join(ev.indicators),
+                    ev.ref,
+                    clean.line(ev.title),
+                    EVIDENCE_KINDS.get(ev.kind, ev.kind),
+                    clean.line(ev.agency),
+                    short_date(ev.date),
+                    share,
+                    ", ".join(ev.indicators),
                 ]
             )
     people = Table("Participants", ["Name", "Agency", "Role"], _fit([3000, 3600, 3038], 9638))
-    people.rows = [[clean.line(p.name), clean.line(p.agency), clean.line(p.role)] for p in participants]
-    scale = Table("The six-point evaluation scale", ["Grade", "Label", "Meaning"], _fit([900, 1900, 6838], 9638))
+    people.rows = [
+        [clean.line(p.name), clean.line(p.agency), clean.line(p.role)] for p in participants
+    ]
+    scale = Table(
+        "The six-point evaluation scale",
+        ["Grade", "Label", "Meaning"],
+        _fit([900, 1900, 6838], 9638),
+    )
     scale.rows = [[str(lv.value), clean.line(lv.label), clean(lv.meaning)] for lv in fw.scale]
 
     model = StatementModel(
@@ -413,7 +450,9 @@ def build_statement(service: Any, options: ExportOptions | None = None) -> State
         introduction=intro,
         statements=statements,
         summary=summary,
-        chart_summaries=[replace(sm, title=" ".join(for_xml(sm.title).split())) for sm in summaries],
+        chart_summaries=[
+            replace(sm, title=" ".join(for_xml(sm.title).split())) for sm in summaries
+        ],
         framework=fw,
         chart_alt_text=alt,
         plan=plan,
@@ -483,7 +522,9 @@ def _indicator_blocks(
     if linked_actions:
         sec.add("Label", "Actions in the improvement plan")
         for act in linked_actions:
-            line = f"Action {clean.line(act.ref)}: {clean.line(act.task) or 'task not yet described'}"
+            line = (
+                f"Action {clean.line(act.ref)}: {clean.line(act.task) or 'task not yet described'}"
+            )
             if not line.endswith((".", "!", "?")):
                 line += "."
             owner = clean.line(act.ownership)
@@ -561,8 +602,9 @@ def _block_xml(block: Block) -> str:
     return _para(block.text)
 
 
-def _cell(text: str, width: int, *, style: str = "TableText", fill: str | None = None,
-          span: int = 1) -> str:
+def _cell(
+    text: str, width: int, *, style: str = "TableText", fill: str | None = None, span: int = 1
+) -> str:
     props = f'<w:tcW w:w="{width}" w:type="dxa"/>'
     if span > 1:
         props += f'<w:gridSpan w:val="{span}"/>'
@@ -606,9 +648,11 @@ def _table_xml(table: Table) -> str:
     def data_row(row: list[str]) -> str:
         # Keep a row on one page unless it is too long to fit on one anyway.
         fits = sum(len(text) for text in row) < _ROW_FITS_CHARS
-        return ("<w:tr><w:trPr><w:cantSplit/></w:trPr>" if fits else "<w:tr>") + "".join(
-            _cell(text, w) for text, w in zip(row, table.widths, strict=True)
-        ) + "</w:tr>"
+        return (
+            ("<w:tr><w:trPr><w:cantSplit/></w:trPr>" if fits else "<w:tr>")
+            + "".join(_cell(text, w) for text, w in zip(row, table.widths, strict=True))
+            + "</w:tr>"
+        )
 
     if table.groups is not None:
         for heading, rows in table.groups:
@@ -650,8 +694,7 @@ def write_position_statement(
     warnings = list(model.warnings)
     if total > WORD_LIMIT:
         warnings.append(
-            f"The statement's body has {total:,} words; the guidance allows at most "
-            f"{WORD_LIMIT:,}."
+            f"The statement's body has {total:,} words; the guidance allows at most {WORD_LIMIT:,}."
         )
     data = render_docx(model, progress)
     _report(progress, 95, "Saving the document")
@@ -700,7 +743,7 @@ def render_docx(model: StatementModel, progress: Progress | None = None) -> byte
     buffer: list[str] = []
 
     def end_section(sect_xml: str) -> None:
-        buffer.append(f"<w:p><w:pPr><w:spacing w:after=\"0\"/>{sect_xml}</w:pPr></w:p>")
+        buffer.append(f'<w:p><w:pPr><w:spacing w:after="0"/>{sect_xml}</w:pPr></w:p>')
 
     # ---- title page
     _report(progress, 10, "Writing the title page and contents")
@@ -824,12 +867,7 @@ def render_docx(model: StatementModel, progress: Progress | None = None) -> byte
         if child.tag == qn("w:sectPr")
     )
     body_close = xml.rindex("</w:body>")
-    xml = (
-        xml[: body_open.end()]
-        + "".join(buffer)
-        + kept
-        + xml[body_close:]
-    )
+    xml = xml[: body_open.end()] + "".join(buffer) + kept + xml[body_close:]
     part._element = parse_xml(xml.encode("utf-8"))
     out = io.BytesIO()
     doc.save(out)
@@ -859,7 +897,7 @@ def _header_footer(section: Any, model: StatementModel) -> None:
     header.is_linked_to_previous = False
     hp = header.paragraphs[0]
     el = parse_xml(
-        f"<w:p {_NSDECL}><w:pPr><w:pStyle w:val=\"Header\"/><w:jc w:val=\"right\"/></w:pPr>"
+        f'<w:p {_NSDECL}><w:pPr><w:pStyle w:val="Header"/><w:jc w:val="right"/></w:pPr>'
         + _runs(f"Draft — {model.partnership}", f'<w:color w:val="{GREY_TEXT}"/><w:sz w:val="16"/>')
         + "</w:p>"
     )
@@ -871,7 +909,7 @@ def _header_footer(section: Any, model: StatementModel) -> None:
     fp = footer.paragraphs[0]
     rpr = f'<w:rPr><w:color w:val="{GREY_TEXT}"/><w:sz w:val="18"/></w:rPr>'
     el = parse_xml(
-        f"<w:p {_NSDECL}><w:pPr><w:pStyle w:val=\"Footer\"/><w:jc w:val=\"center\"/></w:pPr>"
+        f'<w:p {_NSDECL}><w:pPr><w:pStyle w:val="Footer"/><w:jc w:val="center"/></w:pPr>'
         f'<w:r>{rpr}<w:t xml:space="preserve">Page </w:t></w:r>'
         f'<w:fldSimple w:instr=" PAGE "><w:r>{rpr}<w:t>1</w:t></w:r></w:fldSimple>'
         f'<w:r>{rpr}<w:t xml:space="preserve"> of </w:t></w:r>'
@@ -1021,12 +1059,42 @@ def _set_up_styles(doc: Any) -> None:
 
 # The order CT_PPrBase requires; python-docx appends, so borders added late are moved.
 _PPR_ORDER = (
-    "pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
-    "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku",
-    "wordWrap", "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi",
-    "adjustRightInd", "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents",
-    "suppressOverlap", "jc", "textDirection", "textAlignment", "textboxTightWrap",
-    "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr", "pPrChange",
+    "pStyle",
+    "keepNext",
+    "keepLines",
+    "pageBreakBefore",
+    "framePr",
+    "widowControl",
+    "numPr",
+    "suppressLineNumbers",
+    "pBdr",
+    "shd",
+    "tabs",
+    "suppressAutoHyphens",
+    "kinsoku",
+    "wordWrap",
+    "overflowPunct",
+    "topLinePunct",
+    "autoSpaceDE",
+    "autoSpaceDN",
+    "bidi",
+    "adjustRightInd",
+    "snapToGrid",
+    "spacing",
+    "ind",
+    "contextualSpacing",
+    "mirrorIndents",
+    "suppressOverlap",
+    "jc",
+    "textDirection",
+    "textAlignment",
+    "textboxTightWrap",
+    "outlineLvl",
+    "divId",
+    "cnfStyle",
+    "rPr",
+    "sectPr",
+    "pPrChange",
 )
 
 
@@ -1042,10 +1110,25 @@ def _reorder_ppr(ppr: Any) -> None:
 
 
 _SETTINGS_AFTER_UPDATE_FIELDS = (
-    "hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids",
-    "attachedSchema", "themeFontLang", "clrSchemeMapping", "doNotIncludeSubdocsInStats",
-    "doNotAutoCompressPictures", "forceUpgrade", "captions", "readModeInkLockDown",
-    "smartTagType", "shapeDefaults", "doNotEmbedSmartTags", "decimalSymbol", "listSeparator",
+    "hdrShapeDefaults",
+    "footnotePr",
+    "endnotePr",
+    "compat",
+    "docVars",
+    "rsids",
+    "attachedSchema",
+    "themeFontLang",
+    "clrSchemeMapping",
+    "doNotIncludeSubdocsInStats",
+    "doNotAutoCompressPictures",
+    "forceUpgrade",
+    "captions",
+    "readModeInkLockDown",
+    "smartTagType",
+    "shapeDefaults",
+    "doNotEmbedSmartTags",
+    "decimalSymbol",
+    "listSeparator",
 )
 
 

@@ -57,8 +57,12 @@ class TableKeys(QObject):
     and does not compete with the main window's own shortcuts.
     """
 
-    def __init__(self, view: QWidget, on_enter: Callable[[], None],
-                 on_delete: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        view: QWidget,
+        on_enter: Callable[[], None],
+        on_delete: Callable[[], None] | None = None,
+    ) -> None:
         super().__init__(view)
         self.on_enter = on_enter
         self.on_delete = on_delete
@@ -116,12 +120,16 @@ class EvidencePage(WorkshopPage):
 
         self.agency_combo = QComboBox(self)
         self.agency_combo.setAccessibleName("Filter by agency")
-        self.agency_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.agency_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         self.agency_combo.setMinimumContentsLength(16)
 
         self.indicator_combo = QComboBox(self)
         self.indicator_combo.setAccessibleName("Filter by indicator")
-        self.indicator_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.indicator_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         self.indicator_combo.setMinimumContentsLength(18)
 
         self.clear_button = QPushButton("C&lear filters", self)
@@ -191,9 +199,18 @@ class EvidencePage(WorkshopPage):
         layout.addLayout(filters)
         layout.addWidget(splitter, 1)
 
-        order = [self.search_edit, self.new_button, self.edit_button, self.delete_button,
-                 self.kind_combo, self.agency_combo, self.indicator_combo, self.clear_button,
-                 self.table, self.detail]
+        order = [
+            self.search_edit,
+            self.new_button,
+            self.edit_button,
+            self.delete_button,
+            self.kind_combo,
+            self.agency_combo,
+            self.indicator_combo,
+            self.clear_button,
+            self.table,
+            self.detail,
+        ]
         for first, second in zip(order, order[1:], strict=False):
             self.setTabOrder(first, second)
 
@@ -222,9 +239,14 @@ class EvidencePage(WorkshopPage):
         metrics = self.table.fontMetrics()
         pad = metrics.averageCharWidth() * 3
         samples = {
-            REF: "E5000", KIND: "Parents' and carers' sur", AGENCY: "Strathcairn Council social",
-            DATE: "2026-03-27", SHARE: "49.5% — less than half", RESPONDENTS: "Respondents",
-            INDICATORS: "5.2, 6.1, 9.3", SUPPORTS: "Area for improvement",
+            REF: "E5000",
+            KIND: "Parents' and carers' sur",
+            AGENCY: "Strathcairn Council social",
+            DATE: "2026-03-27",
+            SHARE: "49.5% — less than half",
+            RESPONDENTS: "Respondents",
+            INDICATORS: "5.2, 6.1, 9.3",
+            SUPPORTS: "Area for improvement",
         }
         self._preferred = {c: metrics.horizontalAdvance(t) + pad for c, t in samples.items()}
         self._title_min = metrics.averageCharWidth() * 40
@@ -294,7 +316,10 @@ class EvidencePage(WorkshopPage):
         self._fill_agency_combo(records)
         self.model.set_evidence(records)
         header = self.table.horizontalHeader()
-        if header.sortIndicatorSection() != REF or header.sortIndicatorOrder() != Qt.SortOrder.AscendingOrder:
+        if (
+            header.sortIndicatorSection() != REF
+            or header.sortIndicatorOrder() != Qt.SortOrder.AscendingOrder
+        ):
             self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
         self._apply_filter()
         if selected is not None:
@@ -342,7 +367,9 @@ class EvidencePage(WorkshopPage):
 
     def selected_evidence(self) -> rec.Evidence | None:
         index = self.table.selectionModel().currentIndex()
-        if not index.isValid() or not self.table.selectionModel().isRowSelected(index.row(), QModelIndex()):
+        if not index.isValid() or not self.table.selectionModel().isRowSelected(
+            index.row(), QModelIndex()
+        ):
             return None
         return self.model.evidence_at(self.proxy.mapToSource(index).row())
 
@@ -356,7 +383,8 @@ class EvidencePage(WorkshopPage):
             return False
         self.table.selectionModel().setCurrentIndex(
             index,
-            QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
         )
         self.table.scrollTo(index)
         self._show_detail()
@@ -398,7 +426,8 @@ class EvidencePage(WorkshopPage):
             f"<p><b>{esc(e.ref)} {esc(e.title)}</b><br>{esc(' · '.join(facts))}</p>",
             f"<p>{esc(e.description)}</p>" if e.description else "",
             f"<p>Kept at: {esc(e.location)}</p>" if e.location else "",
-            f"<p>Evidence for: {esc('; '.join(labels))}</p>" if labels
+            f"<p>Evidence for: {esc('; '.join(labels))}</p>"
+            if labels
             else "<p>Not yet linked to an indicator.</p>",
         ]
         self.detail.setHtml("".join(parts))

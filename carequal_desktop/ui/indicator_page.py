@@ -172,9 +172,7 @@ class IndicatorPage(WorkshopPage):
         col.addWidget(self.how_good_now)
         lists = QHBoxLayout()
         self.strengths = ItemListEditor("Strengths", "Type a strength and press Enter")
-        self.areas = ItemListEditor(
-            "Areas for improvement", "Type an area and press Enter"
-        )
+        self.areas = ItemListEditor("Areas for improvement", "Type an area and press Enter")
         lists.addWidget(self.strengths, 1)
         lists.addWidget(self.areas, 1)
         col.addLayout(lists)
@@ -208,7 +206,9 @@ class IndicatorPage(WorkshopPage):
         self.link_evidence_button.clicked.connect(self.link_evidence)
         self.new_evidence_button = QPushButton("New evidence…")
         self.new_evidence_button.setAccessibleName("New evidence for this indicator")
-        self.new_evidence_button.setToolTip("Add evidence to the register and link it here (Ctrl+E)")
+        self.new_evidence_button.setToolTip(
+            "Add evidence to the register and link it here (Ctrl+E)"
+        )
         self.new_evidence_button.clicked.connect(self.new_evidence)
         self.unlink_evidence_button = QPushButton("Unlink")
         self.unlink_evidence_button.setAccessibleName("Unlink the selected evidence")
@@ -326,7 +326,9 @@ class IndicatorPage(WorkshopPage):
         self.prompts_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         panel.addWidget(self.prompts_label)
         self.edit_indicator_button = QPushButton("Edit indicator…")
-        self.edit_indicator_button.setAccessibleName("Edit this indicator's title, prompts and statements")
+        self.edit_indicator_button.setAccessibleName(
+            "Edit this indicator's title, prompts and statements"
+        )
         self.edit_indicator_button.clicked.connect(self.edit_indicator)
         panel.addWidget(self.edit_indicator_button, 0, Qt.AlignmentFlag.AlignLeft)
         panel.addStretch(1)
@@ -359,7 +361,9 @@ class IndicatorPage(WorkshopPage):
             self.grade_group.removeButton(button)
             button.deleteLater()
         self.grade_buttons.clear()
-        levels = [(lvl.value, f"{lvl.value}  {lvl.label}") for lvl in self.service.framework().scale]
+        levels = [
+            (lvl.value, f"{lvl.value}  {lvl.label}") for lvl in self.service.framework().scale
+        ]
         levels.append((0, NOT_GRADED))
         for value, text in levels:
             button = QRadioButton(text)
@@ -398,9 +402,7 @@ class IndicatorPage(WorkshopPage):
             )
             self.context_label.setToolTip(
                 "\n".join(
-                    f"{st.number}. {st.text}"
-                    for st in fw.statements
-                    if st.number in ind.statements
+                    f"{st.number}. {st.text}" for st in fw.statements if st.number in ind.statements
                 )
             )
             for field, edit in self._texts.items():
@@ -410,7 +412,10 @@ class IndicatorPage(WorkshopPage):
                     edit.setPlainText(text)
             self.strengths.set_items([(i.id, i.text) for i in ev.strengths])
             self.areas.set_items([(i.id, i.text) for i in ev.areas_for_improvement])
-            for kind, editor in (("strength", self.strengths), ("area_for_improvement", self.areas)):
+            for kind, editor in (
+                ("strength", self.strengths),
+                ("area_for_improvement", self.areas),
+            ):
                 editor.set_draft(self.autosave.text(Edit("new_item", code, kind, "", "").key, ""))
             self._show_grade(ev.grade)
             self.status_combo.setCurrentIndex(self.status_combo.findData(ev.status))
@@ -442,7 +447,9 @@ class IndicatorPage(WorkshopPage):
                 "its meaning is shown here so everyone can check it fits."
             )
         else:
-            self.meaning.setText(f"<b>{level.value} {_escape(level.label)}</b><br>{_escape(level.meaning)}")
+            self.meaning.setText(
+                f"<b>{level.value} {_escape(level.label)}</b><br>{_escape(level.meaning)}"
+            )
 
     def _load_evidence(self) -> None:
         assert self.code is not None
@@ -560,9 +567,17 @@ class IndicatorPage(WorkshopPage):
             finally:
                 self._loading = False
             if any(e.kind == "new_item" and e.target == self.code for e in edits):
-                for kind, editor in (("strength", self.strengths), ("area_for_improvement", self.areas)):
-                    if any(e.kind == "new_item" and e.field == kind and e.target == self.code
-                           and e.text == editor.new_line.text() for e in edits):
+                for kind, editor in (
+                    ("strength", self.strengths),
+                    ("area_for_improvement", self.areas),
+                ):
+                    if any(
+                        e.kind == "new_item"
+                        and e.field == kind
+                        and e.target == self.code
+                        and e.text == editor.new_line.text()
+                        for e in edits
+                    ):
                         editor.set_draft("")
                 self._reload_items()
         for code in codes:
@@ -727,8 +742,11 @@ class IndicatorPage(WorkshopPage):
         """Unlink the selected evidence or actions; one Ctrl+Z links them all again."""
         if self.code is None:
             return
-        chosen = [(i.data(_ID_ROLE), i.text().split()[0]) for i in widget.selectedItems()
-                  if i.data(_ID_ROLE)]
+        chosen = [
+            (i.data(_ID_ROLE), i.text().split()[0])
+            for i in widget.selectedItems()
+            if i.data(_ID_ROLE)
+        ]
         if not chosen:
             return
         refs = ", ".join(ref for _id, ref in chosen)
@@ -826,4 +844,3 @@ class IndicatorPage(WorkshopPage):
 
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-

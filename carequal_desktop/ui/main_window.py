@@ -73,7 +73,9 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("plan", "Improvement plan", "Ctrl+4"),
 )
 INDICATOR = "indicator"
-BACKUP_EVERY_MS = 60 * 60 * 1000  # a long workshop day keeps hourly copies, not only the opening one
+BACKUP_EVERY_MS = (
+    60 * 60 * 1000
+)  # a long workshop day keeps hourly copies, not only the opening one
 
 SHORTCUTS_HELP: tuple[tuple[str, str], ...] = (
     ("Ctrl+N", "New workshop"),
@@ -175,8 +177,14 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ menus
 
     def _action(
-        self, menu: QMenu, text: str, slot: Callable[[], Any], shortcuts: tuple[str, ...] = (),
-        *, workshop: bool = False, writes: bool = False,
+        self,
+        menu: QMenu,
+        text: str,
+        slot: Callable[[], Any],
+        shortcuts: tuple[str, ...] = (),
+        *,
+        workshop: bool = False,
+        writes: bool = False,
     ) -> QAction:
         action = QAction(text, self)
         if shortcuts:
@@ -229,16 +237,23 @@ class MainWindow(QMainWindow):
             )
         go.addSeparator()
         self.prev_action = self._action(
-            go, "&Previous indicator", lambda: self.go_relative_indicator(-1),
-            ("Ctrl+PgUp", "Alt+Left"), workshop=True,
+            go,
+            "&Previous indicator",
+            lambda: self.go_relative_indicator(-1),
+            ("Ctrl+PgUp", "Alt+Left"),
+            workshop=True,
         )
         self.next_action = self._action(
-            go, "&Next indicator", lambda: self.go_relative_indicator(1),
-            ("Ctrl+PgDown", "Alt+Right"), workshop=True,
+            go,
+            "&Next indicator",
+            lambda: self.go_relative_indicator(1),
+            ("Ctrl+PgDown", "Alt+Right"),
+            workshop=True,
         )
         go.addSeparator()
-        self._action(go, "Switch between the &list and the page", self.switch_focus, ("F6",),
-                     workshop=True)
+        self._action(
+            go, "Switch between the &list and the page", self.switch_focus, ("F6",), workshop=True
+        )
 
         insert = bar.addMenu("&Insert")
         self.new_evidence_action = self._action(
@@ -508,8 +523,10 @@ class MainWindow(QMainWindow):
         if self.autosave is not None and self.autosave.has_pending():
             self._copy_pending_typing(target)
             return
-        self.statusBar().showMessage(f"A copy was saved to {target}. You are still working on "
-                                     f"{self.service.path.name}.", 10000)
+        self.statusBar().showMessage(
+            f"A copy was saved to {target}. You are still working on {self.service.path.name}.",
+            10000,
+        )
 
     def _copy_pending_typing(self, target: Path) -> None:
         """The original cannot take the typing (a pulled stick): put it into the copy."""
@@ -540,14 +557,18 @@ class MainWindow(QMainWindow):
             self.autosave.forget_all()  # it is in the copy now
             self.open_workshop_file(target)
         else:
-            self.statusBar().showMessage(f"A copy with your latest typing was saved to {target}.",
-                                         10000)
+            self.statusBar().showMessage(
+                f"A copy with your latest typing was saved to {target}.", 10000
+            )
 
     def import_exchange_json(self) -> None:
         from carequal_desktop.services.exchange import import_json
 
         source, _f = QFileDialog.getOpenFileName(
-            self, "Import exchange JSON", str(default_folder()), "Exchange JSON (*.json);;All files (*)"
+            self,
+            "Import exchange JSON",
+            str(default_folder()),
+            "Exchange JSON (*.json);;All files (*)",
         )
         if not source:
             return
@@ -559,7 +580,9 @@ class MainWindow(QMainWindow):
             return
         target = with_suffix(Path(name))
         if self.service is not None and target.resolve() == self.service.path.resolve():
-            messages.show_error(self, "That workshop is open. Choose a different name for the imported one.")
+            messages.show_error(
+                self, "That workshop is open. Choose a different name for the imported one."
+            )
             return
         try:
             result = import_json(Path(source), target, overwrite=True)
@@ -708,8 +731,10 @@ class MainWindow(QMainWindow):
         item.setSizeHint(QSize(width, height + 10))
         item.setIcon(status_icon(status))
         item.setToolTip(f"{code} {title}: {status_text.lower()}, {grade_text}")
-        item.setData(Qt.ItemDataRole.AccessibleTextRole,
-                     f"Indicator {code} {title}, {status_text}, {grade_text}")
+        item.setData(
+            Qt.ItemDataRole.AccessibleTextRole,
+            f"Indicator {code} {title}, {status_text}, {grade_text}",
+        )
 
     def refresh_indicator_item(self, code: str) -> None:
         """Show an indicator's current title, status and grade in the sidebar."""
@@ -879,7 +904,9 @@ class MainWindow(QMainWindow):
     # -------------------------------------------------------------------- help
 
     def show_shortcuts(self) -> None:
-        rows = "".join(f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{v}</td></tr>" for k, v in SHORTCUTS_HELP)
+        rows = "".join(
+            f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{v}</td></tr>" for k, v in SHORTCUTS_HELP
+        )
         QMessageBox.information(self, "Keyboard shortcuts", f"<table>{rows}</table>")
 
     def show_about(self) -> None:

@@ -21,8 +21,15 @@ def show_bug(log: Path, parent: QWidget | None = None) -> None:
     )
 
 
-def ask(parent: QWidget | None, text: str, title: str = "CareQual", *, yes: str = "Yes",
-        no: str = "Cancel", destructive: bool = False) -> bool:
+def ask(
+    parent: QWidget | None,
+    text: str,
+    title: str = "CareQual",
+    *,
+    yes: str = "Yes",
+    no: str = "Cancel",
+    destructive: bool = False,
+) -> bool:
     """A yes/no question; the safe answer is the default."""
     box = QMessageBox(parent)
     box.setWindowTitle(title)

@@ -114,8 +114,14 @@ class OverviewPage(WorkshopPage):
         header = self.table.horizontalHeader()
         metrics = self.table.fontMetrics()
         pad = metrics.averageCharWidth() * 2
-        samples = {CODE: "10.1", STATEMENTS: "Statements", STATUS: "Not started",
-                   GRADE: "Not yet graded", EVIDENCE: "Evidence", ACTIONS: "Actions"}
+        samples = {
+            CODE: "10.1",
+            STATEMENTS: "Statements",
+            STATUS: "Not started",
+            GRADE: "Not yet graded",
+            EVIDENCE: "Evidence",
+            ACTIONS: "Actions",
+        }
         header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header.setSectionResizeMode(TITLE, QHeaderView.ResizeMode.Stretch)
         for column, sample in samples.items():
@@ -139,13 +145,16 @@ class OverviewPage(WorkshopPage):
         agreed = sum(1 for s in summaries if s.status == "agreed")
         graded = sum(1 for s in summaries if s.grade is not None)
         evidence_count, action_count, overdue = (
-            counts["evidence"], counts["actions"], counts["overdue"]
+            counts["evidence"],
+            counts["actions"],
+            counts["overdue"],
         )
         parts = [
             f"{agreed} of {len(summaries)} agreed",
             f"{graded} graded",
             f"{evidence_count} evidence item" + ("" if evidence_count == 1 else "s"),
-            f"{action_count} action" + ("" if action_count == 1 else "s")
+            f"{action_count} action"
+            + ("" if action_count == 1 else "s")
             + (f", {overdue} overdue" if overdue else ""),
         ]
         self.summary_label.setText(" · ".join(parts))
@@ -180,21 +189,33 @@ class OverviewPage(WorkshopPage):
         if self.chart_canvas is None:
             from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 
-            figure = grades_figure(self.model.summaries(), self.service.framework(),
-                                   font_size=font_size, titles=False, slanted_levels=True)
+            figure = grades_figure(
+                self.model.summaries(),
+                self.service.framework(),
+                font_size=font_size,
+                titles=False,
+                slanted_levels=True,
+            )
             self.chart_canvas = FigureCanvasQTAgg(figure)
             self.chart_canvas.setParent(self.chart_area)
             self.chart_canvas.setAccessibleName("Chart of grades by indicator")
-            self.chart_canvas.setMinimumSize(self.fontMetrics().averageCharWidth() * 40,
-                                             self.fontMetrics().height() * 12)
+            self.chart_canvas.setMinimumSize(
+                self.fontMetrics().averageCharWidth() * 40, self.fontMetrics().height() * 12
+            )
             self.chart_layout.removeWidget(self.chart_placeholder)
             self.chart_placeholder.deleteLater()
             self.chart_placeholder = None
             self.chart_layout.addWidget(self.chart_canvas)
             self.chart_canvas.show()
         else:
-            grades_figure(self.model.summaries(), self.service.framework(),
-                          figure=self.chart_canvas.figure, font_size=font_size, titles=False, slanted_levels=True)
+            grades_figure(
+                self.model.summaries(),
+                self.service.framework(),
+                figure=self.chart_canvas.figure,
+                font_size=font_size,
+                titles=False,
+                slanted_levels=True,
+            )
             self.chart_canvas.draw_idle()
         self._chart_stale = False
 

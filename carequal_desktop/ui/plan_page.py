@@ -63,7 +63,9 @@ class ElidingDelegate(QStyledItemDelegate):
         if text and "\n" not in text and LINE_BREAK not in text:
             margin = opt.fontMetrics.averageCharWidth()
             width = max(1, opt.rect.width() - 2 * margin)
-            lines = max(1, min(self.max_lines, (opt.rect.height() - 4) // opt.fontMetrics.lineSpacing()))
+            lines = max(
+                1, min(self.max_lines, (opt.rect.height() - 4) // opt.fontMetrics.lineSpacing())
+            )
             opt.text = wrap_elided(text, opt.fontMetrics, width, lines)
         style = opt.widget.style() if opt.widget else QApplication.style()
         style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
@@ -87,8 +89,11 @@ def wrap_elided(text: str, metrics: QFontMetrics, width: int, max_lines: int) ->
             return LINE_BREAK.join(lines)
     lines.append(current)
     if len(lines) > max_lines:
-        rest = " ".join(lines[max_lines - 1:])
-        lines = [*lines[: max_lines - 1], metrics.elidedText(rest, Qt.TextElideMode.ElideRight, width)]
+        rest = " ".join(lines[max_lines - 1 :])
+        lines = [
+            *lines[: max_lines - 1],
+            metrics.elidedText(rest, Qt.TextElideMode.ElideRight, width),
+        ]
     return LINE_BREAK.join(lines)
 
 
@@ -202,8 +207,13 @@ class PlanPage(WorkshopPage):
         pad = metrics.averageCharWidth() * 2
         # Narrow fixed columns (their text wraps: "5.2, 5.3, 6.4", "Not started") leave
         # the room to the seven columns of prose.
-        samples = {REF: "Reference", STATEMENT: "Statement", INDICATORS: "5.2, 5.3,",
-                   DUE: "30 Sept 2027", STATUS: "In progress"}
+        samples = {
+            REF: "Reference",
+            STATEMENT: "Statement",
+            INDICATORS: "5.2, 5.3,",
+            DUE: "30 Sept 2027",
+            STATUS: "In progress",
+        }
         for column in range(self.model.columnCount()):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
         for column, sample in samples.items():
@@ -295,7 +305,8 @@ class PlanPage(WorkshopPage):
         index = self.model.index(row, 0)
         self.table.selectionModel().setCurrentIndex(
             index,
-            QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
         )
         self.table.scrollTo(index)
         self._show_detail()
@@ -325,13 +336,18 @@ class PlanPage(WorkshopPage):
         else:
             due = esc(due)
         rows = [
-            ("Issue", a.issue), ("Task", a.task), ("Expected outcome", a.expected_outcome),
-            ("Ownership", a.ownership), ("Monitoring arrangements", a.monitoring),
-            ("Baseline", a.baseline), ("Target", a.target),
+            ("Issue", a.issue),
+            ("Task", a.task),
+            ("Expected outcome", a.expected_outcome),
+            ("Ownership", a.ownership),
+            ("Monitoring arrangements", a.monitoring),
+            ("Baseline", a.baseline),
+            ("Target", a.target),
         ]
         body = "".join(
             f"<tr><td style='padding-right:12px'><b>{esc(name)}</b></td><td>{esc(value)}</td></tr>"
-            for name, value in rows if value
+            for name, value in rows
+            if value
         )
         self.detail.setHtml(
             f"<p><b>Action {esc(a.ref)}</b> · {esc(ACTION_STATUSES.get(a.status, a.status))} · "
@@ -355,7 +371,11 @@ class PlanPage(WorkshopPage):
 
         statement = self._current_statement()
         if statement is None and self.statement_combo.currentData() == ALL:
-            statement = self.service.framework().statements[0].number if self.service.framework().statements else None
+            statement = (
+                self.service.framework().statements[0].number
+                if self.service.framework().statements
+                else None
+            )
         dialog = ActionDialog(self.service, self, indicators=indicators, statement=statement)
         if not dialog.exec() or dialog.saved is None:
             return None
@@ -376,8 +396,12 @@ class PlanPage(WorkshopPage):
         a = self.selected_action()
         if a is None:
             return
-        where = f" It is linked to indicator{'s' if len(a.indicators) > 1 else ''} " \
-                f"{', '.join(a.indicators)}." if a.indicators else ""
+        where = (
+            f" It is linked to indicator{'s' if len(a.indicators) > 1 else ''} "
+            f"{', '.join(a.indicators)}."
+            if a.indicators
+            else ""
+        )
         task = shorten(a.task, 80) if a.task else "(no task)"
         question = f"Delete action {a.ref} “{task}”?{where} This cannot be undone."
         if not messages.ask(self, question, "Delete action", yes="Delete", destructive=True):

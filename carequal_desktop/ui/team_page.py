@@ -99,7 +99,9 @@ class ParticipantDialog(AsksBeforeDiscarding, QDialog):
     """Add or change one participant: name, agency (common ones offered), role."""
 
     def __init__(
-        self, parent: QWidget | None = None, participant: rec.Participant | None = None,
+        self,
+        parent: QWidget | None = None,
+        participant: rec.Participant | None = None,
         agencies: list[str] | None = None,
     ) -> None:
         super().__init__(parent)
@@ -252,8 +254,11 @@ class TeamPage(WorkshopPage):
         self.delete_participant_button = QPushButton("Delete")
         self.delete_participant_button.setAccessibleName("Delete the selected participant")
         self.delete_participant_button.clicked.connect(self.delete_participant)
-        for b in (self.add_participant_button, self.edit_participant_button,
-                  self.delete_participant_button):
+        for b in (
+            self.add_participant_button,
+            self.edit_participant_button,
+            self.delete_participant_button,
+        ):
             row.addWidget(b)
         row.addStretch(1)
         pl.addLayout(row)
@@ -299,9 +304,14 @@ class TeamPage(WorkshopPage):
         if self.service.read_only:
             for edit in self._edits.values():
                 edit.setReadOnly(True)
-            for b in (self.add_participant_button, self.edit_participant_button,
-                      self.delete_participant_button, self.add_session_button,
-                      self.edit_session_button, self.delete_session_button):
+            for b in (
+                self.add_participant_button,
+                self.edit_participant_button,
+                self.delete_participant_button,
+                self.add_session_button,
+                self.edit_session_button,
+                self.delete_session_button,
+            ):
                 b.setEnabled(False)
 
     # ------------------------------------------------------------------- load
@@ -313,7 +323,9 @@ class TeamPage(WorkshopPage):
         try:
             for field, edit in self._edits.items():
                 # Typing the file does not have yet (a full disk) stays on screen.
-                value = self.autosave.text(Edit("details", "", field, "", "").key, getattr(d, field))
+                value = self.autosave.text(
+                    Edit("details", "", field, "", "").key, getattr(d, field)
+                )
                 if isinstance(edit, QLineEdit):
                     if edit.text() != value:
                         edit.setText(value)
@@ -328,8 +340,9 @@ class TeamPage(WorkshopPage):
 
     def _load_participants(self, select_id: str | None = None) -> None:
         people = self.service.participants()
-        self._fill(self.participants_table, [(p.id, [p.name, p.agency, p.role]) for p in people],
-                   select_id)
+        self._fill(
+            self.participants_table, [(p.id, [p.name, p.agency, p.role]) for p in people], select_id
+        )
         summary = self.service.agencies_summary()
         if summary:
             parts = [f"{agency} ({n})" for agency, n in summary]
@@ -341,12 +354,15 @@ class TeamPage(WorkshopPage):
             self.agencies_label.setText("No participants yet.")
 
     def _load_sessions(self, select_id: str | None = None) -> None:
-        rows = [(s.id, [s.date, s.place, s.notes.replace("\n", " ")])
-                for s in self.service.sessions()]
+        rows = [
+            (s.id, [s.date, s.place, s.notes.replace("\n", " ")]) for s in self.service.sessions()
+        ]
         self._fill(self.sessions_table, rows, select_id)
 
     @staticmethod
-    def _fill(table: QTableWidget, rows: list[tuple[str, list[str]]], select_id: str | None) -> None:
+    def _fill(
+        table: QTableWidget, rows: list[tuple[str, list[str]]], select_id: str | None
+    ) -> None:
         table.setRowCount(len(rows))
         for r, (row_id, values) in enumerate(rows):
             for c, value in enumerate(values):

@@ -18,7 +18,10 @@ from tests.conftest import EXAMPLE_JSON, REPO
 def run_main(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, str(REPO / "main.py"), *args],
-        capture_output=True, text=True, timeout=120, env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
     )
 
 
@@ -59,7 +62,9 @@ def test_existing_target_needs_force(tmp_path: Path, capsys) -> None:
         (["--no-such-flag"], "unrecognized arguments"),
     ],
 )
-def test_user_mistakes_exit_2_with_one_sentence(tmp_path, monkeypatch, capsys, args, expected) -> None:
+def test_user_mistakes_exit_2_with_one_sentence(
+    tmp_path, monkeypatch, capsys, args, expected
+) -> None:
     monkeypatch.chdir(tmp_path)
     assert main(args) == 2
     err = capsys.readouterr().err
@@ -73,7 +78,12 @@ def test_invalid_import_gives_path_and_reason_in_a_subprocess(tmp_path: Path) ->
     doc["evaluations"][0]["grade"] = 11
     src = tmp_path / "bad.json"
     src.write_text(json.dumps(doc), encoding="utf-8")
-    out = run_main("import-json", str(src), str(tmp_path / "x.carequal"), env={"CAREQUAL_DATA_DIR": str(tmp_path / "d")})
+    out = run_main(
+        "import-json",
+        str(src),
+        str(tmp_path / "x.carequal"),
+        env={"CAREQUAL_DATA_DIR": str(tmp_path / "d")},
+    )
     assert out.returncode == 2
     assert "$.evaluations[0].grade: 11 is greater than the maximum of 10" in out.stderr
     assert "Traceback" not in out.stderr
@@ -106,6 +116,10 @@ def test_a_bug_is_logged_not_shown(tmp_path, monkeypatch, capsys, data_dir) -> N
 
 
 def test_smoke_on_the_demo_paints_and_exits_0(tmp_path: Path) -> None:
-    out = run_main("--smoke", "--demo", env={"CAREQUAL_DATA_DIR": str(tmp_path), "QT_QPA_PLATFORM": "offscreen"})
+    out = run_main(
+        "--smoke",
+        "--demo",
+        env={"CAREQUAL_DATA_DIR": str(tmp_path), "QT_QPA_PLATFORM": "offscreen"},
+    )
     assert out.returncode == 0, out.stderr
     assert "Traceback" not in out.stderr

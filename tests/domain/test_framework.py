@@ -10,8 +10,22 @@ DEFAULT_MAPPING = {
     1: ["5.1", "5.2"],
     2: ["1.1", "2.1", "2.2", "5.3"],
     3: ["5.4", "6.3"],
-    4: ["3.1", "4.1", "6.1", "6.2", "6.4", "7.1", "7.2", "8.1", "8.2",
-        "9.1", "9.2", "9.3", "9.4", "10.1"],
+    4: [
+        "3.1",
+        "4.1",
+        "6.1",
+        "6.2",
+        "6.4",
+        "7.1",
+        "7.2",
+        "8.1",
+        "8.2",
+        "9.1",
+        "9.2",
+        "9.3",
+        "9.4",
+        "10.1",
+    ],
 }
 
 
@@ -42,7 +56,12 @@ def test_six_point_scale_with_a_paragraph_per_level(framework_id: str) -> None:
     fw = load_builtin(framework_id)
     assert [lvl.value for lvl in fw.scale] == [6, 5, 4, 3, 2, 1]
     assert [lvl.label for lvl in fw.scale] == [
-        "Excellent", "Very good", "Good", "Adequate", "Weak", "Unsatisfactory",
+        "Excellent",
+        "Very good",
+        "Good",
+        "Adequate",
+        "Weak",
+        "Unsatisfactory",
     ]
     for lvl in fw.scale:
         assert len(lvl.meaning.split()) >= 40, lvl.label
@@ -60,5 +79,8 @@ def test_framework_round_trips_through_its_dict() -> None:
 
 def test_codes_sort_numerically() -> None:
     assert sorted(["10.1", "9.4", "1.1", "2.2"], key=indicator_sort_key) == [
-        "1.1", "2.2", "9.4", "10.1",
+        "1.1",
+        "2.2",
+        "9.4",
+        "10.1",
     ]

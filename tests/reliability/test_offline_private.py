@@ -33,8 +33,14 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     for name in ("connect", "connect_ex", "sendto", "sendmsg"):
         monkeypatch.setattr(socket.socket, name, refuse(f"socket.{name}"))
-    for name in ("create_connection", "getaddrinfo", "gethostbyname", "gethostbyname_ex",
-                 "gethostbyaddr", "create_server"):
+    for name in (
+        "create_connection",
+        "getaddrinfo",
+        "gethostbyname",
+        "gethostbyname_ex",
+        "gethostbyaddr",
+        "create_server",
+    ):
         monkeypatch.setattr(socket, name, refuse(name))
     return attempts
 
@@ -46,8 +52,9 @@ def test_main_flows_use_no_network(no_network: list[str], tmp_path: Path, qapp) 
     path = tmp_path / "Offline.carequal"
     service = WorkshopService.create(path, title="Offline", partnership="Nowhere")
     service.update_evaluation("5.1", how_good_now="Typed in a school with no wifi", grade=4)
-    service.add_evidence("Staff survey", "staff_survey", indicators=["5.1"], share_percent=82.0,
-                         respondents=120)
+    service.add_evidence(
+        "Staff survey", "staff_survey", indicators=["5.1"], share_percent=82.0, respondents=120
+    )
     service.add_action("Audit chronologies", statement=1, indicators=["5.1"])
     exchange.export_json(service, tmp_path / "out.json")
     write_position_statement(service, tmp_path / "out.docx", ExportOptions())
@@ -71,7 +78,9 @@ def _mode(path: Path) -> int:
 
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
-def test_files_are_owner_only_whatever_the_umask(tmp_path: Path, data_dir: Path, monkeypatch) -> None:
+def test_files_are_owner_only_whatever_the_umask(
+    tmp_path: Path, data_dir: Path, monkeypatch
+) -> None:
     old = os.umask(0)  # the most permissive umask: every mode below is set explicitly
     try:
         path = tmp_path / "Private.carequal"
@@ -133,8 +142,11 @@ def test_logs_never_contain_workshop_text(tmp_path: Path, monkeypatch, capsys) -
     with pytest.raises(DamagedWorkshopError):
         WorkshopService.open(damaged)
 
-    files = {Path(h.baseFilename) for h in logging.getLogger("carequal").handlers
-             if isinstance(h, logging.FileHandler)}
+    files = {
+        Path(h.baseFilename)
+        for h in logging.getLogger("carequal").handlers
+        if isinstance(h, logging.FileHandler)
+    }
     files.add(log.log_file())
     text = "".join(f.read_text(encoding="utf-8") for f in files if f.exists())
     assert "ValueError" in text and "RuntimeError" in text  # the bugs were logged

@@ -106,7 +106,9 @@ def test_locked_dialog(qtbot, monkeypatch, choice: bool) -> None:
         seen.append(box)
         assert box.text() == str(error)
         wanted = locked_dialog.OPEN_READ_ONLY if choice else "Cancel"
-        button = next(b for b in box.buttons() if b.text().replace("&", "") == wanted.replace("&", ""))
+        button = next(
+            b for b in box.buttons() if b.text().replace("&", "") == wanted.replace("&", "")
+        )
         button.click()
         return 0
 

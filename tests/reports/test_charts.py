@@ -14,8 +14,15 @@ from carequal_desktop.reports.charts import GRADE_COLOURS, NOT_GRADED_TEXT, grad
 
 def summaries(framework, grades):
     return [
-        IndicatorSummary(code=i.code, title=i.title, statements=i.statements, status="agreed",
-                         grade=grades.get(i.code), evidence_count=0, action_count=0)
+        IndicatorSummary(
+            code=i.code,
+            title=i.title,
+            statements=i.statements,
+            status="agreed",
+            grade=grades.get(i.code),
+            evidence_count=0,
+            action_count=0,
+        )
         for i in framework.indicators
     ]
 
@@ -41,7 +48,7 @@ def test_bars_in_framework_order_on_the_scale():
 
 def test_colours_get_darker_with_the_grade():
     def luminance(hex_colour: str) -> float:
-        r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+        r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
         return 0.299 * r + 0.587 * g + 0.114 * b
 
     values = [luminance(GRADE_COLOURS[g]) for g in range(1, 7)]

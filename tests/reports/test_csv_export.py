@@ -47,8 +47,17 @@ def test_plan_csv_has_bom_crlf_and_columns(demo_service, tmp_path):
 def test_evidence_csv_columns_and_content(demo_service, tmp_path):
     rows = read_rows(write_evidence_csv(demo_service, tmp_path / "evidence.csv").path)
     assert tuple(rows[0]) == EVIDENCE_COLUMNS
-    assert EVIDENCE_COLUMNS[:9] == ("Ref", "Title", "Kind", "Agency", "Date", "Share",
-                                    "Respondents", "Indicators", "Supports")
+    assert EVIDENCE_COLUMNS[:9] == (
+        "Ref",
+        "Title",
+        "Kind",
+        "Agency",
+        "Date",
+        "Share",
+        "Respondents",
+        "Indicators",
+        "Supports",
+    )
     evidence = demo_service.evidence()
     assert len(rows) == len(evidence) + 1
     e = next(x for x in evidence if x.share_percent is not None)

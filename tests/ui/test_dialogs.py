@@ -14,7 +14,9 @@ from carequal_desktop.ui.dialogs.evidence_dialog import EvidenceDialog
 def errors(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Error messages the dialogs would have shown, instead of a blocking box."""
     shown: list[str] = []
-    monkeypatch.setattr(messages, "show_error", lambda parent, text, title="CareQual": shown.append(text))
+    monkeypatch.setattr(
+        messages, "show_error", lambda parent, text, title="CareQual": shown.append(text)
+    )
     return shown
 
 
@@ -46,7 +48,10 @@ def test_new_evidence_with_every_field(qtbot, new_service, errors):
     assert saved is not None and saved.ref == "E1"
     assert new_service.evidence_item(saved.id) == saved
     assert (saved.title, saved.kind, saved.agency, saved.date) == (
-        "Staff survey 2026", "staff_survey", "Strathcairn CPC", "2026-03-20"
+        "Staff survey 2026",
+        "staff_survey",
+        "Strathcairn CPC",
+        "2026-03-20",
     )
     assert saved.description == "Staff confident to recognise signs of harm."
     assert saved.location == "CPC drive > Surveys"
@@ -98,8 +103,14 @@ def test_share_word_follows_the_value(qtbot, new_service):
     qtbot.addWidget(dialog)
     assert dialog.share_word.text() == "" and not dialog.share_spin.isEnabled()
     dialog.no_share_box.setChecked(False)
-    for value, word in [(10, "few"), (49.9, "less than half"), (50, "the majority"),
-                        (90, "almost all"), (100, "all"), (0, "none")]:
+    for value, word in [
+        (10, "few"),
+        (49.9, "less than half"),
+        (50, "the majority"),
+        (90, "almost all"),
+        (100, "all"),
+        (0, "none"),
+    ]:
         dialog.share_spin.setValue(value)
         assert dialog.share_word.text() == f"— {word}"
 
@@ -215,7 +226,9 @@ def test_dialog_fields_have_accessible_names(qtbot, new_service):
         qtbot.addWidget(dialog)
         for kind in (QLineEdit, QPlainTextEdit, QComboBox, QAbstractSpinBox, QListWidget):
             for widget in dialog.findChildren(kind):
-                if isinstance(widget, QLineEdit) and isinstance(widget.parent(), (QComboBox, QAbstractSpinBox)):
+                if isinstance(widget, QLineEdit) and isinstance(
+                    widget.parent(), (QComboBox, QAbstractSpinBox)
+                ):
                     continue
                 assert widget.accessibleName(), f"{type(widget).__name__} in {dialog.windowTitle()}"
 

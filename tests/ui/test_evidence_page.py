@@ -67,8 +67,11 @@ def test_filter_by_text_kind_agency_and_indicator(page, demo_service):
     total = len(items)
 
     page.search_edit.setText("survey")
-    expected = [e.ref for e in items if "survey" in
-                f"{e.ref} {e.title} {e.description} {e.agency} {e.location}".casefold()]
+    expected = [
+        e.ref
+        for e in items
+        if "survey" in f"{e.ref} {e.title} {e.description} {e.agency} {e.location}".casefold()
+    ]
     assert shown_refs(page) == expected
     assert page.count_label.text() == f"Showing {len(expected)} of {total}"
 
@@ -116,9 +119,13 @@ def test_sort_by_reference_is_numeric(page):
 
 
 def test_sort_by_share_is_numeric(page):
-    page.table.sortByColumn(SHARE, page.table.horizontalHeader().sortIndicatorOrder().DescendingOrder)
-    shares = [page.model.evidence_at(page.proxy.mapToSource(page.proxy.index(r, 0)).row()).share_percent
-              for r in range(page.proxy.rowCount())]
+    page.table.sortByColumn(
+        SHARE, page.table.horizontalHeader().sortIndicatorOrder().DescendingOrder
+    )
+    shares = [
+        page.model.evidence_at(page.proxy.mapToSource(page.proxy.index(r, 0)).row()).share_percent
+        for r in range(page.proxy.rowCount())
+    ]
     numbers = [s for s in shares if s is not None]
     assert numbers == sorted(numbers, reverse=True)
     assert shares[-1] is None  # items without a share go last when sorted high to low
@@ -198,9 +205,15 @@ def test_filtering_five_thousand_items_finds_the_one(qtbot, new_service):
     page = EvidencePage(new_service)
     qtbot.addWidget(page)
     items = [
-        rec.Evidence(id=str(n), ref=f"E{n}", title=f"Item {n} about chronologies", kind="document",
-                     agency=("Police Scotland", "NHS board")[n % 2], indicators=["5.1"] if n % 3 else [],
-                     description="A description of some length " * 4)
+        rec.Evidence(
+            id=str(n),
+            ref=f"E{n}",
+            title=f"Item {n} about chronologies",
+            kind="document",
+            agency=("Police Scotland", "NHS board")[n % 2],
+            indicators=["5.1"] if n % 3 else [],
+            description="A description of some length " * 4,
+        )
         for n in range(1, 5001)
     ]
     page.model.set_evidence(items)

@@ -15,14 +15,18 @@ from carequal_desktop.ui.dialogs.export_dialog import ExportDialog, install_expo
 @pytest.fixture
 def errors(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     shown: list[str] = []
-    monkeypatch.setattr(messages, "show_error", lambda parent, text, title="CareQual": shown.append(text))
+    monkeypatch.setattr(
+        messages, "show_error", lambda parent, text, title="CareQual": shown.append(text)
+    )
     return shown
 
 
 @pytest.fixture
 def opened(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     urls: list[str] = []
-    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: urls.append(url.toLocalFile()) or True)
+    monkeypatch.setattr(
+        QDesktopServices, "openUrl", lambda url: urls.append(url.toLocalFile()) or True
+    )
     return urls
 
 
@@ -53,8 +57,9 @@ def test_over_the_limit_warns_but_allows_export(qtbot, demo_service):
     assert dialog.export_button.isEnabled()
 
 
-def test_export_runs_on_a_worker_and_offers_to_open(qtbot, example_service, tmp_path, save_dialog,
-                                                     opened, errors):
+def test_export_runs_on_a_worker_and_offers_to_open(
+    qtbot, example_service, tmp_path, save_dialog, opened, errors
+):
     target = tmp_path / "Statement"  # no suffix: .docx is added
     save_dialog.append(target)
     dialog = ExportDialog(example_service)
@@ -105,23 +110,29 @@ def test_cancelled_save_dialog_writes_nothing(qtbot, example_service, tmp_path, 
 def test_file_menu_entries(qtbot, window, made_workshop, tmp_path, save_dialog, boxes):
     install_export_actions(window)  # a second install adds nothing
     texts = [a.text().replace("&", "") for a in window.file_menu().actions()]
-    for text in ("Export position statement…", "Export improvement plan as CSV…",
-                 "Export evidence register as CSV…"):
+    for text in (
+        "Export position statement…",
+        "Export improvement plan as CSV…",
+        "Export evidence register as CSV…",
+    ):
         assert texts.count(text) == 1
-    statement = next(a for a in window.file_menu().actions()
-                     if a.objectName() == "carequalExportStatement")
+    statement = next(
+        a for a in window.file_menu().actions() if a.objectName() == "carequalExportStatement"
+    )
     assert statement.shortcut().toString() == "Ctrl+Shift+E"
     assert not statement.isEnabled()  # no workshop yet
 
     assert window.open_workshop_file(made_workshop)
     assert statement.isEnabled()
     save_dialog.append(tmp_path / "plan.csv")
-    next(a for a in window.file_menu().actions()
-         if a.objectName() == "carequalExportPlanCsv").trigger()
+    next(
+        a for a in window.file_menu().actions() if a.objectName() == "carequalExportPlanCsv"
+    ).trigger()
     assert (tmp_path / "plan.csv").read_bytes().startswith(b"\xef\xbb\xbfRef,")
     save_dialog.append(tmp_path / "evidence")
-    next(a for a in window.file_menu().actions()
-         if a.objectName() == "carequalExportEvidenceCsv").trigger()
+    next(
+        a for a in window.file_menu().actions() if a.objectName() == "carequalExportEvidenceCsv"
+    ).trigger()
     assert (tmp_path / "evidence.csv").exists()
     statement.trigger()
     dialog = window.findChild(ExportDialog)

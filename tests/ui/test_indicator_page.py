@@ -31,8 +31,9 @@ def test_header_shows_the_indicator(page):
 def test_typing_is_saved_without_a_save_button(qtbot, page, new_service):
     qtbot.keyClicks(page.how_good_now, "IRDs are held on time.")
     assert page.has_pending_edits()
-    qtbot.waitUntil(lambda: new_service.evaluation("5.2").how_good_now == "IRDs are held on time.",
-                    timeout=3000)
+    qtbot.waitUntil(
+        lambda: new_service.evaluation("5.2").how_good_now == "IRDs are held on time.", timeout=3000
+    )
     assert not page.has_pending_edits()
     # Working on an indicator that had not been started moves it on.
     assert new_service.evaluation("5.2").status == "in_progress"
@@ -84,7 +85,10 @@ def test_strengths_add_edit_move_delete(qtbot, page, new_service):
 
     editor.list.setCurrentRow(1)
     editor.delete_button.click()
-    assert [i.text for i in new_service.evaluation("5.2").strengths] == ["First, corrected", "Third"]
+    assert [i.text for i in new_service.evaluation("5.2").strengths] == [
+        "First, corrected",
+        "Third",
+    ]
     assert page.areas.texts() == []
 
 
@@ -176,7 +180,9 @@ def test_new_action_is_prefilled_and_linked(monkeypatch, page, new_service):
         dialog.task_edit.setPlainText("Chronology training")
         dialog.ownership_edit.setPlainText("CPC")
         dialog.due_field.none_box.setChecked(False)
-        dialog.due_field.date_edit.setDate(dialog.due_field.date_edit.date().fromString("2020-01-31", "yyyy-MM-dd"))
+        dialog.due_field.date_edit.setDate(
+            dialog.due_field.date_edit.date().fromString("2020-01-31", "yyyy-MM-dd")
+        )
         dialog.accept()
         return dialog.result()
 

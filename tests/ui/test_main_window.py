@@ -44,8 +44,12 @@ def test_missing_file_without_dialogs(window, tmp_path, boxes):
 
 def test_go_menu_shortcuts(qtbot, window, made_workshop):
     window.open_workshop_file(made_workshop)
-    for key, page in ((Qt.Key.Key_2, "team"), (Qt.Key.Key_3, "evidence"),
-                      (Qt.Key.Key_4, "plan"), (Qt.Key.Key_1, "overview")):
+    for key, page in (
+        (Qt.Key.Key_2, "team"),
+        (Qt.Key.Key_3, "evidence"),
+        (Qt.Key.Key_4, "plan"),
+        (Qt.Key.Key_1, "overview"),
+    ):
         QTest.keyClick(window, key, Qt.KeyboardModifier.ControlModifier)
         assert window.current_page_key() == page
 
@@ -116,7 +120,9 @@ def test_recent_list_hides_missing_files(window, made_workshop, tmp_path):
     assert window.start_page.recent_list.count() == 1
 
 
-def test_save_copy_as_and_keep_working_on_the_original(window, made_workshop, save_dialog, tmp_path):
+def test_save_copy_as_and_keep_working_on_the_original(
+    window, made_workshop, save_dialog, tmp_path
+):
     window.open_workshop_file(made_workshop)
     copy = tmp_path / "copy"
     save_dialog.append(copy)
@@ -252,8 +258,13 @@ def test_dropping_a_workshop_file_opens_it(window, made_workshop):
 
     data = QMimeData()
     data.setUrls([QUrl.fromLocalFile(str(made_workshop))])
-    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, data,
-                       Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+    event = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        data,
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     window.dropEvent(event)
     assert window.service is not None and window.service.path == made_workshop
 

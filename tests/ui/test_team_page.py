@@ -64,11 +64,21 @@ def test_add_participants_with_common_and_free_text_agencies(monkeypatch, page, 
     assert offered[: len(COMMON_AGENCIES)] == list(COMMON_AGENCIES)
     dialog.deleteLater()
 
-    _answer(monkeypatch, ParticipantDialog, name_edit="Ailsa Grant",
-            agency_combo="Police Scotland", role_edit="Detective inspector")
+    _answer(
+        monkeypatch,
+        ParticipantDialog,
+        name_edit="Ailsa Grant",
+        agency_combo="Police Scotland",
+        role_edit="Detective inspector",
+    )
     page.add_participant_button.click()
-    _answer(monkeypatch, ParticipantDialog, name_edit="Sam Reid",
-            agency_combo="Strathcairn Women's Aid", role_edit="Manager")
+    _answer(
+        monkeypatch,
+        ParticipantDialog,
+        name_edit="Sam Reid",
+        agency_combo="Strathcairn Women's Aid",
+        role_edit="Manager",
+    )
     page.add_participant_button.click()
 
     people = new_service.participants()
@@ -99,12 +109,20 @@ def test_edit_and_delete_participant(monkeypatch, page, new_service, boxes):
 
 
 def test_sessions_add_edit_delete(monkeypatch, page, new_service, boxes):
-    _answer(monkeypatch, SessionDialog, date_edit=QDate(2026, 5, 12),
-            place_edit="Council chambers", notes_edit="Indicators 5.1 to 5.4")
+    _answer(
+        monkeypatch,
+        SessionDialog,
+        date_edit=QDate(2026, 5, 12),
+        place_edit="Council chambers",
+        notes_edit="Indicators 5.1 to 5.4",
+    )
     page.add_session_button.click()
     (session,) = new_service.sessions()
     assert (session.date, session.place, session.notes) == (
-        "2026-05-12", "Council chambers", "Indicators 5.1 to 5.4")
+        "2026-05-12",
+        "Council chambers",
+        "Indicators 5.1 to 5.4",
+    )
     assert page.sessions_table.item(0, 0).text() == "2026-05-12"
 
     page.sessions_table.selectRow(0)

@@ -34,8 +34,11 @@ def test_new_action_on_the_plan_page_lands_in_the_plan(qtbot, window, made_works
         dialog.accept()
 
     answer_dialog(action_dialog.ActionDialog, fill)
-    qtbot.keyClick(window, Qt.Key.Key_N,
-                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(
+        window,
+        Qt.Key.Key_N,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
     assert [a.task for a in window.service.actions()] == ["Refresh chronology guidance"]
 
 
@@ -57,8 +60,13 @@ def test_a_workshop_open_elsewhere_is_offered_read_only(window, made_workshop, m
         "import sys; from carequal_desktop.services.workshop import WorkshopService as W; "
         f"s = W.open({str(made_workshop)!r}); print('open', flush=True); sys.stdin.read(); s.close()"
     )
-    other = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE,
-                             stdout=subprocess.PIPE, text=True, env={**os.environ})
+    other = subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ},
+    )
     assert other.stdout.readline().strip() == "open"
     questions = []
 
@@ -85,7 +93,11 @@ def test_read_only_media_opens_read_only_and_says_why(window, made_workshop):
     with unwritable(made_workshop), unwritable(made_workshop.parent):
         assert window.open_workshop_file(made_workshop)
         assert window.service.read_only
-        banners = [w.text() for w in window.findChildren(QLabel) if w.accessibleName() == "Read-only notice"]
+        banners = [
+            w.text()
+            for w in window.findChildren(QLabel)
+            if w.accessibleName() == "Read-only notice"
+        ]
         assert banners and "cannot be written to" in banners[0] and "Save a copy as" in banners[0]
         assert window.save_copy_action.isEnabled()
         window.close_workshop()

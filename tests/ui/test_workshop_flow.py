@@ -13,7 +13,9 @@ from carequal_desktop.ui.main_window import MainWindow
 from carequal_desktop.ui.team_page import ParticipantDialog
 
 
-def test_a_workshop_from_start_to_reopening(qtbot, monkeypatch, window, tmp_path, save_dialog, boxes):
+def test_a_workshop_from_start_to_reopening(
+    qtbot, monkeypatch, window, tmp_path, save_dialog, boxes
+):
     target = tmp_path / "Strathcairn self-evaluation"
 
     # New workshop, through the dialog; the file location comes from the save dialog.
@@ -40,6 +42,7 @@ def test_a_workshop_from_start_to_reopening(qtbot, monkeypatch, window, tmp_path
     # The team.
     team = window.team_page
     for name, agency in (("Ailsa Grant", "Police Scotland"), ("Jo Keir", "NHS board")):
+
         def add(dialog, name=name, agency=agency):  # type: ignore[no-untyped-def]
             dialog.name_edit.setText(name)
             dialog.agency_combo.setEditText(agency)
@@ -86,8 +89,11 @@ def test_a_workshop_from_start_to_reopening(qtbot, monkeypatch, window, tmp_path
         return dialog.result()
 
     monkeypatch.setattr(ActionDialog, "exec", new_action)
-    QTest.keyClick(window, Qt.Key.Key_N,
-                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    QTest.keyClick(
+        window,
+        Qt.Key.Key_N,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
     assert page.action_list.item(0).text() == (
         "1.1  Issue multi-agency chronology guidance — due 2027-03-31"
     )
@@ -117,7 +123,11 @@ def test_a_workshop_from_start_to_reopening(qtbot, monkeypatch, window, tmp_path
     assert (evidence.ref, evidence.indicators, evidence.share_percent) == ("E1", ["5.2"], 88.0)
     (action,) = service.actions()
     assert (action.ref, action.statement, action.indicators, action.due) == (
-        "1.1", 1, ["5.2"], "2027-03-31")
+        "1.1",
+        1,
+        ["5.2"],
+        "2027-03-31",
+    )
 
     again.show_indicator("5.2")
     assert again.indicator_page.how_good_now.toPlainText() == ev.how_good_now

@@ -57,7 +57,9 @@ class ActionDialog(AsksBeforeDiscarding, QDialog):
 
         self.statement_combo = QComboBox(self)
         self.statement_combo.setAccessibleName("Inspection statement")
-        self.statement_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.statement_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         self.statement_combo.setMinimumContentsLength(40)
         for st in framework.statements:
             full = f"{st.number} {st.text}"
@@ -87,7 +89,9 @@ class ActionDialog(AsksBeforeDiscarding, QDialog):
             "Monitoring arrangements", "How and where progress is reported", lines=2
         )
         self.baseline_edit = self._text("Baseline", "Where we are now, e.g. 52% (E2)", lines=2)
-        self.target_edit = self._text("Target", "The measure of success, e.g. 75% by March", lines=2)
+        self.target_edit = self._text(
+            "Target", "The measure of success, e.g. 75% by March", lines=2
+        )
 
         self.due_field = OptionalDateEdit("Due date", "No due date", self)
         self.status_combo = QComboBox(self)
@@ -134,10 +138,20 @@ class ActionDialog(AsksBeforeDiscarding, QDialog):
         layout.addWidget(self.buttons)
 
         order = [
-            self.statement_combo, self.ref_edit, self.status_combo, self.due_field.date_edit,
-            self.due_field.none_box, self.ownership_edit, self.indicator_list, self.issue_edit,
-            self.task_edit, self.outcome_edit, self.monitoring_edit, self.baseline_edit,
-            self.target_edit, self.buttons,
+            self.statement_combo,
+            self.ref_edit,
+            self.status_combo,
+            self.due_field.date_edit,
+            self.due_field.none_box,
+            self.ownership_edit,
+            self.indicator_list,
+            self.issue_edit,
+            self.task_edit,
+            self.outcome_edit,
+            self.monitoring_edit,
+            self.baseline_edit,
+            self.target_edit,
+            self.buttons,
         ]
         for first, second in zip(order, order[1:], strict=False):
             self.setTabOrder(first, second)

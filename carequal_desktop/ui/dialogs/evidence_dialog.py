@@ -132,7 +132,9 @@ class EvidenceDialog(AsksBeforeDiscarding, QDialog):
         for key, label in EVIDENCE_SUPPORTS.items():
             self.supports_combo.addItem(label, key)
 
-        self.indicator_list = IndicatorChecklist(service.framework(), "Indicators it is evidence for", self)
+        self.indicator_list = IndicatorChecklist(
+            service.framework(), "Indicators it is evidence for", self
+        )
         indicators_label = QLabel("&Indicators it is evidence for:", self)
         indicators_label.setBuddy(self.indicator_list)
 

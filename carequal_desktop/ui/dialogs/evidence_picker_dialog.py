@@ -128,7 +128,9 @@ class EvidencePickerDialog(PickerDialog):
     """Choose evidence from the register to link to one indicator."""
 
     def __init__(self, service: WorkshopService, code: str, parent: QWidget | None = None) -> None:
-        rows = [(ev.id, evidence_row_text(ev)) for ev in service.evidence() if code not in ev.indicators]
+        rows = [
+            (ev.id, evidence_row_text(ev)) for ev in service.evidence() if code not in ev.indicators
+        ]
         super().__init__(
             "Link evidence",
             f"Choose evidence from the register to link to indicator {code}. "

@@ -67,8 +67,9 @@ def suggested_folder(service: Any) -> Path:
     return folder
 
 
-def ask_target(parent: QWidget | None, caption: str, suggested: Path, file_filter: str,
-               suffix: str) -> Path | None:
+def ask_target(
+    parent: QWidget | None, caption: str, suggested: Path, file_filter: str, suffix: str
+) -> Path | None:
     """The save dialog (which asks before replacing a file); None when cancelled."""
     name, _f = QFileDialog.getSaveFileName(parent, caption, str(suggested), file_filter)
     if not name:
@@ -298,8 +299,13 @@ class ExportDialog(QDialog):
 
     def _set_running(self, running: bool) -> None:
         self.progress_bar.setVisible(running or self.progress_bar.value() > 0)
-        for widget in (self.export_button, self.close_button, self.grades_box,
-                       self.appendix_box, self.plan_box):
+        for widget in (
+            self.export_button,
+            self.close_button,
+            self.grades_box,
+            self.appendix_box,
+            self.plan_box,
+        ):
             widget.setEnabled(not running)
         if running:
             self.open_document_button.setVisible(False)
@@ -389,9 +395,11 @@ def _export_csv(window: Any, what: str) -> Path | None:
     label = "improvement plan" if what == "plan" else "evidence register"
     title = service.details().title
     target = ask_target(
-        window, f"Export {label} as CSV",
+        window,
+        f"Export {label} as CSV",
         suggested_folder(service) / safe_file_name(f"{title} - {label}", ".csv"),
-        CSV_FILTER, ".csv",
+        CSV_FILTER,
+        ".csv",
     )
     if target is None:
         return None
@@ -402,7 +410,9 @@ def _export_csv(window: Any, what: str) -> Path | None:
         messages.show_error(window, f"The {label} was not written. {exc}")
         return None
     if result.warnings:
-        messages.show_error(window, f"The {label} was written to {target}. " + " ".join(result.warnings))
+        messages.show_error(
+            window, f"The {label} was written to {target}. " + " ".join(result.warnings)
+        )
     status = getattr(window, "statusBar", None)
     if callable(status):
         status().showMessage(f"The {label} was written to {target}.", 10000)
@@ -416,12 +426,24 @@ def install_export_actions(window: Any) -> list[QAction]:
     if existing:
         return existing
     entries = (
-        ("carequalExportStatement", "Export &position statement…", "Ctrl+Shift+E",
-         lambda: export_position_statement(window)),
-        ("carequalExportPlanCsv", "Export improvement plan as CS&V…", None,
-         lambda: _export_csv(window, "plan")),
-        ("carequalExportEvidenceCsv", "Export evidence re&gister as CSV…", None,
-         lambda: _export_csv(window, "evidence")),
+        (
+            "carequalExportStatement",
+            "Export &position statement…",
+            "Ctrl+Shift+E",
+            lambda: export_position_statement(window),
+        ),
+        (
+            "carequalExportPlanCsv",
+            "Export improvement plan as CS&V…",
+            None,
+            lambda: _export_csv(window, "plan"),
+        ),
+        (
+            "carequalExportEvidenceCsv",
+            "Export evidence re&gister as CSV…",
+            None,
+            lambda: _export_csv(window, "evidence"),
+        ),
     )
     # Insert after "Export exchange JSON…" when there is one, else at the end.
     actions = menu.actions()

@@ -83,7 +83,9 @@ class NewWorkshopDialog(QDialog):
         self.framework_combo.setAccessibleName("Framework")
         for fid, title in builtin_framework_ids():
             self.framework_combo.addItem(title, fid)
-        self.framework_combo.setCurrentIndex(max(0, self.framework_combo.findData(DEFAULT_FRAMEWORK_ID)))
+        self.framework_combo.setCurrentIndex(
+            max(0, self.framework_combo.findData(DEFAULT_FRAMEWORK_ID))
+        )
         form.addRow("Frame&work:", self.framework_combo)
 
         location = QHBoxLayout()
@@ -120,8 +122,12 @@ class NewWorkshopDialog(QDialog):
         self._location_chosen = True
 
     def choose_location(self) -> None:
-        start = self.location_edit.text() or str(default_folder() / file_name_for(self.title_edit.text()))
-        name, _filter = QFileDialog.getSaveFileName(self, "Save the new workshop as", start, FILE_FILTER)
+        start = self.location_edit.text() or str(
+            default_folder() / file_name_for(self.title_edit.text())
+        )
+        name, _filter = QFileDialog.getSaveFileName(
+            self, "Save the new workshop as", start, FILE_FILTER
+        )
         if name:
             self.location_edit.setText(str(with_suffix(Path(name))))
             self._location_chosen = True
@@ -166,6 +172,8 @@ class NewWorkshopDialog(QDialog):
             messages.show_error(self, str(exc), "New workshop")
             return
         except OSError as exc:
-            messages.show_error(self, f"The workshop file could not be created ({exc.strerror}).", "New workshop")
+            messages.show_error(
+                self, f"The workshop file could not be created ({exc.strerror}).", "New workshop"
+            )
             return
         super().accept()

@@ -127,7 +127,9 @@ def _choose_workshop(window: Any) -> Path | None:
     if window.service is not None:
         return Path(window.service.path)
     name, _filter = QFileDialog.getOpenFileName(
-        window, "Which workshop do you want to restore?", "",
+        window,
+        "Which workshop do you want to restore?",
+        "",
         f"CareQual workshops (*{FILE_SUFFIX});;All files (*)",
     )
     return Path(name) if name else None
@@ -167,7 +169,9 @@ def install_restore_action(window: Any) -> Any:
     menu = window.file_menu()
     action = menu.addAction(MENU_TEXT)
     action.setObjectName("restoreEarlierVersionAction")
-    action.setStatusTip("Go back to one of the copies CareQual keeps each time a workshop is opened")
+    action.setStatusTip(
+        "Go back to one of the copies CareQual keeps each time a workshop is opened"
+    )
     action.setMenuRole(action.MenuRole.NoRole)
     action.triggered.connect(lambda _checked=False: restore_earlier_version(window))
 

@@ -31,14 +31,28 @@ Index = QModelIndex | QPersistentModelIndex
 _COLUMNS: tuple[tuple[str, Callable[[rec.Evidence], str], Callable[[rec.Evidence], Any]], ...] = (
     ("Ref", lambda e: e.ref, lambda e: e.ref_number),
     ("Title", lambda e: e.title, lambda e: e.title.casefold()),
-    ("Kind", lambda e: EVIDENCE_KINDS.get(e.kind, e.kind), lambda e: EVIDENCE_KINDS.get(e.kind, e.kind).casefold()),
+    (
+        "Kind",
+        lambda e: EVIDENCE_KINDS.get(e.kind, e.kind),
+        lambda e: EVIDENCE_KINDS.get(e.kind, e.kind).casefold(),
+    ),
     ("Agency", lambda e: e.agency, lambda e: e.agency.casefold()),
     ("Date", lambda e: e.date or "", lambda e: e.date or ""),
-    ("Share", lambda e: e.share_text, lambda e: -1.0 if e.share_percent is None else e.share_percent),
-    ("Respondents", lambda e: "" if e.respondents is None else f"{e.respondents:,}",
-     lambda e: -1 if e.respondents is None else e.respondents),
-    ("Indicators", lambda e: ", ".join(e.indicators),
-     lambda e: tuple(indicator_sort_key(c) for c in e.indicators) or ((99,),)),
+    (
+        "Share",
+        lambda e: e.share_text,
+        lambda e: -1.0 if e.share_percent is None else e.share_percent,
+    ),
+    (
+        "Respondents",
+        lambda e: "" if e.respondents is None else f"{e.respondents:,}",
+        lambda e: -1 if e.respondents is None else e.respondents,
+    ),
+    (
+        "Indicators",
+        lambda e: ", ".join(e.indicators),
+        lambda e: tuple(indicator_sort_key(c) for c in e.indicators) or ((99,),),
+    ),
     ("Supports", lambda e: EVIDENCE_SUPPORTS.get(e.supports, e.supports), lambda e: e.supports),
 )
 COLUMN_TITLES = tuple(c[0] for c in _COLUMNS)
@@ -87,7 +101,9 @@ class EvidenceTableModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(_COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return _COLUMNS[section][0]
         return None

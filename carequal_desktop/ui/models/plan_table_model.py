@@ -19,11 +19,33 @@ GROUP_ROLE = Qt.ItemDataRole.UserRole + 2  # the statement number (or None) on h
 OVERDUE_ROLE = Qt.ItemDataRole.UserRole + 3
 
 COLUMN_TITLES = (
-    "Reference", "Statement", "Indicators", "Issue", "Task", "Expected outcome", "Ownership",
-    "Monitoring arrangements", "Baseline", "Target", "Due date", "Status",
+    "Reference",
+    "Statement",
+    "Indicators",
+    "Issue",
+    "Task",
+    "Expected outcome",
+    "Ownership",
+    "Monitoring arrangements",
+    "Baseline",
+    "Target",
+    "Due date",
+    "Status",
 )
-(REF, STATEMENT, INDICATORS, ISSUE, TASK, OUTCOME, OWNERSHIP, MONITORING, BASELINE, TARGET,
- DUE, STATUS) = range(len(COLUMN_TITLES))
+(
+    REF,
+    STATEMENT,
+    INDICATORS,
+    ISSUE,
+    TASK,
+    OUTCOME,
+    OWNERSHIP,
+    MONITORING,
+    BASELINE,
+    TARGET,
+    DUE,
+    STATUS,
+) = range(len(COLUMN_TITLES))
 TEXT_COLUMNS = (ISSUE, TASK, OUTCOME, OWNERSHIP, MONITORING, BASELINE, TARGET)
 OVERDUE = "Overdue"
 NO_STATEMENT_HEADING = "Not linked to a statement"
@@ -112,7 +134,9 @@ class PlanTableModel(QAbstractTableModel):
         return sum(1 for item in self._rows if isinstance(item, rec.Action))
 
     def overdue_count(self) -> int:
-        return sum(1 for item in self._rows if isinstance(item, rec.Action) and item.id in self._overdue)
+        return sum(
+            1 for item in self._rows if isinstance(item, rec.Action) and item.id in self._overdue
+        )
 
     # ------------------------------------------------------------ Qt model
 
@@ -122,7 +146,9 @@ class PlanTableModel(QAbstractTableModel):
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMN_TITLES)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return COLUMN_TITLES[section]
         return None
@@ -134,7 +160,9 @@ class PlanTableModel(QAbstractTableModel):
             return Qt.ItemFlag.ItemIsEnabled
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if not index.isValid():
             return None
         item = self._rows[index.row()]
@@ -208,7 +236,12 @@ class PlanTableModel(QAbstractTableModel):
         if col == STATUS:
             return ACTION_STATUSES.get(a.status, a.status)
         field = {
-            ISSUE: a.issue, TASK: a.task, OUTCOME: a.expected_outcome, OWNERSHIP: a.ownership,
-            MONITORING: a.monitoring, BASELINE: a.baseline, TARGET: a.target,
+            ISSUE: a.issue,
+            TASK: a.task,
+            OUTCOME: a.expected_outcome,
+            OWNERSHIP: a.ownership,
+            MONITORING: a.monitoring,
+            BASELINE: a.baseline,
+            TARGET: a.target,
         }
         return field.get(col, "")
