@@ -23,7 +23,6 @@ from PySide6.QtGui import (
     QDragEnterEvent,
     QDropEvent,
     QIcon,
-    QKeySequence,
     QPainter,
     QPalette,
     QPen,
@@ -52,10 +51,8 @@ from carequal_desktop.services import backups, locking, recovery, settings
 from carequal_desktop.services.workshop import WorkshopService, is_writable
 from carequal_desktop.ui import messages
 from carequal_desktop.ui.autosave import Autosave
-from carequal_desktop.ui.dialogs.export_dialog import install_export_actions
 from carequal_desktop.ui.dialogs.locked_dialog import ask_open_read_only
 from carequal_desktop.ui.dialogs.new_workshop_dialog import FILE_FILTER, default_folder, with_suffix
-from carequal_desktop.ui.dialogs.restore_dialog import install_restore_action
 from carequal_desktop.ui.page import WorkshopPage
 from carequal_desktop.ui.start_page import StartPage
 from carequal_desktop.ui.undo import WorkshopUndo
@@ -147,10 +144,8 @@ class MainWindow(QMainWindow):
         self._current_key: str | None = None
         self._last_code: str | None = None
         self._workshop_view: QWidget | None = None
-        self._workshop_actions: list[QAction] = []
         self._save_problem: QLabel | None = None
         self.undo_group: QUndoGroup | None = None
-        self._writable_actions: list[QAction] = []
 
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
@@ -176,6 +171,16 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ menus
 
+    def _build_menus(self) -> None:
+        from carequal_desktop.ui.menus import build_menus
+
+        self.menus = build_menus(self)
+
+    @property
+    def _workshop_actions(self) -> list[QAction]:
+        """Actions that need an open workshop (features append their own here)."""
+        return self.menus.workshop_actions
+
     def _action(
         self,
         menu: QMenu,
@@ -186,92 +191,8 @@ class MainWindow(QMainWindow):
         workshop: bool = False,
         writes: bool = False,
     ) -> QAction:
-        action = QAction(text, self)
-        if shortcuts:
-            action.setShortcuts([QKeySequence(s) for s in shortcuts])
-        action.triggered.connect(lambda _checked=False: slot())
-        menu.addAction(action)
-        if workshop:
-            self._workshop_actions.append(action)
-        if writes:
-            self._writable_actions.append(action)
-        return action
-
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        self._file_menu = bar.addMenu("&File")
-        m = self._file_menu
-        self._action(m, "&New workshop…", self.new_workshop, ("Ctrl+N",))
-        self._action(m, "&Open…", self.open_workshop, ("Ctrl+O",))
-        self._recent_menu = m.addMenu("Open &recent")
-        self._recent_menu.aboutToShow.connect(self._fill_recent_menu)
-        self._action(m, "Open the &demo workshop", self.open_demo)
-        m.addSeparator()
-        self.save_copy_action = self._action(
-            m, "Save a &copy as…", self.save_copy_as, ("Ctrl+Shift+S",), workshop=True
-        )
-        m.addSeparator()
-        self._action(m, "&Import exchange JSON…", self.import_exchange_json)
-        self.export_json_action = self._action(
-            m, "&Export exchange JSON…", self.export_exchange_json, workshop=True
-        )
-        self._file_menu_end = m.addSeparator()
-        self._action(m, "&Close workshop", self.close_workshop, ("Ctrl+W",), workshop=True)
-        self._action(m, "&Quit", self.close, ("Ctrl+Q",))
-
-        edit = bar.addMenu("&Edit")
-        # One undo group for the window; each open workshop's stack becomes its active stack.
-        self.undo_group = QUndoGroup(self)
-        self.undo_action = self.undo_group.createUndoAction(self, "&Undo")
-        self.undo_action.setShortcuts([QKeySequence("Ctrl+Z")])
-        self.redo_action = self.undo_group.createRedoAction(self, "&Redo")
-        self.redo_action.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")])
-        edit.addAction(self.undo_action)
-        edit.addAction(self.redo_action)
-
-        go = bar.addMenu("&Go")
-        self._go_actions: dict[str, QAction] = {}
-        for key, label, shortcut in PAGES:
-            self._go_actions[key] = self._action(
-                go, label, lambda k=key: self.show_page(k), (shortcut,), workshop=True
-            )
-        go.addSeparator()
-        self.prev_action = self._action(
-            go,
-            "&Previous indicator",
-            lambda: self.go_relative_indicator(-1),
-            ("Ctrl+PgUp", "Alt+Left"),
-            workshop=True,
-        )
-        self.next_action = self._action(
-            go,
-            "&Next indicator",
-            lambda: self.go_relative_indicator(1),
-            ("Ctrl+PgDown", "Alt+Right"),
-            workshop=True,
-        )
-        go.addSeparator()
-        self._action(
-            go, "Switch between the &list and the page", self.switch_focus, ("F6",), workshop=True
-        )
-
-        insert = bar.addMenu("&Insert")
-        self.new_evidence_action = self._action(
-            insert, "New &evidence…", self.new_evidence, ("Ctrl+E",), workshop=True, writes=True
-        )
-        self.new_action_action = self._action(
-            insert, "New &action…", self.new_action, ("Ctrl+Shift+N",), workshop=True, writes=True
-        )
-
-        help_menu = bar.addMenu("&Help")
-        self._action(help_menu, "&Keyboard shortcuts", self.show_shortcuts, ("F1",))
-        self._action(help_menu, f"&About {APP_NAME}", self.show_about)
-        install_export_actions(self)
-        restore = install_restore_action(self)
-        # Beside "Save a copy as…", not after Quit.
-        m.removeAction(restore)
-        actions = m.actions()
-        m.insertAction(actions[actions.index(self.save_copy_action) + 1], restore)
+        """An action in ``menu``, through the one place menus are built (``ui/menus.py``)."""
+        return self.menus.add(menu, text, slot, shortcuts, workshop=workshop, writes=writes)
 
     def file_menu(self) -> QMenu:
         """The File menu, for features that add their own entries to it."""
@@ -298,10 +219,7 @@ class MainWindow(QMainWindow):
             self.saved_label.setText("Read-only: changes cannot be saved")
         else:
             self.saved_label.setText("Every change is saved as you go")
-        for action in self._workshop_actions:
-            action.setEnabled(has)
-        for action in self._writable_actions:
-            action.setEnabled(has and not self.service.read_only)  # type: ignore[union-attr]
+        self.menus.update_enabled(has, has and not self.service.read_only)  # type: ignore[union-attr]
         self._update_title()
 
     def _saved(self) -> None:
