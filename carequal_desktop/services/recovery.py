@@ -95,6 +95,13 @@ def _started(service: WorkshopService, code: str) -> dict[str, str]:
 
 def apply_edit(service: WorkshopService, edit: Edit) -> None:
     """Save one edit into ``service``'s file (raises ``UserError`` if it cannot be)."""
+    if edit.kind in ("evaluation", "new_item"):
+        codes = {ind.code for ind in service.framework().indicators}
+        if edit.target not in codes:
+            raise UserError(
+                f"Indicator {edit.target} is no longer in this workshop, so the text typed "
+                "for it could not be put back."
+            )
     if edit.kind == "evaluation":
         service.update_evaluation(
             edit.target, **{edit.field: edit.text}, **_started(service, edit.target)

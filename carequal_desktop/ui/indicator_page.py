@@ -582,6 +582,12 @@ class IndicatorPage(WorkshopPage):
                 self._reload_items()
         for code in codes:
             self.indicator_changed.emit(code)
+        for edit in edits:
+            if edit.kind == "new_item":
+                name = ITEM_NAMES.get(edit.field, edit.field)
+                self.notice.emit(
+                    f"The {name} you had typed, “{edit.text}”, was added to {edit.target}."
+                )
 
     def _started(self) -> dict[str, str]:
         """Working on a not-started indicator moves it to in progress."""

@@ -102,6 +102,7 @@ def test_a_half_typed_strength_stays_with_its_indicator(qtbot, window, made_work
     # It was filed where it was typed, and the window said so.
     assert _strengths(made_workshop, "5.2") == ["Chronologies are up to date"]
     assert boxes == []
+    assert "added to 5.2" in window.statusBar().currentMessage()
 
 
 def test_a_half_typed_strength_survives_quitting(qtbot, window, made_workshop):
