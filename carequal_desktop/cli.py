@@ -43,6 +43,11 @@ def _window_parser() -> argparse.ArgumentParser:
             "  export-json FILE OUT.json          write a workshop as exchange JSON\n"
             "  export-docx FILE OUT.docx          write the draft position statement in Word\n"
             "  export-csv FILE OUT.csv            write the improvement plan or evidence register as CSV\n"
+            "  server init|list|grant|revoke      set up a PostgreSQL server, list or share its workshops\n"
+            "  push FILE URL                      put a workshop on a server and print its location\n"
+            "  pull LOCATION OUT.carequal         take an offline copy of a server workshop\n"
+            "\n"
+            "FILE may also be a server location: postgresql://USER@HOST/DB#WORKSHOP-ID\n"
             "\n"
             "examples:\n"
             "  carequal                     open the start screen\n"
@@ -74,7 +79,7 @@ def _command_parsers() -> dict[
     commands["import-json"] = (p, _import_json)
 
     p = _Parser(prog=f"{PROG} export-json", description="Write a workshop as exchange JSON.")
-    p.add_argument("source", type=Path, metavar="FILE")
+    p.add_argument("source", type=_source, metavar="FILE")
     p.add_argument("target", type=Path, metavar="OUT.json")
     p.add_argument("--force", action="store_true", help="replace OUT if it exists")
     commands["export-json"] = (p, _export_json)
@@ -83,7 +88,7 @@ def _command_parsers() -> dict[
         prog=f"{PROG} export-docx",
         description="Write the draft position statement as a Word document.",
     )
-    p.add_argument("source", type=Path, metavar="FILE")
+    p.add_argument("source", type=_source, metavar="FILE")
     p.add_argument("target", type=Path, metavar="OUT.docx")
     p.add_argument("--no-grades", action="store_true", help="leave out the team's grades")
     p.add_argument(
@@ -97,7 +102,7 @@ def _command_parsers() -> dict[
         prog=f"{PROG} export-csv",
         description="Write the improvement plan or the evidence register as CSV for Excel.",
     )
-    p.add_argument("source", type=Path, metavar="FILE")
+    p.add_argument("source", type=_source, metavar="FILE")
     p.add_argument("target", type=Path, metavar="OUT.csv")
     p.add_argument(
         "--table",
@@ -107,7 +112,96 @@ def _command_parsers() -> dict[
     )
     p.add_argument("--force", action="store_true", help="replace OUT if it exists")
     commands["export-csv"] = (p, _export_csv)
+    _server_parsers(commands)
     return commands
+
+
+def _source(text: str) -> Path | str:
+    """A workshop file, or a server location kept as text (a Path would fold its //)."""
+    from carequal_desktop.store.server import is_location
+
+    return text if is_location(text) else Path(text)
+
+
+def _server_parsers(
+    commands: dict[str, tuple[argparse.ArgumentParser, Callable[[argparse.Namespace], int]]],
+) -> None:
+    p = _Parser(
+        prog=f"{PROG} server",
+        description="Set up a PostgreSQL server for CareQual, list its workshops, or say who "
+        "may open one. URL is postgresql://USER@HOST/DB; LOCATION adds #WORKSHOP-ID.",
+    )
+    sub = p.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    sub.add_parser("init", help="create or upgrade CareQual's tables (idempotent)").add_argument(
+        "url", metavar="URL"
+    )
+    lister = sub.add_parser("list", help="the workshops your role may open")
+    lister.add_argument("url", metavar="URL")
+    lister.add_argument("--json", action="store_true", help="print JSON")
+    for name, text in (("grant", "let ROLE open and change"), ("revoke", "stop ROLE opening")):
+        g = sub.add_parser(name, help=f"{text} the workshop at LOCATION")
+        g.add_argument("location", metavar="LOCATION")
+        g.add_argument("role", metavar="ROLE")
+    commands["server"] = (p, _server)
+
+    p = _Parser(prog=f"{PROG} push", description="Put a workshop file on a PostgreSQL server.")
+    p.add_argument("source", type=Path, metavar="FILE.carequal")
+    p.add_argument("url", metavar="URL")
+    commands["push"] = (p, _push)
+
+    p = _Parser(prog=f"{PROG} pull", description="Take an offline copy of a server workshop.")
+    p.add_argument("location", metavar="LOCATION")
+    p.add_argument("target", type=Path, metavar="OUT.carequal")
+    p.add_argument("--force", action="store_true", help="replace OUT if it exists")
+    commands["pull"] = (p, _pull)
+
+
+def _server(args: argparse.Namespace) -> int:
+    from carequal_desktop.services import server
+    from carequal_desktop.store.server import init_server, parse_location
+
+    if args.action == "init":
+        loc = parse_location(args.url)
+        outcome = init_server(loc)
+        print(
+            f"The server {loc.server} is {'ready' if outcome != 'up to date' else 'already up to date'} for CareQual ({outcome})."
+        )
+    elif args.action == "list":
+        rows = server.list_workshops(args.url)
+        if args.json:
+            import json
+
+            print(
+                json.dumps(
+                    [{"location": loc, "title": t, "partnership": p} for loc, t, p in rows],
+                    ensure_ascii=False,
+                    indent=2,
+                )
+            )
+        else:
+            for loc, title, partnership in rows:
+                print(f"{title} ({partnership})\t{loc}")
+    else:
+        server.grant(args.location, args.role, revoke=args.action == "revoke")
+        print(
+            f"{args.role} {'may now open' if args.action == 'grant' else 'may no longer open'} {parse_location(args.location).display}"
+        )
+    return EXIT_OK
+
+
+def _push(args: argparse.Namespace) -> int:
+    from carequal_desktop.services.server import push
+
+    print(push(args.source, args.url).display)
+    return EXIT_OK
+
+
+def _pull(args: argparse.Namespace) -> int:
+    from carequal_desktop.services.server import pull
+
+    _check_target(args.target, args.force)
+    print(f"Offline copy written to {pull(args.location, args.target, overwrite=args.force)}")
+    return EXIT_OK
 
 
 def _check_target(target: Path, force: bool) -> None:
@@ -115,7 +209,11 @@ def _check_target(target: Path, force: bool) -> None:
         raise UserError(f"{target} already exists; add --force to replace it.")
 
 
-def _open(source: Path):  # type: ignore[no-untyped-def]
+def _open(source: Path | str):  # type: ignore[no-untyped-def]
+    if isinstance(source, str):
+        from carequal_desktop.services.server import open_server_workshop
+
+        return open_server_workshop(source, read_only=True)
     from carequal_desktop.services.workshop import WorkshopService
 
     return WorkshopService.open(source, read_only=True)
@@ -225,4 +323,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _command_names() -> tuple[str, ...]:
-    return ("import-json", "export-json", "export-docx", "export-csv")
+    return ("import-json", "export-json", "export-docx", "export-csv", "server", "push", "pull")

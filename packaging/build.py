@@ -257,6 +257,22 @@ def frozen_checks() -> dict[str, object]:
         report = validate_docx(docx)
         print(f"   validator: {report[:300]} ({time.monotonic() - started:.1f} s)")
 
+        # The PostgreSQL driver is loaded by name, so a missing hidden import would only
+        # show when a server is used: a bug exit (1) instead of this one sentence (2).
+        step("a server location reaches the bundled PostgreSQL driver")
+        result = subprocess.run(
+            [str(CLI), "server", "list", "postgresql://nobody@127.0.0.1:9/none?sslmode=disable"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        if result.returncode != 2 or "could not be reached" not in result.stderr:
+            raise CheckFailed(
+                f"server list on an unreachable server exited {result.returncode}: {result.stderr}"
+            )
+        print(f"   {result.stderr.strip()}")
+
     figures["folder_mb"] = folder_mb(APP_DIR)
     save_figures(figures)
     return figures

@@ -15,7 +15,8 @@ APT_PACKAGES=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 lib
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0
   libxcb-render-util0 libxcb-image0 fonts-dejavu-core xvfb xauth)
 if [[ $WITH_TEST == 1 ]]; then
-  APT_PACKAGES+=(libreoffice-writer-nogui poppler-utils imagemagick)
+  # postgresql: the server-store tests start a throwaway cluster of their own.
+  APT_PACKAGES+=(libreoffice-writer-nogui poppler-utils imagemagick postgresql)
   command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(nodejs npm)
 fi
 
@@ -28,6 +29,11 @@ if command -v apt-get >/dev/null 2>&1; then
     SUDO=""
     [[ $(id -u) -ne 0 ]] && SUDO="sudo"
     echo "Installing system packages: ${missing[*]}"
+    if [[ " ${missing[*]} " == *" postgresql "* ]]; then
+      # The tests make and stop a cluster of their own; no system-wide server is wanted.
+      $SUDO mkdir -p /etc/postgresql-common/createcluster.d
+      echo "create_main_cluster = false" | $SUDO tee /etc/postgresql-common/createcluster.d/carequal.conf >/dev/null
+    fi
     # A broken index for one architecture or mirror must not stop the install: apt can
     # still install from the lists it has.
     $SUDO apt-get update -qq || echo "apt-get update reported problems; trying the install anyway." >&2

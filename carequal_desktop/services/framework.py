@@ -34,7 +34,7 @@ class FrameworkService:
             with self.db.reading() as s:
                 ws = s.exec(select(WorkshopRow)).first()
                 if ws is None:
-                    raise UserError(f"“{self.db.path.name}” holds no workshop.")
+                    raise UserError(f"“{self.db.name}” holds no workshop.")
                 sts = s.exec(select(StatementRow).order_by(col(StatementRow.number))).all()
                 inds = s.exec(select(IndicatorRow).order_by(col(IndicatorRow.position))).all()
                 lvls = s.exec(select(ScaleLevelRow).order_by(col(ScaleLevelRow.value).desc())).all()

@@ -32,7 +32,7 @@ class TeamService:
         with self.db.reading() as s:
             row = s.exec(select(WorkshopRow)).first()
             if row is None:
-                raise UserError(f"“{self.db.path.name}” holds no workshop.")
+                raise UserError(f"“{self.db.name}” holds no workshop.")
             return rec.WorkshopDetails(
                 **{k: getattr(row, k) for k in rec.WorkshopDetails.__dataclass_fields__}
             )

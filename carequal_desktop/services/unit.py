@@ -6,7 +6,7 @@ a failure is rolled back and turned into the sentence a facilitator needs.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -30,17 +30,28 @@ def table_of(model: type[SQLModel]) -> Table:
 class WorkshopDb:
     """The engine of one workshop file, and the only way services read or change it."""
 
-    def __init__(self, path: Path, engine: Engine, *, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        path: Path,
+        engine: Engine,
+        *,
+        read_only: bool = False,
+        describe_error: Callable[[BaseException], UserError] | None = None,
+        name: str | None = None,
+    ) -> None:
         self.path = Path(path)
         self.engine = engine
         self.read_only = read_only
+        # A file's failures are told as file sentences; a server's as server sentences.
+        self.describe_error = describe_error or (lambda exc: storage_error(exc, self.path))
+        self.name = name or self.path.name
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One saved edit: commits on success, rolls back and explains on failure."""
         if self.read_only:
             raise ReadOnlyError(
-                f"“{self.path.name}” is open read-only, so it cannot be changed. "
+                f"“{self.name}” is open read-only, so it cannot be changed. "
                 "Use File › Save a copy as to keep working on a copy."
             )
         try:
@@ -50,7 +61,7 @@ class WorkshopDb:
         except IntegrityError:
             raise
         except DBAPIError as exc:
-            raise storage_error(exc, self.path) from None
+            raise self.describe_error(exc) from None
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
@@ -59,7 +70,7 @@ class WorkshopDb:
             with Session(self.engine, expire_on_commit=False) as s:
                 yield s
         except DBAPIError as exc:
-            raise storage_error(exc, self.path) from None
+            raise self.describe_error(exc) from None
 
     @staticmethod
     def touch(s: Session, stamp: str) -> None:

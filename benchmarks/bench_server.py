@@ -1,0 +1,99 @@
+"""The large workshop on a PostgreSQL server on this machine: push, open, reads, pull.
+
+Run: .venv/bin/python benchmarks/bench_server.py [--json out.json]
+Starts a throwaway cluster (as the tests do), generates the large workshop (5,000
+evidence items, 500 actions), then times: push; opening it from the server as a service
+(first read done); the reads an indicator page makes (evaluation, linked evidence and
+actions), median and slowest over the 22 indicators, twice round; one autosave-sized edit;
+pull of an offline copy. The cluster is stopped and deleted at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("CAREQUAL_DATA_DIR", tempfile.mkdtemp(prefix="carequal-bench-"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--evidence", type=int, default=5000)
+    parser.add_argument("--actions", type=int, default=500)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+
+    from carequal_desktop.services import server
+    from carequal_desktop.services.generate import generate_large_workshop
+    from carequal_desktop.store.server import init_server, parse_location
+    from tests.server import pgcluster
+
+    cluster = pgcluster.start()
+    try:
+        cluster.psql("CREATE DATABASE bench")
+        url = cluster.url(database="bench")
+        init_server(parse_location(url))
+        folder = Path(tempfile.mkdtemp(prefix="carequal-large-"))
+        path = generate_large_workshop(folder / "Large.carequal", args.evidence, args.actions)
+
+        t = time.perf_counter()
+        loc = server.push(path, url)
+        push_s = time.perf_counter() - t
+
+        t = time.perf_counter()
+        service = server.open_server_workshop(loc)
+        codes = [ind.code for ind in service.framework().indicators]
+        service.overview()
+        open_s = time.perf_counter() - t
+
+        switches = []
+        for _ in range(2):
+            for code in codes:
+                t = time.perf_counter()
+                service.evaluation(code)
+                service.evidence_for_indicator(code)
+                service.actions_for_indicator(code)
+                switches.append(time.perf_counter() - t)
+
+        saves = []
+        for i in range(20):
+            t = time.perf_counter()
+            service.update_evaluation("5.2", how_good_now=f"Typing {i}")
+            saves.append(time.perf_counter() - t)
+
+        t = time.perf_counter()
+        service.evidence()
+        register_s = time.perf_counter() - t
+        service.close()
+
+        t = time.perf_counter()
+        server.pull(loc, folder / "copy.carequal")
+        pull_s = time.perf_counter() - t
+    finally:
+        cluster.stop()
+
+    result = {
+        "evidence": args.evidence,
+        "actions": args.actions,
+        "push_s": round(push_s, 3),
+        "open_s": round(open_s, 3),
+        "indicator_reads_median_ms": round(statistics.median(switches) * 1000, 1),
+        "indicator_reads_max_ms": round(max(switches) * 1000, 1),
+        "autosave_median_ms": round(statistics.median(saves) * 1000, 1),
+        "whole_register_s": round(register_s, 3),
+        "pull_s": round(pull_s, 3),
+    }
+    print(json.dumps(result, indent=2))
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,274 @@
+"""Workshops on the partnership's PostgreSQL server: the same tables, one schema per workshop.
+
+A server location names a database and a workshop in it::
+
+    postgresql://USER@HOST[:PORT]/DB[?sslmode=…]#WORKSHOP-ID
+
+The server keeps a registry (schema ``carequal``, table ``workshop``) and gives every
+workshop a PostgreSQL schema of its own (``ws_`` and the workshop id's 32 hex digits)
+holding exactly the tables a workshop file holds. The services run unchanged on it: the
+engine maps the tables' schema with SQLAlchemy's ``schema_translate_map``.
+
+Who may open a workshop is decided by PostgreSQL itself, not by CareQual: a role needs
+USAGE on the workshop's schema and rights on its tables (``carequal server grant``), and
+the registry is row-level secured so a role lists only the workshops it may open. TLS is
+required unless the address says otherwise (``?sslmode=disable`` for a server on the same
+machine, for example). Passwords are never written by CareQual: PostgreSQL's own password
+file (``~/.pgpass``, ``%APPDATA%\\postgresql\\pgpass.conf``) or ``PGPASSWORD`` supply them.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
+
+from carequal_desktop.errors import StorageError, UserError
+
+SERVER_SCHEMA_VERSION = 1
+REGISTRY = "carequal"
+SCHEMES = ("postgresql://", "postgres://")
+_CONNECT_TIMEOUT_S = 8
+
+
+class ServerError(StorageError):
+    """The server could not be reached, refused the login, or refused the request."""
+
+
+@dataclass(frozen=True)
+class ServerLocation:
+    """Where a workshop lives on a server (``workshop_id`` is None for the server alone)."""
+
+    url: URL
+    workshop_id: str | None = None
+
+    @property
+    def display(self) -> str:
+        """The location as the user wrote it, without any password."""
+        shown = self.url.set(drivername="postgresql").render_as_string(hide_password=True)
+        return f"{shown}#{self.workshop_id}" if self.workshop_id else shown
+
+    @property
+    def server(self) -> str:
+        """'HOST/DB' for sentences."""
+        return f"{self.url.host or 'localhost'}/{self.url.database or ''}"
+
+    @property
+    def schema(self) -> str:
+        """The PostgreSQL schema that holds this workshop's tables."""
+        if self.workshop_id is None:
+            raise UserError(
+                f"{self.display} names a server but no workshop: add #WORKSHOP-ID at the end."
+            )
+        return workshop_schema(self.workshop_id)
+
+    def with_workshop(self, workshop_id: str) -> ServerLocation:
+        """The same server, naming one workshop."""
+        return ServerLocation(self.url, workshop_id)
+
+
+def is_location(text: str) -> bool:
+    """Whether a command-line argument names a server rather than a file."""
+    return str(text).lower().startswith(SCHEMES)
+
+
+def parse_location(text: str) -> ServerLocation:
+    """Read ``postgresql://USER@HOST/DB#WORKSHOP-ID``; a sentence if it cannot be read."""
+    raw, _, fragment = str(text).partition("#")
+    try:
+        url = make_url(raw.replace("postgres://", "postgresql://", 1))
+    except ArgumentError:
+        raise UserError(
+            f"“{_masked(raw)}” is not a server address; write it like "
+            "postgresql://USER@HOST/DATABASE#WORKSHOP-ID."
+        ) from None
+    if not url.database:
+        raise UserError(
+            f"“{_masked(raw)}” names no database; write it like "
+            "postgresql://USER@HOST/DATABASE#WORKSHOP-ID."
+        )
+    workshop_id = fragment.strip() or None
+    if workshop_id is not None:
+        try:
+            workshop_id = str(uuid.UUID(workshop_id))
+        except ValueError:
+            raise UserError(
+                f"“{workshop_id}” after # is not a workshop id; it looks like "
+                "1b2c3d4e-0000-4000-8000-000000000000 (carequal push prints it)."
+            ) from None
+    return ServerLocation(url.set(drivername="postgresql"), workshop_id)
+
+
+def workshop_schema(workshop_id: str) -> str:
+    """``ws_`` and the id's hex digits: a schema name that needs no quoting."""
+    return "ws_" + uuid.UUID(workshop_id).hex
+
+
+def make_engine(location: ServerLocation) -> Engine:
+    """An engine for the server; TLS required unless the address says otherwise."""
+    url = location.url.set(drivername="postgresql+psycopg")
+    query = dict(url.query)
+    query.setdefault("sslmode", "require")
+    url = url.set(query=query)
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        connect_args={"connect_timeout": _CONNECT_TIMEOUT_S, "application_name": "CareQual"},
+    )
+
+
+def workshop_engine(location: ServerLocation) -> Engine:
+    """An engine whose tables are the workshop's own (its schema in place of the default)."""
+    engine = make_engine(location)
+    return engine.execution_options(schema_translate_map={None: location.schema})
+
+
+def server_error(exc: BaseException, location: ServerLocation) -> UserError:
+    """A PostgreSQL failure as one sentence; never the server's own text, never a password."""
+    orig = getattr(exc, "orig", exc)
+    state = str(getattr(orig, "sqlstate", "") or "")
+    user = location.url.username or "your user"
+    where = location.server
+    if state in ("28P01", "28000"):
+        return ServerError(
+            f"The server {where} refused the login for {user}: check the user name and the "
+            "password in PostgreSQL's password file, or ask IT whether the role may log in."
+        )
+    if state == "3D000":
+        return ServerError(f"The server has no database “{location.url.database}”.")
+    if state == "42501":
+        return ServerError(
+            f"The role {user} is not allowed to do this on {where}; "
+            "ask whoever manages the server to grant it."
+        )
+    if state == "3F000":
+        return ServerError(
+            f"There is no workshop {location.workshop_id} on {where}, or {user} has not "
+            "been given access to it."
+        )
+    if state.startswith("08") or state == "57P01" or not state:
+        detail = str(orig).lower()
+        if "ssl" in detail and ("not support" in detail or "unavailable" in detail):
+            return ServerError(
+                f"The server {where} does not offer an encrypted (TLS) connection; ask IT to "
+                "turn on TLS, or add ?sslmode=disable to the address if the server is on this "
+                "computer or a trusted network."
+            )
+        return ServerError(
+            f"The server {where} could not be reached. Check the address and the network "
+            "connection, then try again; nothing was changed."
+        )
+    return ServerError(f"The server {where} refused the request (PostgreSQL error {state}).")
+
+
+def init_server(location: ServerLocation) -> str:
+    """Create or upgrade the registry; returns 'created', 'upgraded' or 'up to date'."""
+    engine = make_engine(location)
+    try:
+        with engine.begin() as conn:
+            found = _server_version(conn)
+            if found is not None and found > SERVER_SCHEMA_VERSION:
+                raise ServerError(
+                    f"The server {location.server} was set up by a newer CareQual (server "
+                    f"version {found}); install the latest CareQual to use it."
+                )
+            if found == SERVER_SCHEMA_VERSION:
+                return "up to date"
+            _create_registry(conn)
+            conn.execute(
+                text(
+                    "INSERT INTO carequal.server_meta (key, value) VALUES ('schema_version', :v) "
+                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+                ),
+                {"v": str(SERVER_SCHEMA_VERSION)},
+            )
+            return "created" if found is None else "upgraded"
+    except DBAPIError as exc:
+        raise server_error(exc, location) from None
+    finally:
+        engine.dispose()
+
+
+def _server_version(conn: Connection) -> int | None:
+    exists = conn.execute(text("SELECT to_regclass('carequal.server_meta')")).scalar()
+    if exists is None:
+        return None
+    value = conn.execute(
+        text("SELECT value FROM carequal.server_meta WHERE key = 'schema_version'")
+    ).scalar()
+    return None if value is None else int(value)
+
+
+def require_initialised(conn: Connection, location: ServerLocation) -> None:
+    """Refuse a server that ``server init`` has not set up, or set up by a newer CareQual."""
+    found = _server_version(conn)
+    if found is None:
+        raise ServerError(
+            f"The server {location.server} is not set up for CareQual yet; "
+            "IT runs 'carequal server init' once first."
+        )
+    if found != SERVER_SCHEMA_VERSION:
+        raise ServerError(
+            f"The server {location.server} has CareQual server version {found} and this "
+            f"CareQual uses {SERVER_SCHEMA_VERSION}: "
+            + (
+                "install the latest CareQual."
+                if found > SERVER_SCHEMA_VERSION
+                else "IT runs 'carequal server init' to upgrade it."
+            )
+        )
+
+
+def _create_registry(conn: Connection) -> None:
+    for statement in (
+        "CREATE SCHEMA IF NOT EXISTS carequal",
+        "CREATE TABLE IF NOT EXISTS carequal.server_meta (key text PRIMARY KEY, value text NOT NULL)",
+        """CREATE TABLE IF NOT EXISTS carequal.workshop (
+               id text PRIMARY KEY,
+               schema_name text NOT NULL UNIQUE,
+               title text NOT NULL,
+               partnership text NOT NULL,
+               pushed_at timestamptz NOT NULL DEFAULT now(),
+               pushed_by name NOT NULL DEFAULT current_user
+           )""",
+        "GRANT USAGE ON SCHEMA carequal TO PUBLIC",
+        "GRANT SELECT ON carequal.server_meta TO PUBLIC",
+        "GRANT SELECT, INSERT, UPDATE, DELETE ON carequal.workshop TO PUBLIC",
+        # A role sees a workshop in the registry only if it may use the workshop's schema;
+        # FORCE applies the policy to the table's owner too.
+        "ALTER TABLE carequal.workshop ENABLE ROW LEVEL SECURITY",
+        "ALTER TABLE carequal.workshop FORCE ROW LEVEL SECURITY",
+        "DROP POLICY IF EXISTS workshop_visible ON carequal.workshop",
+        """CREATE POLICY workshop_visible ON carequal.workshop
+               USING (EXISTS (SELECT 1 FROM pg_namespace n WHERE n.nspname = schema_name
+                              AND has_schema_privilege(n.oid, 'USAGE')))
+               WITH CHECK (pushed_by = current_user)""",
+    ):
+        conn.execute(text(statement))
+
+
+def quote_role(conn: Connection, role: str) -> str:
+    """A role name quoted for SQL, after checking that the role exists."""
+    if not role or len(role) > 63 or not re.fullmatch(r"[^\x00]+", role):
+        raise UserError(f"“{role}” is not a PostgreSQL role name.")
+    found = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}).first()
+    if found is None:
+        raise UserError(f"The server has no role “{role}”; ask IT to create it first.")
+    return str(conn.dialect.identifier_preparer.quote(role))
+
+
+def _masked(raw: str) -> str:
+    return re.sub(r"(//[^:/@]*:)[^@]*@", r"\1***@", raw)
+
+
+def registry_row(conn: Connection, workshop_id: str) -> Any:
+    """The registry's row for a workshop, if this role may see it."""
+    return conn.execute(
+        text("SELECT id, schema_name, title FROM carequal.workshop WHERE id = :id"),
+        {"id": workshop_id},
+    ).first()
