@@ -87,6 +87,17 @@ def test_a_strength_changed_with_f2_survives_every_way_of_leaving(
     assert _strengths(made_workshop, "5.2") == ["New wording"]
 
 
+@pytest.mark.parametrize("how", list(NAVIGATIONS))
+def test_an_answer_typed_just_before_leaving_is_saved(qtbot, window, made_workshop, how):
+    window.open_workshop_file(made_workshop)
+    window.show_indicator("5.2")
+    edit = window.indicator_page.what_next
+    edit.setFocus()
+    qtbot.keyClicks(edit, "Audit chronologies")
+    NAVIGATIONS[how](window)  # at once, before any pause
+    assert _answer(made_workshop, "5.2", "what_next") == "Audit chronologies"
+
+
 def test_a_half_typed_strength_stays_with_its_indicator(qtbot, window, made_workshop, boxes):
     window.open_workshop_file(made_workshop)
     window.show_indicator("5.2")
