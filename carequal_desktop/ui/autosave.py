@@ -80,6 +80,12 @@ class Autosave(QObject):
         if self._pending.pop(key, None) is not None and not self._pending:
             self._forget_recovery()
 
+    def drop_draft(self, key: str) -> None:
+        """Forget a draft (an F2 editor given up); text already handed over stays."""
+        edit = self._pending.get(key)
+        if edit is not None and edit.draft:
+            self.drop(key)
+
     def text(self, key: str, default: str) -> str:
         """The unsaved text of a field if there is some, else ``default`` (from the file)."""
         edit = self._pending.get(key)

@@ -345,6 +345,8 @@ class IndicatorPage(WorkshopPage):
 
         for kind, editor in (("strength", self.strengths), ("area_for_improvement", self.areas)):
             editor.draft_changed.connect(lambda text, k=kind: self._draft_changed(k, text))
+            editor.editing_text.connect(lambda i, text, k=kind: self._line_typed(k, i, text))
+            editor.editing_finished.connect(self._line_given_up)
             editor.add_requested.connect(lambda text, k=kind: self._add_item(k, text))
             editor.edit_requested.connect(self._edit_item)
             editor.delete_requested.connect(lambda item_id, k=kind: self._delete_item(k, item_id))
@@ -410,8 +412,8 @@ class IndicatorPage(WorkshopPage):
                 text = self.autosave.text(self._key(code, field), getattr(ev, field))
                 if changed or edit.toPlainText() != text:
                     edit.setPlainText(text)
-            self.strengths.set_items([(i.id, i.text) for i in ev.strengths])
-            self.areas.set_items([(i.id, i.text) for i in ev.areas_for_improvement])
+            self.strengths.set_items(self._lines(ev.strengths))
+            self.areas.set_items(self._lines(ev.areas_for_improvement))
             for kind, editor in (
                 ("strength", self.strengths),
                 ("area_for_improvement", self.areas),
@@ -548,6 +550,20 @@ class IndicatorPage(WorkshopPage):
         else:
             self.autosave.drop(edit.key)
 
+    @staticmethod
+    def _item_key(item_id: str) -> str:
+        return Edit("item", item_id, "text", "", "").key
+
+    def _line_typed(self, kind: str, item_id: str, text: str) -> None:
+        """A line being changed (F2) is kept for recovery; it is saved on Enter or leaving."""
+        if self.code is None or self.service.read_only:
+            return
+        label = f"{self.code} {ITEM_NAMES.get(kind, kind)} being changed"
+        self.autosave.put(Edit("item", item_id, "text", text, label, draft=True))
+
+    def _line_given_up(self, item_id: str) -> None:
+        self.autosave.drop_draft(self._item_key(item_id))
+
     def commit_edits(self) -> None:
         """A strength or area being changed with F2 is saved before anything reloads."""
         self.strengths.commit_editing()
@@ -641,8 +657,12 @@ class IndicatorPage(WorkshopPage):
     def _reload_items(self, select_id: str | None = None) -> None:
         assert self.code is not None
         ev = self.service.evaluation(self.code)
-        self.strengths.set_items([(i.id, i.text) for i in ev.strengths], select_id)
-        self.areas.set_items([(i.id, i.text) for i in ev.areas_for_improvement], select_id)
+        self.strengths.set_items(self._lines(ev.strengths), select_id)
+        self.areas.set_items(self._lines(ev.areas_for_improvement), select_id)
+
+    def _lines(self, items: list[Any]) -> list[tuple[str, str]]:
+        """``(id, text)`` of a list, with changes the file has not taken yet (a full disk)."""
+        return [(i.id, self.autosave.text(self._item_key(i.id), i.text)) for i in items]
 
     def _add_item(self, kind: str, text: str) -> None:
         if self.code is None:
@@ -660,7 +680,12 @@ class IndicatorPage(WorkshopPage):
         self.indicator_changed.emit(self.code)
 
     def _edit_item(self, item_id: str, text: str) -> None:
-        self._call(self.service.update_item, item_id, text)
+        """A changed line goes through the autosave, so a full disk keeps it."""
+        if self.code is None:
+            return
+        label = f"{self.code} changed line"
+        self.autosave.put(Edit("item", item_id, "text", text, label))
+        self.save_typing()
         # Reload after the list has finished committing its editor: rebuilding the list
         # inside its own itemChanged would delete the item being edited.
         code = self.code

@@ -146,6 +146,7 @@ class MainWindow(QMainWindow):
         self._workshop_view: QWidget | None = None
         self._save_problem: QLabel | None = None
         self.undo_group: QUndoGroup | None = None
+        self._offered: set[Path] = set()  # recovery files offered this session
 
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
@@ -894,12 +895,18 @@ class MainWindow(QMainWindow):
     def _offer(self, found: recovery.Recovery) -> None:
         from carequal_desktop.ui.dialogs.recovery_dialog import RecoveryDialog
 
+        # Once per session for "decide later", and never again while putting it back.
+        if found.file in self._offered:
+            return
+        self._offered.add(found.file)
         dialog = RecoveryDialog(found, self)
         dialog.exec()
         if dialog.choice == RecoveryDialog.DISCARD:
             recovery.forget(found)
         elif dialog.choice == RecoveryDialog.APPLY:
             self.put_back(found)
+        if dialog.choice != RecoveryDialog.LATER:
+            self._offered.discard(found.file)
 
     def put_back(self, found: recovery.Recovery) -> bool:
         """Open the workshop the typing belongs to and save it there."""

@@ -8,7 +8,7 @@ changed with F2 is handed over before the list is reloaded (``commit_editing``).
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -18,11 +18,31 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
 
 _ID_ROLE = Qt.ItemDataRole.UserRole
+
+
+class _LineDelegate(QStyledItemDelegate):
+    """The F2 editor, reporting its text as it is typed so a crash cannot take it."""
+
+    text_edited = Signal(str, str)  # id, text so far
+
+    def createEditor(  # noqa: N802 (Qt name)
+        self,
+        parent: QWidget,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> QWidget:
+        editor = super().createEditor(parent, option, index)
+        item_id = index.data(_ID_ROLE)
+        if isinstance(editor, QLineEdit) and item_id:
+            editor.textEdited.connect(lambda text: self.text_edited.emit(item_id, text))
+        return editor
 
 
 class ItemListEditor(QWidget):
@@ -33,6 +53,8 @@ class ItemListEditor(QWidget):
     delete_requested = Signal(str)  # id
     reorder_requested = Signal(list)  # ids in the new order
     draft_changed = Signal(str)  # the line being typed changed (not yet added)
+    editing_text = Signal(str, str)  # id, text typed so far in a line being changed (F2)
+    editing_finished = Signal(str)  # id: the F2 editor closed (saved or given up)
 
     def __init__(self, heading: str, placeholder: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -79,6 +101,10 @@ class ItemListEditor(QWidget):
         self.list.setMinimumHeight(line * 5 + 8)
         self.list.setMaximumHeight(line * 9 + 8)
         self.list.itemChanged.connect(self._item_changed)
+        self._delegate = _LineDelegate(self.list)
+        self._delegate.text_edited.connect(self.editing_text)
+        self._delegate.closeEditor.connect(self._editor_closed)
+        self.list.setItemDelegate(self._delegate)
         self.list.currentRowChanged.connect(self._update_buttons)
         layout.addWidget(self.list, 1)
 
@@ -200,6 +226,11 @@ class ItemListEditor(QWidget):
         if self._loading:
             return
         self.edit_requested.emit(item.data(_ID_ROLE), item.text())
+
+    def _editor_closed(self, _editor: QWidget, _hint: object = None) -> None:
+        item_id = self.current_id()
+        if item_id is not None:
+            self.editing_finished.emit(item_id)
 
     def _update_buttons(self) -> None:
         row = self.list.currentRow()
