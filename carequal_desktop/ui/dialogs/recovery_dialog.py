@@ -80,7 +80,7 @@ class RecoveryDialog(QDialog):
 
     @staticmethod
     def _line(label: str, text: str) -> str:
-        return f"{label}: {shorten(' '.join(text.split()), 300)}"
+        return f"{label} — {shorten(' '.join(text.split()), 300)}"
 
     def lines(self) -> list[str]:
         """What the list shows, one line per field."""
