@@ -88,8 +88,8 @@ SHORTCUTS_HELP: tuple[tuple[str, str], ...] = (
     ("Tab, Shift+Tab", "Move between boxes and buttons"),
     ("F2 or double-click", "Change a strength or area for improvement"),
     ("Ctrl+Up, Ctrl+Down", "Move a strength or area for improvement"),
-    ("Delete", "Delete the selected line"),
-    ("Ctrl+Z, Ctrl+Y", "Undo and redo typing, or a deleted line or link"),
+    ("Delete", "Delete the selected line (Ctrl+Z brings it back)"),
+    ("Ctrl+Z, Ctrl+Y", "Undo and redo: typing in a box, or a deleted line or unlinked item"),
     ("Ctrl+Q", "Quit"),
 )
 
