@@ -17,6 +17,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -208,10 +209,19 @@ def read(file: Path) -> Recovery | None:
     )
 
 
+def _tidy(folder: Path) -> None:
+    """Remove half-written temporaries a kill left (they hold typed text)."""
+    for old in folder.glob("~carequal-*.tmp"):
+        with contextlib.suppress(OSError):
+            if time.time() - old.stat().st_mtime > 60:
+                old.unlink()
+
+
 def waiting() -> list[Recovery]:
     """Every workshop with typing that was never saved, oldest first."""
     found = []
     folder = recovery_dir()
+    _tidy(folder)
     for file in sorted(folder.glob("*.json")):
         recovery = read(file)
         if recovery is None:

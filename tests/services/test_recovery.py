@@ -90,3 +90,15 @@ def test_apply_edits_returns_what_could_not_be_saved(new_service) -> None:  # ty
     left = recovery.apply_edits(new_service, [bad, *_edits()[:1]])
     assert left == [bad]
     assert new_service.evaluation("5.2").how_good_now == "Most IRDs are timely."
+
+
+def test_leftovers_of_a_killed_write_are_cleared() -> None:
+    folder = recovery.recovery_dir()
+    old = folder / "~carequal-abc.tmp"
+    old.write_text("half a paragraph", encoding="utf-8")
+    os.utime(old, (0, 0))
+    fresh = folder / "~carequal-def.tmp"  # perhaps being written right now by another window
+    fresh.write_text("x", encoding="utf-8")
+    assert recovery.waiting() == []
+    assert not old.exists()
+    assert fresh.exists()

@@ -391,6 +391,7 @@ def test_typing_never_reaches_the_log(qtbot, window, made_workshop, data_dir):
 def _dialogs(service):  # type: ignore[no-untyped-def]
     from carequal_desktop.ui.dialogs.action_dialog import ActionDialog
     from carequal_desktop.ui.dialogs.evidence_dialog import EvidenceDialog
+    from carequal_desktop.ui.dialogs.indicator_dialog import IndicatorDialog
     from carequal_desktop.ui.team_page import ParticipantDialog, SessionDialog
 
     return {
@@ -398,10 +399,11 @@ def _dialogs(service):  # type: ignore[no-untyped-def]
         "action": (lambda: ActionDialog(service), lambda d: d.task_edit),
         "participant": (lambda: ParticipantDialog(), lambda d: d.name_edit),
         "session": (lambda: SessionDialog(), lambda d: d.place_edit),
+        "indicator": (lambda: IndicatorDialog(service, "5.2"), lambda d: d.title_edit),
     }
 
 
-@pytest.mark.parametrize("form", ["evidence", "action", "participant", "session"])
+@pytest.mark.parametrize("form", ["evidence", "action", "participant", "session", "indicator"])
 def test_escape_on_a_changed_form_asks_first(qtbot, new_service, boxes, form):
     make, field = _dialogs(new_service)[form]
 
