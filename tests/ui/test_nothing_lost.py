@@ -196,6 +196,7 @@ def test_full_disk_keeps_the_window_and_the_typing(qtbot, window, tmp_path, boxe
 
         _type_and_wait_for_failure(qtbot, window, "Typed while the disk was full")
         assert "Not saved" in window.saved_label.text()
+        assert "disk is full" in window.saved_label.toolTip()
         kept = recovery.for_workshop(path)
         assert kept is not None
         assert [e.text for e in kept.edits] == ["Typed while the disk was full"]
