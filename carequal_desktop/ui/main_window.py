@@ -70,9 +70,8 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("plan", "Improvement plan", "Ctrl+4"),
 )
 INDICATOR = "indicator"
-BACKUP_EVERY_MS = (
-    60 * 60 * 1000
-)  # a long workshop day keeps hourly copies, not only the opening one
+# A long workshop day keeps hourly copies, not only the one made on opening.
+BACKUP_EVERY_MS = 60 * 60 * 1000
 
 SHORTCUTS_HELP: tuple[tuple[str, str], ...] = (
     ("Ctrl+N", "New workshop"),
@@ -547,6 +546,7 @@ class MainWindow(QMainWindow):
         self.undo_stack = WorkshopUndo(service, self)
         self.undo_stack.changed.connect(self._undone)
         self.undo_stack.failed.connect(lambda text: messages.show_error(self, text))
+        self.undo_stack.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
         if self.undo_group is not None:
             self.undo_group.addStack(self.undo_stack)
             self.undo_group.setActiveStack(self.undo_stack)
@@ -881,14 +881,11 @@ class MainWindow(QMainWindow):
             self.show_indicator(code)
         else:
             self._refresh_current()
-        text = self.undo_stack.undoText() if self.undo_stack is not None else ""
-        self.statusBar().showMessage("Done." if not text else f"Can undo: {text}.", 8000)
 
     # --------------------------------------------------------------- recovery
 
     def offer_recovery(self) -> None:
         """At start: offer back typing that never reached its file (a kill, a full disk)."""
-
         for found in recovery.waiting():
             self._offer(found)
 

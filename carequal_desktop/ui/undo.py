@@ -43,12 +43,12 @@ class ServiceCommand(QUndoCommand):
         if self._skip_redo:
             self._skip_redo = False  # ``run`` already did it, before pushing
             return
-        self._guarded(self.do)
+        self._guarded(self.do, "Redone")
 
     def undo(self) -> None:
-        self._guarded(self.undo_it)
+        self._guarded(self.undo_it, "Undone")
 
-    def _guarded(self, step: Callable[[], None]) -> None:
+    def _guarded(self, step: Callable[[], None], verb: str) -> None:
         try:
             step()
         except UserError as exc:
@@ -57,6 +57,7 @@ class ServiceCommand(QUndoCommand):
             self.stack.failed.emit(str(exc))
             return
         self.stack.changed.emit(self.code)
+        self.stack.message.emit(f"{verb}: {self.text()}.")
 
 
 class DeleteItem(ServiceCommand):
@@ -126,6 +127,7 @@ class WorkshopUndo(QUndoStack):
 
     changed = Signal(str)  # an undo or redo changed this indicator: show it again
     failed = Signal(str)  # an undo or redo could not be saved: one sentence
+    message = Signal(str)  # what an undo or redo did, for the status bar
 
     def __init__(self, service: WorkshopService, parent: QWidget | None = None) -> None:
         super().__init__(parent)

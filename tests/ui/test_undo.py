@@ -35,6 +35,7 @@ def test_delete_a_line_then_undo_and_redo(qtbot, window, made_workshop, boxes, k
 
     QTest.keyClick(editor.list, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert _texts(service, "5.2", kind) == ["First", "Second", "Third"]
+    assert window.statusBar().currentMessage().startswith("Undone: delete")
     assert editor.texts() == ["First", "Second", "Third"]
 
     window.redo_action.trigger()
