@@ -13,10 +13,12 @@ Workshop text never goes to the log from here: only counts and kinds of problems
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import hashlib
 import json
 import logging
+import os
 import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
@@ -236,6 +238,19 @@ def for_workshop(workshop: Path) -> Recovery | None:
     """The recovery waiting for one workshop, if any."""
     file = file_for(workshop)
     return read(file) if file.exists() else None
+
+
+def set_aside(found: Recovery) -> Recovery:
+    """Keep typing the user will decide on later apart from the workshop's own recovery file,
+    which the window rewrites as soon as someone types in that workshop again."""
+    if found.file != file_for(found.workshop):
+        return found
+    target = found.file.with_name(f"{found.file.stem}-{time.time_ns()}.json")
+    try:
+        os.replace(found.file, target)
+    except OSError:
+        return found
+    return dataclasses.replace(found, file=target)
 
 
 def forget(recovery: Recovery) -> None:

@@ -183,7 +183,7 @@ class Autosave(QObject):
 
     def _forget_recovery(self) -> None:
         self._recovery.stop()
-        if self._recovery_written or recovery.file_for(self.service.path).exists():
+        if self._recovery_written:
             recovery.discard(self.service.path)
         self._recovery_written = False
 

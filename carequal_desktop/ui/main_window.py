@@ -902,6 +902,8 @@ class MainWindow(QMainWindow):
             recovery.forget(found)
         elif dialog.choice == RecoveryDialog.APPLY:
             self.put_back(found)
+        else:  # later: out of the way of new typing in the same workshop, offered next start
+            self._offered.add(recovery.set_aside(found).file)
         if dialog.choice != RecoveryDialog.LATER:
             self._offered.discard(found.file)
 
@@ -918,6 +920,9 @@ class MainWindow(QMainWindow):
             return False
         for edit in found.edits:
             self.autosave.put(edit)
+        # Held in this workshop's own recovery file now, until the file has it.
+        if self.autosave.keep_for_recovery() and found.file != recovery.file_for(found.workshop):
+            recovery.forget(found)
         self.flush()
         codes = [e.target for e in found.edits if e.kind in ("evaluation", "new_item")]
         if codes:

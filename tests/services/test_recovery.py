@@ -102,3 +102,19 @@ def test_leftovers_of_a_killed_write_are_cleared() -> None:
     assert recovery.waiting() == []
     assert not old.exists()
     assert fresh.exists()
+
+
+def test_set_aside_keeps_it_apart_from_new_typing(workshop_path: Path) -> None:
+    recovery.keep(workshop_path, "T", _edits()[:1])
+    found = recovery.for_workshop(workshop_path)
+    assert found is not None
+    aside = recovery.set_aside(found)
+    assert aside.file != recovery.file_for(workshop_path)
+    assert recovery.for_workshop(workshop_path) is None  # room for this session's typing
+    recovery.keep(workshop_path, "T", _edits()[1:2])
+    assert sorted(e.text for r in recovery.waiting() for e in r.edits) == [
+        "All services",
+        "Most IRDs are timely.",
+    ]
+    recovery.forget(aside)
+    assert [e.text for r in recovery.waiting() for e in r.edits] == ["All services"]

@@ -446,3 +446,28 @@ def test_a_line_changed_with_f2_on_an_unwritable_file_is_kept(qtbot, window, mad
         assert window.autosave.error is not None
     assert window.flush()
     assert _strengths(made_workshop, "5.2") == ["Wording typed on a full disk"]
+
+
+def test_typing_left_for_later_survives_new_typing_in_the_same_workshop(
+    qtbot, made_workshop, answer_dialog
+):
+    from carequal_desktop.services.recovery import Edit
+    from carequal_desktop.ui.dialogs.recovery_dialog import RecoveryDialog
+    from carequal_desktop.ui.main_window import MainWindow
+
+    recovery.keep(
+        made_workshop,
+        "Strathcairn 2026",
+        [Edit("evaluation", "5.2", "what_next", "From yesterday", "5.2 What next")],
+    )
+    answer_dialog(RecoveryDialog, lambda d: d.reject())  # decide later
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.offer_recovery()
+    assert window.open_workshop_file(made_workshop)
+    window.show_indicator("6.1")
+    qtbot.keyClicks(window.indicator_page.what_next, "Today")
+    window.close()
+    assert _answer(made_workshop, "6.1", "what_next") == "Today"
+    waiting = recovery.waiting()
+    assert [e.text for r in waiting for e in r.edits] == ["From yesterday"]
