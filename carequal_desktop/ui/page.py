@@ -1,8 +1,8 @@
 """What every page of an open workshop offers the window, so the window never guesses.
 
 ``WorkshopPage`` is the one contract between ``MainWindow`` and its pages (overview, team,
-evidence, plan, indicator): ``title``, ``load()``/``refresh()`` to show the file as it is,
-``flush() -> bool`` to save what is typed (``False`` if it could not be, so the window keeps
+evidence, plan, indicator): ``title``; a page shows the file as it is when it is made, and
+``refresh()`` reads it again; ``commit_edits()``; ``flush() -> bool`` to save what is typed (``False`` if it could not be, so the window keeps
 it), ``has_pending()``. Typing goes through the workshop's one ``Autosave``, shared by every
 page the window makes; a page made on its own (a test) gets an ``Autosave`` of its own.
 """
@@ -41,10 +41,6 @@ class WorkshopPage(QWidget):
             self.setAccessibleName(self.title)
 
     # --------------------------------------------------------------- contract
-
-    def load(self) -> None:
-        """Show the workshop as it is in the file (and any typing not saved yet)."""
-        self.refresh()
 
     def refresh(self) -> None:
         """Read again what the page shows; typing not yet saved stays on screen."""
