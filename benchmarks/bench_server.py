@@ -5,7 +5,7 @@ Starts a throwaway cluster (as the tests do), generates the large workshop (5,00
 evidence items, 500 actions), then times: push; opening it from the server as a service
 (first read done); the reads an indicator page makes (evaluation, linked evidence and
 actions), median and slowest over the 22 indicators, twice round; one autosave-sized edit;
-pull of an offline copy. The cluster is stopped and deleted at the end.
+the time until a second client's listener sees an edit; pull of an offline copy. The cluster is stopped and deleted at the end.
 """
 
 from __future__ import annotations
@@ -71,6 +71,24 @@ def main() -> None:
         t = time.perf_counter()
         service.evidence()
         register_s = time.perf_counter() - t
+
+        # Another client sees a change: from the edit's call to its notice polled by a
+        # second client (polling every 10 ms, as a timer in the window would).
+        from carequal_desktop.services.live import ChangeListener
+
+        other = server.open_server_workshop(loc)
+        assert other.db.server is not None
+        listener = ChangeListener(other.db.server)
+        listener.start()
+        seen_after = []
+        for i in range(20):
+            t = time.perf_counter()
+            service.update_evaluation("9.1", how_good_now=f"Edit {i}")
+            while not listener.poll():
+                time.sleep(0.01)
+            seen_after.append(time.perf_counter() - t)
+        listener.close()
+        other.close()
         service.close()
 
         t = time.perf_counter()
@@ -88,6 +106,8 @@ def main() -> None:
         "indicator_reads_max_ms": round(max(switches) * 1000, 1),
         "autosave_median_ms": round(statistics.median(saves) * 1000, 1),
         "whole_register_s": round(register_s, 3),
+        "other_client_sees_change_median_ms": round(statistics.median(seen_after) * 1000, 1),
+        "other_client_sees_change_max_ms": round(max(seen_after) * 1000, 1),
         "pull_s": round(pull_s, 3),
     }
     print(json.dumps(result, indent=2))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import uuid
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, text
@@ -16,15 +17,19 @@ from sqlalchemy.exc import DBAPIError
 
 from carequal_desktop.errors import TargetExistsError, UserError
 from carequal_desktop.services import locking
+from carequal_desktop.services.unit import ServerWorkshop
 from carequal_desktop.services.workshop import WorkshopService
+from carequal_desktop.store import migrations
 from carequal_desktop.store.connection import init_db
 from carequal_desktop.store.server import (
     ServerError,
     ServerLocation,
+    add_change_notices,
     make_engine,
     parse_location,
     quote_role,
     registry_row,
+    require_current_workshop,
     require_initialised,
     server_error,
     workshop_engine,
@@ -51,15 +56,18 @@ def open_server_workshop(
     """Open a workshop on a server as a service, like a file."""
     loc = parse_location(location) if isinstance(location, str) else location
     schema = loc.schema  # a sentence if the location names no workshop
-    engine = workshop_engine(loc)
+    client = f"CareQual-{uuid.uuid4().hex[:12]}"
+    engine = workshop_engine(loc, client)
     try:
         with engine.connect() as conn:
             require_initialised(conn, loc)
-            if registry_row(conn, str(loc.workshop_id)) is None:
+            row = registry_row(conn, str(loc.workshop_id))
+            if row is None:
                 raise ServerError(
                     f"There is no workshop {loc.workshop_id} on {loc.server}, or "
                     f"{loc.url.username or 'your user'} has not been given access to it."
                 )
+            require_current_workshop(row, loc)
     except DBAPIError as exc:
         engine.dispose()
         raise server_error(exc, loc) from None
@@ -69,6 +77,7 @@ def open_server_workshop(
     service = WorkshopService(Path(schema), engine, read_only=read_only)
     service.db.describe_error = lambda exc: server_error(exc, loc)
     service.db.name = loc.display
+    service.db.server = ServerWorkshop(loc, client)
     try:
         service.details()  # read once now, so a broken workshop shows here
     except BaseException:
@@ -80,7 +89,9 @@ def open_server_workshop(
 def push(source: Path, server: ServerLocation | str) -> ServerLocation:
     """Put a workshop file on the server; returns its location there."""
     loc = parse_location(server) if isinstance(server, str) else server
-    service = WorkshopService.open(Path(source), read_only=True)
+    # Opened as for editing where the file can be written: an older file is upgraded first
+    # (after its backup) and nobody can change it while it is copied.
+    service = WorkshopService.open(Path(source))
     engine: Engine | None = None
     try:
         details = service.details()
@@ -103,12 +114,15 @@ def push(source: Path, server: ServerLocation | str) -> ServerLocation:
             with service.engine.connect() as src:
                 copy_tables(src, conn)
             conn.execution_options(schema_translate_map=None)
+            add_change_notices(conn, schema, [t.name for t in metadata.sorted_tables])
             conn.execute(
                 text(
-                    "INSERT INTO carequal.workshop (id, schema_name, title, partnership) "
-                    "VALUES (:id, :schema, :title, :partnership)"
+                    "INSERT INTO carequal.workshop "
+                    "(id, schema_name, title, partnership, schema_version) "
+                    "VALUES (:id, :schema, :title, :partnership, :version)"
                 ),
                 {
+                    "version": migrations.SCHEMA_VERSION,
                     "id": details.id,
                     "schema": schema,
                     "title": details.title,

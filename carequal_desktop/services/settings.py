@@ -63,3 +63,20 @@ def put(key: str, value: Any) -> None:
     data = load()
     data[key] = value
     save(data)
+
+
+MAX_RECENT_SERVERS = 8
+
+
+def recent_servers() -> list[str]:
+    """Server addresses used lately, newest first (never with a password)."""
+    items = load().get("recent_servers", [])
+    return [s for s in items if isinstance(s, str)]
+
+
+def add_recent_server(address: str) -> None:
+    """Remember a server address (the caller passes it without any password)."""
+    data = load()
+    items = [s for s in data.get("recent_servers", []) if s != address]
+    data["recent_servers"] = [address, *items][:MAX_RECENT_SERVERS]
+    save(data)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,14 @@ from carequal_desktop.errors import ReadOnlyError, UserError
 from carequal_desktop.services.storage_errors import storage_error
 from carequal_desktop.services.values import now_iso
 from carequal_desktop.store.tables import WorkshopRow
+
+
+@dataclass(frozen=True)
+class ServerWorkshop:
+    """Where a workshop opened from a server lives, and this window's name on it."""
+
+    location: Any  # store.server.ServerLocation (kept loose: files never import the driver)
+    client: str
 
 
 def table_of(model: type[SQLModel]) -> Table:
@@ -45,6 +54,7 @@ class WorkshopDb:
         # A file's failures are told as file sentences; a server's as server sentences.
         self.describe_error = describe_error or (lambda exc: storage_error(exc, self.path))
         self.name = name or self.path.name
+        self.server: ServerWorkshop | None = None  # set for a workshop on a server
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

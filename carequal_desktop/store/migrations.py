@@ -1,8 +1,20 @@
-"""The schema-version ladder: one step per version, each run in one transaction.
+"""The schema-version ladder, one tool for both engines: workshop files and server workshops.
 
-To change the schema: add a function ``_to_N(conn)`` that turns version N-1 into N,
-register it in ``STEPS``, raise ``SCHEMA_VERSION``, and add a file made by version N-1
-under ``tests/data/``.
+Each step turns version N-1 into N through Alembic's operations (``op.add_column``,
+``op.create_table``, ``op.batch_alter_table`` where SQLite cannot alter a column in
+place), so the same step upgrades a SQLite file and a workshop's schema on PostgreSQL.
+The ladder keeps its own version numbers — a file's ``user_version``, a server
+workshop's ``schema_version`` in the registry — because a file must carry its version
+inside it when it travels on a USB stick; Alembic's version table would be one more
+thing to keep in step.
+
+All steps from a file's version to the current one run in ONE transaction: a failure
+leaves the file exactly as it was. A file is upgraded on opening, after a backup copy;
+a server is upgraded only by IT, explicitly (``carequal server init``), never by a client.
+
+To change the schema: write ``_to_N(op)``, register it in ``STEPS``, raise
+``SCHEMA_VERSION``, change ``store/tables.py`` to match (the drift test compares an
+upgraded file with a new one), and keep a file made by version N-1 under ``tests/data/``.
 """
 
 from __future__ import annotations
@@ -10,26 +22,54 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Connection, create_engine
+from sqlalchemy.pool import StaticPool
+
+if TYPE_CHECKING:  # Alembic is imported only when a step runs, not on every start
+    from alembic.operations import Operations
 
 SCHEMA_VERSION = 1
 
-# STEPS[n] upgrades a file from version n-1 to version n.
-STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {}
+Step = Callable[["Operations"], None]
+
+# STEPS[n] upgrades from version n-1 to version n.
+STEPS: dict[int, Step] = {}
+
+
+def run_steps(conn: Connection, from_version: int) -> None:
+    """Apply every step after ``from_version`` on ``conn``, inside the caller's transaction."""
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+
+    op = Operations(MigrationContext.configure(conn))
+    for version in range(from_version + 1, SCHEMA_VERSION + 1):
+        STEPS[version](op)
 
 
 def upgrade(path: Path, from_version: int) -> None:
     """Bring the file at ``path`` up to ``SCHEMA_VERSION``, all steps in one transaction."""
-    conn = sqlite3.connect(path, isolation_level=None)
+    raw = sqlite3.connect(path, isolation_level=None)
+    # One connection, handed to SQLAlchemy as it is: SQLAlchemy's commit and rollback end
+    # the transaction this function begins.
+    engine = create_engine("sqlite://", creator=lambda: raw, poolclass=StaticPool)
     try:
-        conn.execute("PRAGMA foreign_keys=OFF")
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            for version in range(from_version + 1, SCHEMA_VERSION + 1):
-                STEPS[version](conn)
-            conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+        raw.execute("PRAGMA foreign_keys=OFF")
+        with engine.connect() as conn:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            run_steps(conn, from_version)  # an exception leaves the with: rolled back
+            conn.exec_driver_sql(f"PRAGMA user_version={SCHEMA_VERSION}")
+            conn.commit()
     finally:
-        conn.close()
+        engine.dispose()
+        raw.close()
+
+
+def upgrade_server_workshop(conn: Connection, schema: str, from_version: int) -> None:
+    """Bring one workshop's schema on a server up to ``SCHEMA_VERSION`` (caller's transaction)."""
+    conn.exec_driver_sql(f"SET LOCAL search_path TO {schema}")
+    try:
+        run_steps(conn, from_version)
+    finally:
+        conn.exec_driver_sql("SET LOCAL search_path TO DEFAULT")

@@ -109,22 +109,49 @@ def workshop_schema(workshop_id: str) -> str:
     return "ws_" + uuid.UUID(workshop_id).hex
 
 
-def make_engine(location: ServerLocation) -> Engine:
-    """An engine for the server; TLS required unless the address says otherwise."""
+# Passwords typed in the window for this run only, by (host, port, database, user); never
+# written anywhere by CareQual unless the user asks for PostgreSQL's own password file.
+_session_passwords: dict[tuple[str, int, str, str], str] = {}
+
+
+def _key(location: ServerLocation) -> tuple[str, int, str, str]:
+    url = location.url
+    return (url.host or "localhost", url.port or 5432, url.database or "", url.username or "")
+
+
+def remember_for_session(location: ServerLocation, password: str) -> None:
+    """Use ``password`` for this server and user until CareQual closes."""
+    _session_passwords[_key(location)] = password
+
+
+def session_password(location: ServerLocation) -> str | None:
+    """The password typed for this server and user during this run, if any."""
+    return _session_passwords.get(_key(location))
+
+
+def make_engine(location: ServerLocation, client: str = "CareQual") -> Engine:
+    """An engine for the server; TLS required unless the address says otherwise.
+
+    ``client`` becomes the connections' application_name, which change notices carry so a
+    window can tell its own edits from a colleague's.
+    """
     url = location.url.set(drivername="postgresql+psycopg")
     query = dict(url.query)
     query.setdefault("sslmode", "require")
     url = url.set(query=query)
-    return create_engine(
-        url,
-        pool_pre_ping=True,
-        connect_args={"connect_timeout": _CONNECT_TIMEOUT_S, "application_name": "CareQual"},
-    )
+    connect_args: dict[str, Any] = {
+        "connect_timeout": _CONNECT_TIMEOUT_S,
+        "application_name": client,
+    }
+    password = _session_passwords.get(_key(location))
+    if password is not None and url.password is None:
+        connect_args["password"] = password
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
 
 
-def workshop_engine(location: ServerLocation) -> Engine:
+def workshop_engine(location: ServerLocation, client: str = "CareQual") -> Engine:
     """An engine whose tables are the workshop's own (its schema in place of the default)."""
-    engine = make_engine(location)
+    engine = make_engine(location, client)
     return engine.execution_options(schema_translate_map={None: location.schema})
 
 
@@ -134,7 +161,10 @@ def server_error(exc: BaseException, location: ServerLocation) -> UserError:
     state = str(getattr(orig, "sqlstate", "") or "")
     user = location.url.username or "your user"
     where = location.server
-    if state in ("28P01", "28000"):
+    detail = str(orig).lower()
+    # A refused login during connection comes from libpq without an SQLSTATE, so its
+    # (untranslated) message is the only sign; once connected, SQLSTATEs decide.
+    if state in ("28P01", "28000") or "password authentication failed" in detail:
         return ServerError(
             f"The server {where} refused the login for {user}: check the user name and the "
             "password in PostgreSQL's password file, or ask IT whether the role may log in."
@@ -151,8 +181,12 @@ def server_error(exc: BaseException, location: ServerLocation) -> UserError:
             f"There is no workshop {location.workshop_id} on {where}, or {user} has not "
             "been given access to it."
         )
+    if "no password supplied" in detail or "password is required" in detail:
+        return ServerError(
+            f"The server {where} asks for {user}'s password: type it when CareQual asks, or "
+            "put it in PostgreSQL's password file (pgpass)."
+        )
     if state.startswith("08") or state == "57P01" or not state:
-        detail = str(orig).lower()
         if "ssl" in detail and ("not support" in detail or "unavailable" in detail):
             return ServerError(
                 f"The server {where} does not offer an encrypted (TLS) connection; ask IT to "
@@ -167,7 +201,8 @@ def server_error(exc: BaseException, location: ServerLocation) -> UserError:
 
 
 def init_server(location: ServerLocation) -> str:
-    """Create or upgrade the registry; returns 'created', 'upgraded' or 'up to date'."""
+    """Create or upgrade the registry and every workshop on the server that this role may
+    see; returns 'created', 'upgraded' or 'up to date'. One transaction: all or nothing."""
     engine = make_engine(location)
     try:
         with engine.begin() as conn:
@@ -178,7 +213,7 @@ def init_server(location: ServerLocation) -> str:
                     f"version {found}); install the latest CareQual to use it."
                 )
             if found == SERVER_SCHEMA_VERSION:
-                return "up to date"
+                return "upgraded" if _upgrade_workshops(conn) else "up to date"
             _create_registry(conn)
             conn.execute(
                 text(
@@ -187,6 +222,7 @@ def init_server(location: ServerLocation) -> str:
                 ),
                 {"v": str(SERVER_SCHEMA_VERSION)},
             )
+            _upgrade_workshops(conn)
             return "created" if found is None else "upgraded"
     except DBAPIError as exc:
         raise server_error(exc, location) from None
@@ -234,7 +270,8 @@ def _create_registry(conn: Connection) -> None:
                title text NOT NULL,
                partnership text NOT NULL,
                pushed_at timestamptz NOT NULL DEFAULT now(),
-               pushed_by name NOT NULL DEFAULT current_user
+               pushed_by name NOT NULL DEFAULT current_user,
+               schema_version integer NOT NULL
            )""",
         "GRANT USAGE ON SCHEMA carequal TO PUBLIC",
         "GRANT SELECT ON carequal.server_meta TO PUBLIC",
@@ -269,6 +306,114 @@ def _masked(raw: str) -> str:
 def registry_row(conn: Connection, workshop_id: str) -> Any:
     """The registry's row for a workshop, if this role may see it."""
     return conn.execute(
-        text("SELECT id, schema_name, title FROM carequal.workshop WHERE id = :id"),
+        text("SELECT id, schema_name, title, schema_version FROM carequal.workshop WHERE id = :id"),
         {"id": workshop_id},
     ).first()
+
+
+def change_channel(schema: str) -> str:
+    """The LISTEN/NOTIFY channel on which a workshop's changes are announced."""
+    return f"carequal_{schema}"
+
+
+def add_change_notices(
+    conn: Connection, schema: str, tables: list[str], *, only_missing: bool = False
+) -> None:
+    """Announce every committed change to the workshop's tables on its channel.
+
+    The notice says which table changed and which client changed it (its
+    application_name), once per statement; PostgreSQL delivers it on commit only, so a
+    rolled-back edit is never announced.
+    """
+    conn.execute(
+        text(
+            f"""CREATE OR REPLACE FUNCTION {schema}.carequal_notify() RETURNS trigger
+                LANGUAGE plpgsql AS $$
+                BEGIN
+                    PERFORM pg_notify('{change_channel(schema)}',
+                        TG_TABLE_NAME || ' ' || current_setting('application_name'));
+                    RETURN NULL;
+                END $$"""
+        )
+    )
+    if only_missing:
+        have = set(
+            conn.execute(
+                text(
+                    "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                    "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    "WHERE n.nspname = :s AND t.tgname = 'carequal_notify'"
+                ),
+                {"s": schema},
+            ).scalars()
+        )
+        tables = [t for t in tables if t not in have]
+    for table in tables:
+        conn.execute(
+            text(
+                f"CREATE TRIGGER carequal_notify AFTER INSERT OR UPDATE OR DELETE "
+                f'ON {schema}."{table}" FOR EACH STATEMENT '
+                f"EXECUTE FUNCTION {schema}.carequal_notify()"
+            )
+        )
+
+
+def _upgrade_workshops(conn: Connection) -> int:
+    """Upgrade every visible workshop schema that is behind; returns how many were."""
+    from carequal_desktop.store import migrations
+    from carequal_desktop.store.tables import metadata
+
+    behind = conn.execute(
+        text(
+            "SELECT schema_name, schema_version FROM carequal.workshop "
+            "WHERE schema_version < :v ORDER BY schema_name"
+        ),
+        {"v": migrations.SCHEMA_VERSION},
+    ).all()
+    for schema, version in behind:
+        migrations.upgrade_server_workshop(conn, schema, version)
+        tables = [t.name for t in metadata.sorted_tables]
+        add_change_notices(conn, schema, tables, only_missing=True)
+        regrant(conn, schema)
+        conn.execute(
+            text("UPDATE carequal.workshop SET schema_version = :v WHERE schema_name = :s"),
+            {"v": migrations.SCHEMA_VERSION, "s": schema},
+        )
+    return len(behind)
+
+
+def regrant(conn: Connection, schema: str) -> None:
+    """Give every role that may use a workshop's schema its rights on all its tables again
+    (tables an upgrade added included), the schema's owner first."""
+    roles = conn.execute(
+        text(
+            "SELECT r.rolname FROM pg_namespace n JOIN pg_roles r ON r.oid = n.nspowner "
+            "WHERE n.nspname = :s "
+            "UNION SELECT r.rolname FROM pg_namespace n, aclexplode(n.nspacl) a "
+            "JOIN pg_roles r ON r.oid = a.grantee "
+            "WHERE n.nspname = :s AND a.privilege_type = 'USAGE'"
+        ),
+        {"s": schema},
+    ).scalars()
+    for role in roles:
+        who = conn.dialect.identifier_preparer.quote(role)
+        conn.execute(
+            text(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {who}")
+        )
+
+
+def require_current_workshop(row: Any, location: ServerLocation) -> None:
+    """Refuse a server workshop whose tables are of another version than this CareQual's."""
+    from carequal_desktop.store import migrations
+
+    found = int(row.schema_version)
+    if found < migrations.SCHEMA_VERSION:
+        raise ServerError(
+            f"The workshop at {location.display} was stored by an earlier CareQual and must "
+            "be upgraded on the server first: IT runs 'carequal server init'. Nothing was changed."
+        )
+    if found > migrations.SCHEMA_VERSION:
+        raise ServerError(
+            f"The workshop at {location.display} was stored by a newer CareQual (version "
+            f"{found}); install the latest CareQual to open it."
+        )

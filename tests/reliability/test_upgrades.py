@@ -8,6 +8,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
+from alembic.operations import Operations
 
 from carequal_desktop.errors import NewerVersionError, StorageError
 from carequal_desktop.services import backups, exchange, locking
@@ -83,8 +85,8 @@ def _dump(path: Path) -> list[str]:
         conn.close()
 
 
-def _add_column(conn: sqlite3.Connection) -> None:
-    conn.execute("ALTER TABLE workshop ADD COLUMN venue TEXT NOT NULL DEFAULT ''")
+def _add_column(op: Operations) -> None:
+    op.add_column("workshop", sa.Column("venue", sa.String(), nullable=False, server_default=""))
 
 
 def test_upgrade_is_backed_up_first_and_then_applied(sample_file: Path, version_2) -> None:
@@ -102,8 +104,8 @@ def test_upgrade_is_backed_up_first_and_then_applied(sample_file: Path, version_
 
 
 def test_a_failing_step_leaves_the_file_exactly_as_it_was(sample_file: Path, version_2) -> None:
-    def broken(conn: sqlite3.Connection) -> None:
-        conn.execute("UPDATE workshop SET context = 'half upgraded'")
+    def broken(op: Operations) -> None:
+        op.execute("UPDATE workshop SET context = 'half upgraded'")
         raise RuntimeError("step 3 has a bug")
 
     version_2(_add_column, broken)  # steps to 2 and to 3: one transaction for both

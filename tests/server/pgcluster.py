@@ -100,6 +100,12 @@ def start() -> Cluster:
             [str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
              "--no-sync", "-E", "UTF8", "--locale=C"]
         )  # fmt: skip
+        # One role must give a password (scram), so asking for and remembering passwords is
+        # tested for real; every other role logs in on trust.
+        hba = data / "pg_hba.conf"
+        hba.write_text(
+            "host all carequal_pw 127.0.0.1/32 scram-sha-256\n" + hba.read_text(), encoding="utf-8"
+        )
         _run_as_owner(
             [str(bindir / "pg_ctl"), "-D", str(data), "-l", str(base / "server.log"), "-w",
              "-o", f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off "

@@ -1,0 +1,65 @@
+"""Server workshops are upgraded by IT, explicitly, with the same ladder as files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic.operations import Operations
+
+from carequal_desktop.services import server
+from carequal_desktop.services.exchange import import_document
+from carequal_desktop.store import connection, migrations
+from carequal_desktop.store.server import ServerError, init_server, parse_location
+from tests.server.pgcluster import Cluster
+
+
+def _to_2(op: Operations) -> None:
+    op.add_column("workshop", sa.Column("venue", sa.String(), nullable=False, server_default=""))
+    op.create_table(
+        "room_booking",
+        sa.Column("id", sa.String(), primary_key=True),
+        sa.Column("room", sa.String(), nullable=False),
+    )
+
+
+def test_a_client_never_upgrades_the_server_and_init_does(
+    cluster: Cluster,
+    database: str,
+    server_url: str,
+    tmp_path: Path,
+    example_doc: dict,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    source = tmp_path / "Glenmuir.carequal"
+    import_document(example_doc, source)
+    loc = server.push(source, server_url)
+    cluster.psql(
+        "DO $$ BEGIN CREATE ROLE bob LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$"
+    )
+    cluster.psql(f"GRANT CONNECT ON DATABASE {database} TO bob")
+    server.grant(loc, "bob")
+
+    # A newer CareQual (schema version 2) meets the version-1 workshop on the server.
+    monkeypatch.setattr(migrations, "STEPS", {2: _to_2})
+    monkeypatch.setattr(migrations, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(connection, "SCHEMA_VERSION", 2)
+    with pytest.raises(ServerError, match="IT runs 'carequal server init'"):
+        server.open_server_workshop(loc)
+    columns = f"SELECT count(*) FROM information_schema.columns WHERE table_schema = '{loc.schema}' AND column_name = 'venue'"
+    assert cluster.psql(columns, database) == "0"  # the client changed nothing
+
+    assert init_server(parse_location(server_url)) == "upgraded"
+    assert cluster.psql(columns, database) == "1"
+    assert init_server(parse_location(server_url)) == "up to date"
+    service = server.open_server_workshop(loc)
+    service.close()
+    # A role granted before the upgrade keeps its rights on the tables the upgrade added.
+    assert (
+        cluster.psql(f"SELECT count(*) FROM {loc.schema}.room_booking", database, user="bob") == "0"
+    )
+
+    cluster.psql("UPDATE carequal.workshop SET schema_version = 7", database)
+    with pytest.raises(ServerError, match="newer CareQual"):
+        server.open_server_workshop(loc)
