@@ -174,8 +174,9 @@ class Autosave(QObject):
         try:
             recovery.keep(self.service.path, self._workshop_title(), self._pending.values())
         except UserError as exc:
+            if self.recovery_error is None:
+                log.warning("The recovery file could not be written")
             self.recovery_error = str(exc)
-            log.warning("The recovery file could not be written")
             return False
         self.recovery_error = None
         self._recovery_written = True
