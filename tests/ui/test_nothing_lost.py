@@ -471,3 +471,23 @@ def test_typing_left_for_later_survives_new_typing_in_the_same_workshop(
     assert _answer(made_workshop, "6.1", "what_next") == "Today"
     waiting = recovery.waiting()
     assert [e.text for r in waiting for e in r.edits] == ["From yesterday"]
+
+
+def test_when_not_even_the_recovery_copy_can_be_written_quitting_is_not_offered(
+    qtbot, window, made_workshop, boxes
+):
+    assert window.open_workshop_file(made_workshop)
+    window.show_indicator("5.2")
+    folder = recovery.file_for(made_workshop).parent
+    with unwritable(made_workshop), unwritable(folder):
+        _type_and_wait_for_failure(qtbot, window, "Only in the window")
+        assert window.autosave.recovery_error is not None
+        boxes.answer = True  # even a "yes" to any question must not close
+        window.close()
+        assert window.isVisible()
+        assert boxes[-1][0] == "warning"  # a message, not a question
+        assert "Save a copy as" in boxes.texts()[-1]
+        assert window.indicator_page.how_good_now.toPlainText() == "Only in the window"
+    window.close()
+    assert not window.isVisible()
+    assert _answer(made_workshop, "5.2", "how_good_now") == "Only in the window"
