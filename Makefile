@@ -1,10 +1,16 @@
 # CareQual Desktop: common tasks. `make help` lists them.
 PYTHON ?= .venv/bin/python
 
-.PHONY: help build frozen-check installer installer-check iscc-tools
+.PHONY: help test lock build frozen-check installer installer-check iscc-tools
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-16s %s\n", $$1, $$2}'
+
+test:  ## ruff, mypy and the whole test suite (the README's test command)
+	bash scripts/test.sh
+
+lock:  ## refresh requirements/lock.txt and app.txt from pyproject.toml (requirements/README.md)
+	bash scripts/lock.sh
 
 build:  ## PyInstaller one-folder build into packaging/dist/CareQual (~1 min)
 	$(PYTHON) packaging/build.py

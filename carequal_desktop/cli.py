@@ -63,6 +63,13 @@ def _window_parser() -> argparse.ArgumentParser:
         help="open the file (or the demo), paint the main window and exit 0; for checks",
     )
     p.add_argument("--screenshot", type=Path, metavar="PNG", help=argparse.SUPPRESS)
+    p.add_argument(
+        "--tour",
+        type=Path,
+        metavar="DIR",
+        help="with --demo: show every page, the facilitation mode and every main dialog, "
+        "save a PNG of each into DIR, exit 1 if any is larger than the screen",
+    )
     p.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     return p
 
@@ -291,7 +298,9 @@ def _run_window(args: argparse.Namespace) -> int:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from carequal_desktop.ui.app import run
 
-    return run(file=args.file, demo=args.demo, smoke=args.smoke, screenshot=args.screenshot)
+    return run(
+        file=args.file, demo=args.demo, smoke=args.smoke, screenshot=args.screenshot, tour=args.tour
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

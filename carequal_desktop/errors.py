@@ -50,3 +50,23 @@ class InvalidExchangeError(UserError):
 
 class TargetExistsError(UserError):
     pass
+
+
+class EditCollisionError(UserError):
+    """Someone else saved a different text in the same field since this edit began.
+
+    Nothing was overwritten: ``field`` names the place, ``base`` is the text the edit
+    started from, ``mine`` the edit, ``theirs`` what is saved now. The window turns this
+    into a conflict for the facilitator to decide.
+    """
+
+    def __init__(self, place: str, field: str, base: str, mine: str, theirs: str) -> None:
+        super().__init__(
+            f"Someone else changed {place} while you were typing, so your text was not saved "
+            "over theirs; both versions are kept for you to decide."
+        )
+        self.place = place
+        self.field = field
+        self.base = base
+        self.mine = mine
+        self.theirs = theirs

@@ -9,7 +9,7 @@
                                               ISCC without output: syntax and paths (~3 s)
 
 The frozen checks run the built carequal-cli: --version, --smoke --demo (offscreen),
-import-json of the shared exchange example, export-docx of the demo checked by the Open
+import-json of the exchange example (tests/data), export-docx of the demo checked by the Open
 XML SDK validator, and start to first paint (median of 5 runs of --smoke --demo). Figures
 (build time, folder size, times, installer size) are printed and merged into
 packaging/dist/figures.json. Any failed check exits 1.
@@ -42,9 +42,9 @@ TOOLS = PACKAGING / ".tools"
 EXE = ".exe" if os.name == "nt" else ""
 CLI = APP_DIR / f"carequal-cli{EXE}"
 
-EXCHANGE_EXAMPLE = ROOT.parent / "shared" / "exchange" / "example-glenmuir.json"
-EXCHANGE_FALLBACK = ROOT / "resources" / "demo" / "demo-workshop.json"
+EXCHANGE_EXAMPLE = ROOT / "tests" / "data" / "example-glenmuir.json"
 DEMO_JSON = ROOT / "resources" / "demo" / "demo-workshop.json"
+LOCK = ROOT / "requirements" / "lock.txt"
 SIZE_TARGET_MB = 200
 PAINT_TARGET_S = 2.0
 PAINT_RUNS = 5
@@ -96,9 +96,46 @@ def step(title: str) -> None:
     print(f"\n== {title}", flush=True)
 
 
+def lock_differences() -> list[str]:
+    """Installed versions that differ from requirements/lock.txt for this platform and Python.
+
+    A release is built from exactly the pinned versions (scripts/bootstrap.sh --test and the
+    Windows workflow install them), so that it can be built again the same way.
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    from packaging.markers import Marker
+
+    differences = []
+    pattern = re.compile(r"^([A-Za-z0-9_.\-]+)==([^\s;\\]+)\s*(?:;\s*([^\\]+?))?\s*\\?$")
+    for line in LOCK.read_text(encoding="utf-8").splitlines():
+        match = pattern.match(line)
+        if not match:
+            continue
+        name, pinned, marker = match.groups()
+        if marker and not Marker(marker).evaluate():
+            continue
+        try:
+            installed = version(name)
+        except PackageNotFoundError:
+            installed = "not installed"
+        if installed != pinned:
+            differences.append(f"{name}: {installed}, pinned {pinned}")
+    return differences
+
+
 def build() -> dict[str, object]:
     """A clean PyInstaller build from the spec; returns its figures."""
     step(f"PyInstaller build of CareQual {app_version()}")
+    differences = lock_differences()
+    if differences:
+        message = "the environment differs from requirements/lock.txt: " + "; ".join(differences)
+        if not os.environ.get("CAREQUAL_BUILD_UNPINNED"):
+            raise CheckFailed(
+                message + " (install it with pip install -r requirements/lock.txt, or set "
+                "CAREQUAL_BUILD_UNPINNED=1 for a build that is not a release)"
+            )
+        print(f"   WARNING: {message}")
     for folder in (APP_DIR, WORK):
         shutil.rmtree(folder, ignore_errors=True)
     started = time.monotonic()
@@ -231,12 +268,9 @@ def frozen_checks() -> dict[str, object]:
         figures["first_paint_seconds_runs"] = [round(t, 2) for t in times]
         figures["first_paint_seconds_median"] = round(median, 2)
 
-        step("import-json of the shared exchange example")
-        source = EXCHANGE_EXAMPLE if EXCHANGE_EXAMPLE.exists() else EXCHANGE_FALLBACK
-        if source is EXCHANGE_FALLBACK:
-            print(f"   {EXCHANGE_EXAMPLE} missing; using {EXCHANGE_FALLBACK}")
+        step("import-json of the exchange example (tests/data)")
         imported = tmp / "example.carequal"
-        seconds, out = run_cli(["import-json", str(source), str(imported)], env)
+        seconds, out = run_cli(["import-json", str(EXCHANGE_EXAMPLE), str(imported)], env)
         if not imported.is_file():
             raise CheckFailed(f"import-json reported success but wrote no {imported}")
         print(f"   {out.strip()} ({seconds:.2f} s)")

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything CareQual needs on a fresh Debian/Ubuntu machine: system packages,
-# a virtual environment in .venv, the app and (with --test) the test tools.
+# a virtual environment in .venv with the pinned versions of requirements/, the app and
+# (with --test) the test and build tools.
 # Sourced by run-demo.sh and test.sh; safe to run again (it skips what is already there).
 set -euo pipefail
 
@@ -49,11 +50,18 @@ if [[ ! -x "$ROOT/.venv/bin/python" ]]; then
   "$PY" -m venv "$ROOT/.venv"
   "$ROOT/.venv/bin/python" -m pip install -q --upgrade pip
 fi
-EXTRA=""
-[[ $WITH_TEST == 1 ]] && EXTRA="[test]"
-echo "Installing CareQual${EXTRA:+ with its test tools} into .venv"
+# Exactly the versions in requirements/ (made by scripts/lock.sh; pip checks every file's
+# hash), then the app itself from this checkout without resolving anything again.
+LOCK="$ROOT/requirements/app.txt"
+WHAT="what it needs"
+if [[ $WITH_TEST == 1 ]]; then
+  LOCK="$ROOT/requirements/lock.txt"
+  WHAT="its test and build tools"
+fi
+echo "Installing CareQual and $WHAT into .venv (pinned: ${LOCK#"$ROOT/"})"
 PIP_LOG="$(mktemp)"
-if ! "$ROOT/.venv/bin/python" -m pip install -q -e "$ROOT$EXTRA" >"$PIP_LOG" 2>&1; then
+if ! { "$ROOT/.venv/bin/python" -m pip install -q -r "$LOCK" \
+       && "$ROOT/.venv/bin/python" -m pip install -q --no-deps -e "$ROOT"; } >"$PIP_LOG" 2>&1; then
   echo "Installing the Python packages failed:" >&2
   tail -n 30 "$PIP_LOG" >&2
   exit 1

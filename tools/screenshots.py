@@ -1,69 +1,53 @@
-"""Screenshots of every screen at 1366x768 on the demo workshop, for looking and for docs.
+"""Screenshots for the README and docs, from the tour (``main.py --demo --tour``).
 
-Run: xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python tools/screenshots.py OUTDIR
+Run: xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python tools/screenshots.py docs/screenshots
+(add ``QT_SCALE_FACTOR=1.5`` or a 1024x768 screen to see the projector and 150% layouts).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
 
 os.environ.setdefault("CAREQUAL_DATA_DIR", tempfile.mkdtemp(prefix="carequal-shots-"))
 
-from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from carequal_desktop.services.demo import demo_path  # noqa: E402
 from carequal_desktop.ui.main_window import MainWindow  # noqa: E402
+from carequal_desktop.ui.tour import run_tour  # noqa: E402
 
-SHOTS = [
-    ("start-screen", None),
-    ("overview", ("page", "overview")),
-    ("indicator-page", ("indicator", "5.2")),
-    ("indicator-page-lower", ("scroll", "5.2")),
-    ("team", ("page", "team")),
-    ("evidence-register", ("page", "evidence")),
-    ("improvement-plan", ("page", "plan")),
-]
+# tour picture -> the name the docs use
+DOC_NAMES = {
+    "start-screen": "start-screen",
+    "page-overview": "overview",
+    "page-indicator": "indicator-page",
+    "page-workshop-and-team": "team-page",
+    "page-evidence-register": "evidence-register",
+    "page-improvement-plan": "improvement-plan",
+    "facilitation-mode": "facilitation-mode",
+}
 
 
-def main() -> None:
+def main() -> int:
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots")
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication(sys.argv[:1])
     window = MainWindow()
-    window.resize(1366, 768)
-    window.show()
-    steps = list(SHOTS)
-
-    def next_shot() -> None:
-        if not steps:
-            window.close()
-            app.quit()
-            return
-        name, what = steps.pop(0)
-        if what is None:
-            pass
-        elif window.service is None:
-            window.open_workshop_file(demo_path(), interactive=False)
-        if what and what[0] == "page":
-            window.show_page(what[1])
-        elif what and what[0] in ("indicator", "scroll"):
-            window.show_indicator(what[1])
-            page = window.indicator_page if hasattr(window, "indicator_page") else None
-            if what[0] == "scroll" and page is not None:
-                from PySide6.QtWidgets import QScrollArea
-
-                for area in page.findChildren(QScrollArea):
-                    bar = area.verticalScrollBar()
-                    bar.setValue(bar.maximum())
-        QTimer.singleShot(900, lambda: (window.grab().save(str(out / f"{name}.png")), next_shot()))
-
-    QTimer.singleShot(300, next_shot)
-    app.exec()
+    with tempfile.TemporaryDirectory() as folder:
+        result = run_tour(window, Path(folder))
+        for shot in result.shots:
+            name = DOC_NAMES.get(shot.stem)
+            if name:
+                shutil.copyfile(shot, out / f"{name}.png")
+    window.close()
+    app.processEvents()
+    for problem in result.problems:
+        print(problem, file=sys.stderr)
+    return 1 if result.problems else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -121,18 +121,17 @@ def grades_figure(
     ax.set_ylim(len(rows) - 0.5, -0.5)  # first indicator at the top
     ax.set_xlim(0, top)
     ax.set_xticks([lvl.value for lvl in levels] or list(range(bottom, top + 1)))
-    if slanted_levels:
+    # Without named levels the numbers matplotlib puts on the ticks stay (it refuses None).
+    if levels and slanted_levels:
         ax.set_xticklabels(
-            [f"{lvl.value} {lvl.label}" for lvl in levels] or None,
+            [f"{lvl.value} {lvl.label}" for lvl in levels],
             fontsize=font_size,
             rotation=30,
             ha="right",
             rotation_mode="anchor",
         )
-    else:
-        ax.set_xticklabels(
-            [f"{lvl.value}\n{lvl.label}" for lvl in levels] or None, fontsize=font_size
-        )
+    elif levels:
+        ax.set_xticklabels([f"{lvl.value}\n{lvl.label}" for lvl in levels], fontsize=font_size)
     ax.xaxis.grid(True, color="#d9d9d9", linewidth=0.6)
     ax.set_axisbelow(True)
     for side in ("top", "right"):

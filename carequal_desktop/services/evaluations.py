@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from carequal_desktop.domain import records as rec
 from carequal_desktop.domain.text import for_storage, one_line
 from carequal_desktop.domain.vocabulary import EVALUATION_STATUSES
-from carequal_desktop.errors import UserError
+from carequal_desktop.errors import EditCollisionError, UserError
 from carequal_desktop.services.framework import FrameworkService
 from carequal_desktop.services.positions import next_position
 from carequal_desktop.services.unit import WorkshopDb
@@ -22,6 +22,13 @@ from carequal_desktop.store.tables import EvaluationItemRow, EvaluationRow
 ITEM_KINDS = ("strength", "area_for_improvement")
 
 TEXT_FIELDS = ("how_good_now", "how_do_we_know", "what_next", "rationale", "dissent")
+FIELD_LABELS = {
+    "how_good_now": "How good are we now?",
+    "how_do_we_know": "How do we know?",
+    "what_next": "What are we going to do now?",
+    "rationale": "Why this grade",
+    "dissent": "Dissent",
+}
 
 
 class EvaluationService:
@@ -61,17 +68,27 @@ class EvaluationService:
         result.sort(key=lambda e: order.get(e.indicator_code, len(order)))
         return result
 
-    def _row(self, s: Session, code: str, stamp: str) -> EvaluationRow:
+    def _row(self, s: Session, code: str, stamp: str, *, lock: bool = False) -> EvaluationRow:
         self.frameworks.framework().indicator(code)  # KeyError for an unknown code
-        row = s.exec(select(EvaluationRow).where(col(EvaluationRow.indicator_code) == code)).first()
+        query = select(EvaluationRow).where(col(EvaluationRow.indicator_code) == code)
+        # On a server, hold the row until commit so a compare-and-write cannot interleave
+        # with a colleague's (SQLite's single writer needs no lock and ignores it).
+        row = s.exec(query.with_for_update() if lock else query).first()
         if row is None:
             row = EvaluationRow(id=new_id(), indicator_code=code, updated=stamp)
             s.add(row)
             s.flush()
         return row
 
-    def update_evaluation(self, code: str, **fields: Any) -> None:
-        """Save some of an indicator's answers, grade or status."""
+    def update_evaluation(
+        self, code: str, *, expected: dict[str, str] | None = None, **fields: Any
+    ) -> None:
+        """Save some of an indicator's answers, grade or status.
+
+        With ``expected`` (field -> the text the edit started from), a text field is
+        written only if it still holds that text or already the new one: an edit never
+        silently replaces a colleague's newer text (EditCollisionError instead).
+        """
         fw = self.frameworks.framework()
         values: dict[str, Any] = {}
         for key, value in fields.items():
@@ -87,7 +104,19 @@ class EvaluationService:
                 raise ValueError(f"Unknown evaluation field {key!r}")
         stamp = now_iso()
         with self.db.transaction() as s:
-            row = self._row(s, code, stamp)
+            row = self._row(s, code, stamp, lock=bool(expected))
+            for key, base in (expected or {}).items():
+                if key not in values:
+                    continue
+                current = getattr(row, key)
+                if current not in (for_storage(base), values[key]):
+                    raise EditCollisionError(
+                        f"“{FIELD_LABELS.get(key, key)}” of indicator {code}",
+                        key,
+                        base,
+                        values[key],
+                        current,
+                    )
             s.exec(
                 update(EvaluationRow)
                 .where(col(EvaluationRow.id) == row.id)
@@ -125,12 +154,36 @@ class EvaluationService:
             self.db.touch(s, stamp)
         return rec.ListItem(item.id, text)
 
-    def update_item(self, item_id: str, text: str) -> None:
-        """Reword a strength or an area for improvement."""
+    def update_item(self, item_id: str, text: str, *, expected: str | None = None) -> None:
+        """Reword a strength or an area for improvement.
+
+        With ``expected`` (the wording the edit started from), a colleague's newer wording
+        is never replaced silently (EditCollisionError instead).
+        """
         text = one_line(for_storage(text))
         if not text:
             raise UserError("A line cannot be empty; delete it instead.")
-        self.db.update_row(EvaluationItemRow, item_id, {"text": text})
+        if expected is None:
+            self.db.update_row(EvaluationItemRow, item_id, {"text": text})
+            return
+        stamp = now_iso()
+        with self.db.transaction() as s:
+            row = s.exec(
+                select(EvaluationItemRow)
+                .where(col(EvaluationItemRow.id) == item_id)
+                .with_for_update()
+            ).first()
+            if row is None:
+                raise UserError("That line has been deleted.")
+            if row.text not in (one_line(for_storage(expected)), text):
+                kind = "strength" if row.kind == "strength" else "area for improvement"
+                raise EditCollisionError(f"a {kind}", "text", expected, text, row.text)
+            s.exec(
+                update(EvaluationItemRow)
+                .where(col(EvaluationItemRow.id) == item_id)
+                .values(text=text, updated=stamp)
+            )
+            self.db.touch(s, stamp)
 
     def delete_item(self, item_id: str) -> None:
         """Delete a strength or an area for improvement."""

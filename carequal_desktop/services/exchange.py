@@ -27,11 +27,13 @@ from carequal_desktop.store.connection import init_db
 from carequal_desktop.store.tables import (
     ActionIndicatorRow,
     ActionRow,
+    AgendaItemRow,
     EvaluationItemRow,
     EvaluationRow,
     EvidenceIndicatorRow,
     EvidenceRow,
     Meta,
+    ParkingItemRow,
     ParticipantRow,
     SessionRow,
     WorkshopRow,
@@ -152,10 +154,48 @@ def export_document(service: WorkshopService) -> dict[str, Any]:
             item["due"] = a.due
         item.update({"status": a.status, "updated": a.updated})
         doc["actions"].append(item)
+    facilitation = _export_facilitation(service)
+    if facilitation:
+        doc["facilitation"] = facilitation
     extensions = service.extensions()
     if extensions is not None:
         doc["extensions"] = extensions
     return doc
+
+
+def _export_facilitation(service: WorkshopService) -> dict[str, Any]:
+    """The agenda and parking lot, or nothing when both are empty (older documents stay as they were)."""
+    from carequal_desktop.services.facilitation import Facilitation
+
+    f = Facilitation(service)
+    agenda = []
+    for a in f.agenda():
+        slot: dict[str, Any] = {"id": a.id, "title": a.title}
+        if a.indicator_code:
+            slot["indicator"] = a.indicator_code
+        slot.update({"minutes": a.minutes, "spent_seconds": a.spent_seconds})
+        agenda.append(slot)
+    parking = []
+    for p in f.parking_lot():
+        item: dict[str, Any] = {
+            "id": p.id,
+            "kind": p.kind,
+            "text": p.text,
+            "raised_by": p.raised_by,
+        }
+        if p.raised_at:
+            item["raised_at"] = p.raised_at
+        item["becomes"] = p.becomes
+        if p.target:
+            item["target"] = p.target
+        item["created"] = p.created
+        parking.append(item)
+    out: dict[str, Any] = {}
+    if agenda:
+        out["agenda"] = agenda
+    if parking:
+        out["parking_lot"] = parking
+    return out
 
 
 def export_json(service: WorkshopService, target: Path, *, overwrite: bool = False) -> Path:
@@ -538,5 +578,39 @@ def _build(doc: dict[str, Any], path: Path) -> None:
                 act_links.append({"action_id": a["id"], "indicator_code": code, "position": i})
         service.bulk_insert(ActionRow, act_rows)
         service.bulk_insert(ActionIndicatorRow, act_links)
+        facilitation = doc.get("facilitation", {})
+        service.bulk_insert(
+            AgendaItemRow,
+            [
+                {
+                    "id": a["id"],
+                    "position": i,
+                    "title": a["title"],
+                    "indicator_code": a.get("indicator"),
+                    "minutes": a["minutes"],
+                    "spent_seconds": a.get("spent_seconds", 0),
+                    "updated": stamp,
+                }
+                for i, a in enumerate(facilitation.get("agenda", []))
+            ],
+        )
+        service.bulk_insert(
+            ParkingItemRow,
+            [
+                {
+                    "id": p["id"],
+                    "position": i,
+                    "kind": p["kind"],
+                    "text": p["text"],
+                    "raised_by": p.get("raised_by", ""),
+                    "raised_at": p.get("raised_at"),
+                    "becomes": p.get("becomes", ""),
+                    "target": p.get("target"),
+                    "created": p["created"],
+                    "updated": stamp,
+                }
+                for i, p in enumerate(facilitation.get("parking_lot", []))
+            ],
+        )
     finally:
         service.close()

@@ -27,6 +27,7 @@ from typing import Any
 
 from carequal_desktop.errors import (
     DamagedWorkshopError,
+    EditCollisionError,
     ReadOnlyError,
     StorageError,
     UserError,
@@ -53,6 +54,8 @@ class Edit:
     strength or area, ``target`` its id) or ``new_item`` (a line typed but not yet added:
     ``target`` the indicator code, ``field`` the list's kind). ``label`` is what a person
     reads in the recovery dialog. A ``draft`` is saved when the user leaves it, not on a pause.
+    ``base`` is the text the field held when the typing began: saving checks it is still
+    there, so a colleague's newer text is never overwritten unseen.
     """
 
     kind: str
@@ -61,6 +64,7 @@ class Edit:
     text: str
     label: str
     draft: bool = False
+    base: str | None = None  # the text in the file when this typing began (None: unknown)
 
     @property
     def key(self) -> str:
@@ -86,6 +90,11 @@ class Recovery:
         return f"{when:%d %B %Y at %H:%M}"
 
 
+def is_collision(exc: BaseException) -> bool:
+    """True when someone else saved different text in the field since the typing began."""
+    return isinstance(exc, EditCollisionError)
+
+
 def is_not_written(exc: BaseException) -> bool:
     """True for a failure of the file or disk (keep the typing), not of the text itself."""
     return isinstance(exc, NOT_WRITTEN)
@@ -105,18 +114,21 @@ def apply_edit(service: WorkshopService, edit: Edit) -> None:
                 f"Indicator {edit.target} is no longer in this workshop, so the text typed "
                 "for it could not be put back."
             )
+    # With the text the edit began from, a colleague's newer text is never replaced
+    # silently: the service raises EditCollisionError instead (server workshops).
+    expected = None if edit.base is None else {edit.field: edit.base}
+    fields: dict[str, Any] = {edit.field: edit.text}
     if edit.kind == "evaluation":
-        service.update_evaluation(
-            edit.target, **{edit.field: edit.text}, **_started(service, edit.target)
-        )
+        fields.update(_started(service, edit.target))
+        service.update_evaluation(edit.target, expected=expected, **fields)
     elif edit.kind == "details":
-        service.update_details(**{edit.field: edit.text})
+        service.update_details(expected=expected, **fields)
     elif edit.kind == "item":
-        service.update_item(edit.target, edit.text)
+        service.update_item(edit.target, edit.text, expected=edit.base)
     elif edit.kind == "new_item":
         if edit.text.strip():
             service.add_item(edit.target, edit.field, edit.text)
-            started = _started(service, edit.target)
+            started: dict[str, Any] = dict(_started(service, edit.target))
             if started:
                 service.update_evaluation(edit.target, **started)
     else:
@@ -182,6 +194,7 @@ def _edit(raw: Any) -> Edit | None:
             text=str(raw["text"]),
             label=str(raw.get("label", "")),
             draft=bool(raw.get("draft", False)),
+            base=None if raw.get("base") is None else str(raw["base"]),
         )
     except (KeyError, TypeError):
         return None

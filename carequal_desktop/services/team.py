@@ -10,7 +10,7 @@ from sqlmodel import col, select
 
 from carequal_desktop.domain import records as rec
 from carequal_desktop.domain.text import for_storage, one_line
-from carequal_desktop.errors import UserError
+from carequal_desktop.errors import EditCollisionError, UserError
 from carequal_desktop.services.positions import next_position
 from carequal_desktop.services.unit import WorkshopDb
 from carequal_desktop.services.values import check_date, clean, new_id, now_iso
@@ -37,8 +37,12 @@ class TeamService:
                 **{k: getattr(row, k) for k in rec.WorkshopDetails.__dataclass_fields__}
             )
 
-    def update_details(self, **fields: Any) -> None:
-        """Change some of the workshop's details; title and partnership cannot be emptied."""
+    def update_details(self, *, expected: dict[str, str] | None = None, **fields: Any) -> None:
+        """Change some of the workshop's details; title and partnership cannot be emptied.
+
+        With ``expected`` (field -> the text the edit started from), a colleague's newer
+        text is never replaced silently (EditCollisionError instead).
+        """
         unknown = set(fields) - set(DETAIL_FIELDS)
         if unknown:
             raise ValueError(f"Unknown workshop fields: {sorted(unknown)}")
@@ -51,6 +55,14 @@ class TeamService:
                 raise UserError(f"The workshop's {key} cannot be empty.")
         stamp = now_iso()
         with self.db.transaction() as s:
+            if expected:
+                row = s.exec(select(WorkshopRow).with_for_update()).one()
+                for key, base in expected.items():
+                    current = getattr(row, key) if key in values else None
+                    if current is not None and current not in (clean(base), values[key]):
+                        raise EditCollisionError(
+                            f"the workshop's {key}", key, base, values[key], current
+                        )
             s.exec(update(WorkshopRow).values(**values, updated=stamp))
 
     def extensions(self) -> dict[str, Any] | None:

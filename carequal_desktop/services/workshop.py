@@ -193,8 +193,8 @@ class WorkshopService:
     def details(self) -> rec.WorkshopDetails:
         return self.team.details()
 
-    def update_details(self, **fields: Any) -> None:
-        self.team.update_details(**fields)
+    def update_details(self, *, expected: dict[str, str] | None = None, **fields: Any) -> None:
+        self.team.update_details(expected=expected, **fields)
 
     def extensions(self) -> dict[str, Any] | None:
         return self.team.extensions()
@@ -249,14 +249,16 @@ class WorkshopService:
     def evaluations(self) -> list[rec.Evaluation]:
         return self.evaluation_service.evaluations()
 
-    def update_evaluation(self, code: str, **fields: Any) -> None:
-        self.evaluation_service.update_evaluation(code, **fields)
+    def update_evaluation(
+        self, code: str, *, expected: dict[str, str] | None = None, **fields: Any
+    ) -> None:
+        self.evaluation_service.update_evaluation(code, expected=expected, **fields)
 
     def add_item(self, code: str, kind: str, text: str) -> rec.ListItem:
         return self.evaluation_service.add_item(code, kind, text)
 
-    def update_item(self, item_id: str, text: str) -> None:
-        self.evaluation_service.update_item(item_id, text)
+    def update_item(self, item_id: str, text: str, *, expected: str | None = None) -> None:
+        self.evaluation_service.update_item(item_id, text, expected=expected)
 
     def delete_item(self, item_id: str) -> None:
         self.evaluation_service.delete_item(item_id)

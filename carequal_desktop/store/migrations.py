@@ -30,12 +30,43 @@ from sqlalchemy.pool import StaticPool
 if TYPE_CHECKING:  # Alembic is imported only when a step runs, not on every start
     from alembic.operations import Operations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 Step = Callable[["Operations"], None]
 
+
+def _add_facilitation(op: Operations) -> None:
+    """Version 2: the facilitation mode's agenda and parking lot (issue 13)."""
+    import sqlalchemy as sa
+    from sqlmodel.sql.sqltypes import AutoString
+
+    op.create_table(
+        "agenda_item",
+        sa.Column("id", AutoString(), primary_key=True, nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("title", AutoString(), nullable=False),
+        sa.Column("indicator_code", AutoString(), nullable=True),
+        sa.Column("minutes", sa.Integer(), nullable=False),
+        sa.Column("spent_seconds", sa.Integer(), nullable=False),
+        sa.Column("updated", AutoString(), nullable=False),
+    )
+    op.create_table(
+        "parking_item",
+        sa.Column("id", AutoString(), primary_key=True, nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("kind", AutoString(), nullable=False),
+        sa.Column("text", AutoString(), nullable=False),
+        sa.Column("raised_by", AutoString(), nullable=False),
+        sa.Column("raised_at", AutoString(), nullable=True),
+        sa.Column("becomes", AutoString(), nullable=False),
+        sa.Column("target", AutoString(), nullable=True),
+        sa.Column("created", AutoString(), nullable=False),
+        sa.Column("updated", AutoString(), nullable=False),
+    )
+
+
 # STEPS[n] upgrades from version n-1 to version n.
-STEPS: dict[int, Step] = {}
+STEPS: dict[int, Step] = {2: _add_facilitation}
 
 
 def run_steps(conn: Connection, from_version: int) -> None:

@@ -161,3 +161,32 @@ class ActionIndicatorRow(SQLModel, table=True):
     )
     indicator_code: str = Field(primary_key=True, index=True)
     position: int = 0
+
+
+class AgendaItemRow(SQLModel, table=True):
+    """One slot of the facilitation agenda: an indicator or a session, with its time."""
+
+    __tablename__ = "agenda_item"
+    id: str = Field(primary_key=True)
+    position: int = 0
+    title: str
+    indicator_code: str | None = None
+    minutes: int = 20
+    spent_seconds: int = 0
+    updated: str
+
+
+class ParkingItemRow(SQLModel, table=True):
+    """A point parked in the room (or a quick note), to be sorted later."""
+
+    __tablename__ = "parking_item"
+    id: str = Field(primary_key=True)
+    position: int = 0
+    kind: str = "parked"  # "parked": raised by someone; "note": a quick capture
+    text: str
+    raised_by: str = ""
+    raised_at: str | None = None  # the indicator on screen when it was raised
+    becomes: str = ""  # "", "action", "evidence", "indicator"
+    target: str | None = None  # the indicator it was moved to, or the action/evidence made
+    created: str
+    updated: str

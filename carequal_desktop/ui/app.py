@@ -40,11 +40,25 @@ def _install_excepthook() -> None:
     sys.excepthook = hook
 
 
+def _tour(window: object, out: Path) -> int:
+    """``--tour DIR``: 1 if anything is larger than the screen, else 0."""
+    from carequal_desktop.ui.tour import run_tour
+
+    result = run_tour(window, out)
+    for line in result.lines:
+        print(line)
+    for problem in result.problems:
+        print(problem, file=sys.stderr)
+    window.close()  # type: ignore[attr-defined]
+    return 1 if result.problems else 0
+
+
 def run(
     file: Path | None = None,
     demo: bool = False,
     smoke: bool = False,
     screenshot: Path | None = None,
+    tour: Path | None = None,
 ) -> int:
     """Show the window (start screen, a file, or the demo); with ``smoke``, paint once and exit.
 
@@ -56,6 +70,8 @@ def run(
     from carequal_desktop.ui.main_window import MainWindow
 
     window = MainWindow()
+    if tour is not None:
+        return _tour(window, Path(tour))
     if demo:
         from carequal_desktop.services.demo import demo_path
 

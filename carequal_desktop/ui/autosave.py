@@ -14,6 +14,7 @@ any other text but filed only when the user leaves it, not on a pause.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -37,6 +38,7 @@ class Autosave(QObject):
     saved = Signal(list)  # the edits just written to the file
     failed = Signal(str)  # a save failed: one sentence; the typing is kept
     rejected = Signal(object, str)  # an edit the file refused for its content (an empty title)
+    collided = Signal(object, object)  # an edit, and the EditCollisionError: someone else's text
     recovered = Signal()  # a failed save has now succeeded
 
     def __init__(self, service: WorkshopService, parent: QObject | None = None) -> None:
@@ -67,6 +69,9 @@ class Autosave(QObject):
         """A field changed: remember its text and save it soon."""
         if self.service.read_only:
             return
+        old = self._pending.get(edit.key)
+        if old is not None and old.base != edit.base:
+            edit = dataclasses.replace(edit, base=old.base)  # the typing began from that text
         self._pending[edit.key] = edit
         if not edit.draft:
             self._debounce.start()
@@ -121,7 +126,10 @@ class Autosave(QObject):
                     break
                 if self._pending.get(edit.key) is edit:
                     del self._pending[edit.key]
-                self.rejected.emit(edit, str(exc))
+                if recovery.is_collision(exc):
+                    self.collided.emit(edit, exc)  # the window asks: keep theirs or mine
+                else:
+                    self.rejected.emit(edit, str(exc))
                 continue
             if self._pending.get(edit.key) is edit:
                 del self._pending[edit.key]

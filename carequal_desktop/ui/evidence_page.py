@@ -44,7 +44,10 @@ from carequal_desktop.ui.models.evidence_table_model import (
     EvidenceTableModel,
 )
 from carequal_desktop.ui.page import WorkshopPage
+from carequal_desktop.ui.widgets.eliding import ElidingDelegate
 from carequal_desktop.ui.widgets.headings import page_heading
+from carequal_desktop.ui.widgets.responsive import compact_button
+from carequal_desktop.ui.zoom import fit_rows
 
 ALL = object()  # combo data for "no filter"; None is a real value elsewhere
 NO_INDICATOR = ""
@@ -114,6 +117,10 @@ class EvidencePage(WorkshopPage):
 
         self.kind_combo = QComboBox(self)
         self.kind_combo.setAccessibleName("Filter by kind")
+        self.kind_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.kind_combo.setMinimumContentsLength(8)
         self.kind_combo.addItem("All kinds", ALL)
         for key, label in EVIDENCE_KINDS.items():
             self.kind_combo.addItem(label, key)
@@ -123,20 +130,21 @@ class EvidencePage(WorkshopPage):
         self.agency_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
-        self.agency_combo.setMinimumContentsLength(16)
+        self.agency_combo.setMinimumContentsLength(8)
 
         self.indicator_combo = QComboBox(self)
         self.indicator_combo.setAccessibleName("Filter by indicator")
         self.indicator_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
-        self.indicator_combo.setMinimumContentsLength(18)
+        self.indicator_combo.setMinimumContentsLength(8)
 
         self.clear_button = QPushButton("C&lear filters", self)
         self.clear_button.setAccessibleName("Clear filters")
 
         self.count_label = QLabel(self)
-        self.count_label.setAccessibleName("Number of evidence items shown")
+        self.count_label.setAccessibleDescription("Number of evidence items shown")
+        self.count_label.setWordWrap(True)
 
         self.new_button = QPushButton("&New evidence…", self)
         self.new_button.setAccessibleName("New evidence")
@@ -161,7 +169,12 @@ class EvidencePage(WorkshopPage):
         self.table.verticalHeader().hide()
         # Fixed row heights: the view never measures thousands of rows.
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        # Two lines a row: titles, kinds and agencies wrap once before they end in "…"
+        # (the whole title is in the tooltip, the detail pane and to screen readers).
+        fit_rows(self.table, 2)
+        wrap = ElidingDelegate(2, self.table)
+        for column in (TITLE, KIND, AGENCY, INDICATORS, SUPPORTS):
+            self.table.setItemDelegateForColumn(column, wrap)
         self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSortIndicator(REF, Qt.SortOrder.AscendingOrder)
         self.table.horizontalHeader().setHighlightSections(False)
@@ -173,28 +186,32 @@ class EvidencePage(WorkshopPage):
         self.detail.setOpenLinks(False)
         self.detail.setMinimumHeight(self.fontMetrics().lineSpacing() * 4)
 
+        head_row = QHBoxLayout()
+        head_row.addWidget(heading, 1)
+        head_row.addWidget(self.count_label, 0, Qt.AlignmentFlag.AlignBottom)
+
         top = QHBoxLayout()
         top.addWidget(self.search_edit, 1)
-        top.addWidget(self.new_button)
-        top.addWidget(self.edit_button)
-        top.addWidget(self.delete_button)
+        for button in (self.new_button, self.edit_button, self.delete_button):
+            top.addWidget(compact_button(button))
 
         filters = QHBoxLayout()
         filters.addWidget(self.kind_combo, 1)
         filters.addWidget(self.agency_combo, 1)
         filters.addWidget(self.indicator_combo, 1)
         filters.addWidget(self.clear_button)
-        filters.addWidget(self.count_label)
 
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(self.table)
         splitter.addWidget(self.detail)
         splitter.setStretchFactor(0, 4)
         splitter.setStretchFactor(1, 1)
-        splitter.setChildrenCollapsible(False)
+        # The detail pane may be dragged shut on a small screen; the table may not.
+        splitter.setCollapsible(0, False)
+        splitter.setCollapsible(1, True)
 
         layout = QVBoxLayout(self)
-        layout.addWidget(heading)
+        layout.addLayout(head_row)
         layout.addLayout(top)
         layout.addLayout(filters)
         layout.addWidget(splitter, 1)
@@ -223,7 +240,10 @@ class EvidencePage(WorkshopPage):
         self.edit_button.clicked.connect(self.edit_selected)
         self.delete_button.clicked.connect(self.delete_selected)
         self.table.doubleClicked.connect(lambda _index: self.edit_selected())
+        # The current row changes before a click selects it: follow the selection too, so a
+        # clicked row fills the detail pane and enables Edit and Delete.
         self.table.selectionModel().currentRowChanged.connect(self._show_detail)
+        self.table.selectionModel().selectionChanged.connect(self._show_detail)
         self._keys = TableKeys(self.table, self.edit_selected, self.delete_selected)
         find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self, self._focus_search)
         find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -249,24 +269,44 @@ class EvidencePage(WorkshopPage):
             SUPPORTS: "Area for improvement",
         }
         self._preferred = {c: metrics.horizontalAdvance(t) + pad for c, t in samples.items()}
-        self._title_min = metrics.averageCharWidth() * 40
+        self._title_min = metrics.averageCharWidth() * 34
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(TITLE, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(metrics.averageCharWidth() * 5)
         self._fit_columns()
 
+    # On a narrow window (a projector, 150%) these columns are left out, in this order, until
+    # the title has room; the detail pane, the tooltip and the filters still show them.
+    _DROP_WHEN_NARROW = (RESPONDENTS, SUPPORTS, DATE, AGENCY, INDICATORS)
+
     def _fit_columns(self) -> None:
         """Preferred widths when there is room; on a narrow window the wordier columns give
-        way first, so the title always keeps a readable width."""
+        way first, then the least needed are left out, so the title keeps a readable width."""
         available = self.table.viewport().width()
-        fixed = (REF, DATE, SHARE, RESPONDENTS)  # the share word is never cut short
         minimum = self.table.fontMetrics().averageCharWidth() * 9
-        spare = available - self._title_min - sum(self._preferred[c] for c in fixed)
-        flexible = [c for c in self._preferred if c not in fixed]
+        fixed_columns = (REF, DATE, SHARE, RESPONDENTS)  # the share word is never cut short
+        hidden: set[int] = set()
+
+        def need() -> int:
+            fixed = sum(self._preferred[c] for c in fixed_columns if c not in hidden)
+            flexible = sum(
+                minimum for c in self._preferred if c not in fixed_columns and c not in hidden
+            )
+            return self._title_min + fixed + flexible
+
+        for column in self._DROP_WHEN_NARROW:
+            if need() <= available:
+                break
+            hidden.add(column)
+        for column in self._preferred:
+            self.table.setColumnHidden(column, column in hidden)
+        shown_fixed = [c for c in fixed_columns if c not in hidden]
+        spare = available - self._title_min - sum(self._preferred[c] for c in shown_fixed)
+        flexible = [c for c in self._preferred if c not in fixed_columns and c not in hidden]
         wanted = sum(self._preferred[c] for c in flexible)
-        scale = 1.0 if wanted <= spare else max(0.0, spare) / wanted
+        scale = 1.0 if wanted <= spare else max(0.0, spare) / max(1, wanted)
         for column, width in self._preferred.items():
-            if column not in fixed:
+            if column in flexible:
                 width = max(minimum, int(width * scale))
             self.table.setColumnWidth(column, width)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QFocusEvent, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -40,10 +40,12 @@ from carequal_desktop.services.recovery import Edit
 from carequal_desktop.services.workshop import WorkshopService
 from carequal_desktop.ui import messages
 from carequal_desktop.ui.autosave import DEBOUNCE_MS, Autosave
+from carequal_desktop.ui.colours import warning_colour
 from carequal_desktop.ui.page import WorkshopPage
 from carequal_desktop.ui.undo import ITEM_NAMES, AddItem, DeleteItem, Unlink
 from carequal_desktop.ui.widgets.headings import heading, scaled_font
 from carequal_desktop.ui.widgets.item_list_editor import ItemListEditor
+from carequal_desktop.ui.widgets.responsive import compact_button, on_width, stack_when_narrow
 
 AUTOSAVE_MS = DEBOUNCE_MS
 _ID_ROLE = Qt.ItemDataRole.UserRole
@@ -70,10 +72,19 @@ class NarrativeEdit(QPlainTextEdit):
         self.setPlaceholderText(placeholder)
         self.setTabChangesFocus(True)
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
-        height = self.fontMetrics().lineSpacing() * lines + 2 * self.frameWidth() + 10
+        self._lines = lines
+        self._fit_height()
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+
+    def _fit_height(self) -> None:
+        height = self.fontMetrics().lineSpacing() * self._lines + 2 * self.frameWidth() + 10
         self.setMinimumHeight(height)
         self.setMaximumHeight(height + self.fontMetrics().lineSpacing() * 2)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt name)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # text zoom: keep the same number of lines
+            self._fit_height()
 
     def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802 (Qt name)
         super().focusOutEvent(event)
@@ -126,7 +137,7 @@ class IndicatorPage(WorkshopPage):
         self.title_label = QLabel()
         self.title_label.setFont(scaled_font(self, 1.6))
         self.title_label.setWordWrap(True)
-        self.title_label.setAccessibleName("Indicator")
+        self.title_label.setAccessibleDescription("Indicator")
         self.title_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         top.addWidget(self.title_label, 1)
         self.prev_button = QPushButton("‹ Previous")
@@ -144,8 +155,9 @@ class IndicatorPage(WorkshopPage):
 
         self.context_label = QLabel()
         self.context_label.setWordWrap(True)
-        self.context_label.setAccessibleName("Key question, area and inspection statements")
-        self.context_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.context_label.setAccessibleDescription("Key question, area and inspection statements")
+        # Secondary, but read from the back of the room: full text colour (the placeholder
+        # grey was 3.9:1).
         outer.addWidget(self.context_label)
 
         body = QHBoxLayout()
@@ -156,6 +168,8 @@ class IndicatorPage(WorkshopPage):
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no Tab stop on the scroll area itself
         column = QWidget()
         col = QVBoxLayout(column)
         col.setContentsMargins(0, 0, 8, 0)
@@ -176,6 +190,8 @@ class IndicatorPage(WorkshopPage):
         lists.addWidget(self.strengths, 1)
         lists.addWidget(self.areas, 1)
         col.addLayout(lists)
+        # Side by side on a laptop; one above the other on a projector or at large text.
+        stack_when_narrow(self.scroll.viewport(), lists, 80)
         col.addSpacing(8)
 
         # 2 How do we know?
@@ -191,11 +207,12 @@ class IndicatorPage(WorkshopPage):
         col.addWidget(ev_label)
         self.evidence_list = QListWidget()
         self.evidence_list.setAccessibleName("Evidence linked to this indicator")
-        self.evidence_list.setMinimumHeight(_list_height(self, 4))
-        self.evidence_list.setMaximumHeight(_list_height(self, 8))
+        self._fit_list_heights()
         # One line per item and uniform heights: an indicator may cite hundreds of items.
         self.evidence_list.setUniformItemSizes(True)
         self.evidence_list.setTextElideMode(Qt.TextElideMode.ElideRight)
+        # Long titles end in "…" (whole in the tooltip and to screen readers): never sideways.
+        self.evidence_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.evidence_list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.evidence_list.itemActivated.connect(self._edit_evidence)
         col.addWidget(self.evidence_list)
@@ -217,9 +234,10 @@ class IndicatorPage(WorkshopPage):
         )
         self.unlink_evidence_button.clicked.connect(self.unlink_evidence)
         for b in (self.link_evidence_button, self.new_evidence_button, self.unlink_evidence_button):
-            ev_buttons.addWidget(b)
+            ev_buttons.addWidget(compact_button(b))
         ev_buttons.addStretch(1)
         col.addLayout(ev_buttons)
+        stack_when_narrow(self.scroll.viewport(), ev_buttons, 56)
         col.addSpacing(8)
 
         # 3 What are we going to do now?
@@ -231,12 +249,13 @@ class IndicatorPage(WorkshopPage):
         )
         col.addWidget(self.what_next)
         act_label = QLabel("Linked actions in the improvement plan")
+        act_label.setWordWrap(True)
         col.addWidget(act_label)
         self.action_list = QListWidget()
         self.action_list.setAccessibleName("Improvement actions linked to this indicator")
-        self.action_list.setMinimumHeight(_list_height(self, 3))
-        self.action_list.setMaximumHeight(_list_height(self, 7))
+
         self.action_list.setWordWrap(True)
+        self.action_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.action_list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.action_list.itemActivated.connect(self._edit_action)
         col.addWidget(self.action_list)
@@ -256,23 +275,32 @@ class IndicatorPage(WorkshopPage):
         )
         self.unlink_action_button.clicked.connect(self.unlink_action)
         for b in (self.new_action_button, self.link_action_button, self.unlink_action_button):
-            act_buttons.addWidget(b)
+            act_buttons.addWidget(compact_button(b))
         act_buttons.addStretch(1)
         col.addLayout(act_buttons)
+        stack_when_narrow(self.scroll.viewport(), act_buttons, 56)
         col.addStretch(1)
 
         # Side panel: the grade with its meaning, status, rationale, prompts.
         side_scroll = QScrollArea()
         side_scroll.setWidgetResizable(True)
         side_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        side_scroll.setFixedWidth(330)
+
+        # 330 px on a laptop, narrower on a small screen or at large text; its text wraps.
+        def fit_side(width: int) -> None:
+            char = self.fontMetrics().averageCharWidth()
+            side_scroll.setFixedWidth(max(char * 28, min(max(330, char * 46), width * 3 // 10)))
+
+        on_width(self, fit_side)
         side_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        side_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.side_scroll = side_scroll
         side = QWidget()
         side_scroll.setWidget(side)
         panel = QVBoxLayout(side)
         panel.setContentsMargins(8, 0, 8, 0)
         panel.setSpacing(4)
-        body.addWidget(side_scroll)
+        body.addWidget(side_scroll, 0)
 
         panel.addWidget(heading("Grade", 1.15))
         self.grade_group = QButtonGroup(self)
@@ -284,7 +312,7 @@ class IndicatorPage(WorkshopPage):
 
         self.meaning = QLabel()
         self.meaning.setWordWrap(True)
-        self.meaning.setAccessibleName("Meaning of the chosen grade")
+        self.meaning.setAccessibleDescription("Meaning of the chosen grade")
         self.meaning.setFrameShape(QFrame.Shape.StyledPanel)
         self.meaning.setAutoFillBackground(True)
         self.meaning.setBackgroundRole(QPalette.ColorRole.AlternateBase)
@@ -321,7 +349,7 @@ class IndicatorPage(WorkshopPage):
         panel.addWidget(heading("Prompts for discussion", 1.0))
         self.prompts_label = QLabel()
         self.prompts_label.setWordWrap(True)
-        self.prompts_label.setAccessibleName("Prompts for discussion")
+        self.prompts_label.setAccessibleDescription("Prompts for discussion")
         self.prompts_label.setTextFormat(Qt.TextFormat.RichText)
         self.prompts_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         panel.addWidget(self.prompts_label)
@@ -352,10 +380,61 @@ class IndicatorPage(WorkshopPage):
             editor.delete_requested.connect(lambda item_id, k=kind: self._delete_item(k, item_id))
             editor.reorder_requested.connect(lambda ids, k=kind: self._reorder(k, ids))
 
+        self._fit_list_heights()
         self._build_grades()
-        # Previous/Next come last when tabbing: Ctrl+Page Up/Down is the quick way.
-        QWidget.setTabOrder(self.edit_indicator_button, self.prev_button)
-        QWidget.setTabOrder(self.prev_button, self.next_button)
+        self._order_tabs()
+
+    def _order_tabs(self) -> None:
+        """The answers, then the grade and status, then the lists' buttons; Previous/Next last
+        (Alt+Left/Right is the quick way). The lists' own buttons have keys instead (Enter
+        adds, F2 edits, Delete deletes, Ctrl+Up/Down move), so they are no Tab stops."""
+        for editor in (self.strengths, self.areas):
+            for button in (
+                editor.add_button,
+                editor.edit_button,
+                editor.delete_button,
+                editor.up_button,
+                editor.down_button,
+            ):
+                button.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        order: list[QWidget] = [
+            self.how_good_now,
+            self.strengths.new_line,
+            self.strengths.list,
+            self.areas.new_line,
+            self.areas.list,
+            self.how_do_we_know,
+            self.what_next,
+            *self.grade_buttons.values(),
+            self.status_combo,
+            self.rationale,
+            self.evidence_list,
+            self.link_evidence_button,
+            self.new_evidence_button,
+            self.unlink_evidence_button,
+            self.action_list,
+            self.new_action_button,
+            self.link_action_button,
+            self.unlink_action_button,
+            self.edit_indicator_button,
+            self.prev_button,
+            self.next_button,
+        ]
+        for first, second in zip(order, order[1:], strict=False):
+            QWidget.setTabOrder(first, second)
+
+    def _fit_list_heights(self) -> None:
+        if not hasattr(self, "action_list"):
+            return
+        self.evidence_list.setMinimumHeight(_list_height(self, 4))
+        self.evidence_list.setMaximumHeight(_list_height(self, 8))
+        self.action_list.setMinimumHeight(_list_height(self, 3))
+        self.action_list.setMaximumHeight(_list_height(self, 7))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt name)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # text zoom
+            self._fit_list_heights()
 
     def _build_grades(self) -> None:
         """Radio buttons for the workshop's scale, highest first, then "Not yet graded"."""
@@ -409,7 +488,8 @@ class IndicatorPage(WorkshopPage):
             )
             for field, edit in self._texts.items():
                 # Typing the file does not have yet (a full disk) stays on screen.
-                text = self.autosave.text(self._key(code, field), getattr(ev, field))
+                key = self._key(code, field)
+                text = self.autosave.text(key, self.base(key, getattr(ev, field)) or "")
                 if changed or edit.toPlainText() != text:
                     edit.setPlainText(text)
             self.strengths.set_items(self._lines(ev.strengths))
@@ -440,6 +520,15 @@ class IndicatorPage(WorkshopPage):
         button = self.grade_buttons.get(grade or 0) or self.grade_buttons[0]
         button.setChecked(True)
         self._show_meaning(grade)
+        self._grade_tab_stop()
+
+    def _grade_tab_stop(self) -> None:
+        """One Tab stop for the grade, on the chosen one; the arrow keys choose another."""
+        checked = self.grade_group.checkedButton()
+        for button in self.grade_buttons.values():
+            button.setFocusPolicy(
+                Qt.FocusPolicy.StrongFocus if button is checked else Qt.FocusPolicy.ClickFocus
+            )
 
     def _show_meaning(self, grade: int | None) -> None:
         level = self.service.framework().level(grade) if grade else None
@@ -474,7 +563,7 @@ class IndicatorPage(WorkshopPage):
         assert self.code is not None
         self.action_list.clear()
         for act in self.service.actions_for_indicator(self.code):
-            parts = [f"{act.ref}  {act.task}"]
+            parts = [f"Action {act.ref}: {act.task}"]  # not to be read as an indicator code
             if act.ownership:
                 parts.append(act.ownership)
             if act.due:
@@ -484,7 +573,7 @@ class IndicatorPage(WorkshopPage):
             item.setData(_ID_ROLE, act.id)
             if act.is_overdue():
                 item.setText(f"{text}  ⚠ overdue")
-                item.setForeground(QBrush(Qt.GlobalColor.darkRed))
+                item.setForeground(QBrush(warning_colour(self.action_list.palette())))
                 font = item.font()
                 font.setBold(True)
                 item.setFont(font)
@@ -494,8 +583,12 @@ class IndicatorPage(WorkshopPage):
 
     @staticmethod
     def _placeholder(widget: QListWidget, text: str) -> None:
+        # Enabled (a disabled item's grey was 1.9:1) but not selectable; italic marks it.
         item = QListWidgetItem(text)
-        item.setFlags(Qt.ItemFlag.NoItemFlags)
+        item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+        font = item.font()
+        font.setItalic(True)
+        item.setFont(font)
         widget.addItem(item)
 
     def set_read_only(self, read_only: bool) -> None:
@@ -539,7 +632,8 @@ class IndicatorPage(WorkshopPage):
         if self._loading or self.code is None or self.service.read_only:
             return
         text = self._texts[field].toPlainText()
-        self.autosave.put(Edit("evaluation", self.code, field, text, self._label(field)))
+        base = self.base(self._key(self.code, field))
+        self.autosave.put(Edit("evaluation", self.code, field, text, self._label(field), base=base))
 
     def _draft_changed(self, kind: str, text: str) -> None:
         if self._loading or self.code is None or self.service.read_only:
@@ -559,7 +653,8 @@ class IndicatorPage(WorkshopPage):
         if self.code is None or self.service.read_only:
             return
         label = f"{self.code} {ITEM_NAMES.get(kind, kind)} being changed"
-        self.autosave.put(Edit("item", item_id, "text", text, label, draft=True))
+        base = self.base(self._item_key(item_id))
+        self.autosave.put(Edit("item", item_id, "text", text, label, draft=True, base=base))
 
     def _line_given_up(self, item_id: str) -> None:
         self.autosave.drop_draft(self._item_key(item_id))
@@ -570,10 +665,12 @@ class IndicatorPage(WorkshopPage):
         self.areas.commit_editing()
 
     def owns(self, edit: Edit) -> bool:
-        return edit.kind in _EVALUATION_KINDS
+        if edit.kind == "item":
+            return edit.target in self.strengths.ids() or edit.target in self.areas.ids()
+        return edit.kind in _EVALUATION_KINDS and edit.target == self.code
 
     def edits_saved(self, edits: list[Edit]) -> None:
-        codes = sorted({e.target for e in edits if e.kind != "item"})
+        codes = sorted({e.target for e in edits if e.kind in ("evaluation", "new_item")})
         if self.code in codes:
             ev = self.service.evaluation(self.code)
             self._loading = True
@@ -599,7 +696,7 @@ class IndicatorPage(WorkshopPage):
         for code in codes:
             self.indicator_changed.emit(code)
         for edit in edits:
-            if edit.kind == "new_item":
+            if edit.kind == "new_item" and self.isVisible():
                 name = ITEM_NAMES.get(edit.field, edit.field)
                 self.notice.emit(
                     f"The {name} you had typed, “{edit.text}”, was added to {edit.target}."
@@ -620,6 +717,7 @@ class IndicatorPage(WorkshopPage):
     def _grade_toggled(self, value: int, checked: bool) -> None:
         if not checked:
             return
+        self._grade_tab_stop()
         grade = value or None
         self._show_meaning(grade)
         if self._loading or self.code is None:
@@ -635,11 +733,32 @@ class IndicatorPage(WorkshopPage):
             return
         status = self.status_combo.currentData()
         self.save_typing()
+        if status == "agreed" and self._status != "agreed":
+            problem = self._not_ready_to_agree()
+            if problem:
+                messages.show_error(self, problem)
+                self.refresh()  # back to the status it had
+                return
         if self._call(self.service.update_evaluation, self.code, status=status):
             self._status = status
             self.indicator_changed.emit(self.code)
         else:
             self.refresh()
+
+    def _not_ready_to_agree(self) -> str:
+        """Why this indicator cannot be marked agreed yet ("" when it can)."""
+        assert self.code is not None
+        ev = self.service.evaluation(self.code)
+        answers = (ev.how_good_now, ev.how_do_we_know, ev.what_next)
+        empty = not any(a.strip() for a in answers) and not ev.strengths
+        if empty and not ev.areas_for_improvement and ev.grade is None:
+            return (
+                "There is nothing to agree yet: write the team's answers to the three "
+                "questions, then choose a grade, before marking this indicator agreed."
+            )
+        if ev.grade is None:
+            return "Choose the grade the team agreed before marking this indicator agreed."
+        return ""
 
     def set_status(self, status: str) -> None:
         """Choose a status as if from the list (used by the menu and tests)."""
@@ -662,7 +781,15 @@ class IndicatorPage(WorkshopPage):
 
     def _lines(self, items: list[Any]) -> list[tuple[str, str]]:
         """``(id, text)`` of a list, with changes the file has not taken yet (a full disk)."""
-        return [(i.id, self.autosave.text(self._item_key(i.id), i.text)) for i in items]
+        return [
+            (
+                i.id,
+                self.autosave.text(
+                    self._item_key(i.id), self.base(self._item_key(i.id), i.text) or ""
+                ),
+            )
+            for i in items
+        ]
 
     def _add_item(self, kind: str, text: str) -> None:
         if self.code is None:
@@ -684,7 +811,8 @@ class IndicatorPage(WorkshopPage):
         if self.code is None:
             return
         label = f"{self.code} changed line"
-        self.autosave.put(Edit("item", item_id, "text", text, label))
+        base = self.base(self._item_key(item_id))
+        self.autosave.put(Edit("item", item_id, "text", text, label, base=base))
         self.save_typing()
         # Reload after the list has finished committing its editor: rebuilding the list
         # inside its own itemChanged would delete the item being edited.
@@ -773,12 +901,14 @@ class IndicatorPage(WorkshopPage):
         """Unlink the selected evidence or actions; one Ctrl+Z links them all again."""
         if self.code is None:
             return
-        chosen = [
-            (i.data(_ID_ROLE), i.text().split()[0])
-            for i in widget.selectedItems()
-            if i.data(_ID_ROLE)
-        ]
-        if not chosen:
+        ids = [i.data(_ID_ROLE) for i in widget.selectedItems() if i.data(_ID_ROLE)]
+        if not ids:
+            return
+        try:
+            read = self.service.evidence_item if what == "evidence" else self.service.action
+            chosen = [(record_id, read(record_id).ref) for record_id in ids]
+        except UserError as exc:
+            messages.show_error(self, str(exc))
             return
         refs = ", ".join(ref for _id, ref in chosen)
         stack = self.undo_stack

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSize, Qt, QTimer
+from PySide6.QtCore import QByteArray, QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -27,6 +27,7 @@ from PySide6.QtGui import (
     QPalette,
     QPen,
     QPixmap,
+    QResizeEvent,
     QUndoGroup,
 )
 from PySide6.QtWidgets import (
@@ -51,16 +52,22 @@ from carequal_desktop.services import backups, locking, recovery, settings
 from carequal_desktop.services.workshop import WorkshopService, is_writable
 from carequal_desktop.ui import messages
 from carequal_desktop.ui.autosave import Autosave
+from carequal_desktop.ui.colours import apply_accessible_palette
+from carequal_desktop.ui.dialogs._fit import install_screen_fitter
 from carequal_desktop.ui.dialogs.locked_dialog import ask_open_read_only
 from carequal_desktop.ui.dialogs.new_workshop_dialog import FILE_FILTER, default_folder, with_suffix
+from carequal_desktop.ui.focus_ring import install_focus_ring
+from carequal_desktop.ui.keys import install_enter_keys
 from carequal_desktop.ui.page import WorkshopPage
 from carequal_desktop.ui.start_page import StartPage
 from carequal_desktop.ui.undo import WorkshopUndo
+from carequal_desktop.ui.widgets.responsive import on_width
 
 log = logging.getLogger("carequal")
 
 GEOMETRY_KEY = "window_geometry"
 SIDEBAR_WIDTH = 260
+SIDEBAR_MIN_WIDTH = 170
 _KEY_ROLE = Qt.ItemDataRole.UserRole
 # (page key, sidebar label, Go menu shortcut)
 PAGES: tuple[tuple[str, str, str], ...] = (
@@ -69,22 +76,42 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("evidence", "Evidence register", "Ctrl+3"),
     ("plan", "Improvement plan", "Ctrl+4"),
 )
+# The Go menu's mnemonic for each page (unique in that menu).
+_GO_MNEMONICS = {
+    "overview": "&Overview",
+    "team": "&Workshop and team",
+    "evidence": "E&vidence register",
+    "plan": "I&mprovement plan",
+}
 INDICATOR = "indicator"
 # A long workshop day keeps hourly copies, not only the one made on opening.
 BACKUP_EVERY_MS = 60 * 60 * 1000
 
 SHORTCUTS_HELP: tuple[tuple[str, str], ...] = (
+    ("F1", "This list of keyboard shortcuts"),
     ("Ctrl+N", "New workshop"),
     ("Ctrl+O", "Open a workshop"),
     ("Ctrl+Shift+S", "Save a copy of the workshop"),
+    ("Ctrl+Shift+E", "Export the position statement (Word)"),
     ("Ctrl+W", "Close the workshop"),
     ("Ctrl+1 … Ctrl+4", "Overview, Workshop and team, Evidence register, Improvement plan"),
     ("Ctrl+Page Down, Alt+Right", "Next indicator"),
     ("Ctrl+Page Up, Alt+Left", "Previous indicator"),
     ("F6", "Switch between the list on the left and the page"),
+    ("F5", "Facilitation mode, full screen (F5 or Escape leaves it)"),
+    ("Ctrl+J", "In facilitation mode: type a quick note"),
+    ("Ctrl+Shift+P", "In facilitation mode: park a point in the parking lot"),
+    ("Ctrl+plus, Ctrl+minus", "Larger or smaller text (remembered for the workshop)"),
+    ("Ctrl+0", "Normal text size (in facilitation mode: its large text)"),
     ("Ctrl+E", "New evidence (linked to the indicator on screen)"),
     ("Ctrl+Shift+N", "New action (linked to the indicator on screen)"),
+    ("Ctrl+F", "Search the evidence register"),
     ("Tab, Shift+Tab", "Move between boxes and buttons"),
+    ("Up, Down", "Choose the grade (on the grade), move in lists and tables"),
+    ("Enter, Space", "Press the button that has the focus"),
+    ("Enter", "In a form: Save. In a list or table: open the item. In Link evidence: link it"),
+    ("Escape", "Close a form without saving"),
+    ("Enter (in Type a strength)", "Add the strength or area for improvement"),
     ("F2 or double-click", "Change a strength or area for improvement"),
     ("Ctrl+Up, Ctrl+Down", "Move a strength or area for improvement"),
     ("Delete", "Delete the selected line (Ctrl+Z brings it back)"),
@@ -97,6 +124,24 @@ _STATUS_COLOURS = {
     "in_progress": QColor("#c77c00"),
     "agreed": QColor("#2e7d32"),
 }
+
+
+class _Sidebar(QListWidget):
+    """The list of pages and indicators: prefers its full width, gives way on a small screen."""
+
+    resized = Signal()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt name)
+        return QSize(SIDEBAR_WIDTH, super().sizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt name)
+        super().resizeEvent(event)
+        self.resized.emit()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt name)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # text zoom: items measure again
+            self.resized.emit()
 
 
 def status_icon(status: str, size: int = 16) -> QIcon:
@@ -132,6 +177,10 @@ class MainWindow(QMainWindow):
 
     def __init__(self) -> None:
         super().__init__()
+        install_screen_fitter()
+        install_enter_keys()
+        install_focus_ring()
+        apply_accessible_palette()
         self.service: WorkshopService | None = None
         self.autosave: Autosave | None = None
         self.undo_stack: WorkshopUndo | None = None
@@ -146,6 +195,7 @@ class MainWindow(QMainWindow):
         self._save_problem: QLabel | None = None
         self.undo_group: QUndoGroup | None = None
         self._offered: set[Path] = set()  # recovery files offered this session
+        self._facilitation: Any = None
 
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
@@ -159,7 +209,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)  # a workshop file dropped from Explorer or an email opens
         self._build_menus()
         self.saved_label = QLabel()
-        self.saved_label.setAccessibleName("Saving")
+        self.saved_label.setAccessibleDescription("Saving")
         self.statusBar().addPermanentWidget(self.saved_label)
         self.saved_label.setAccessibleDescription("Whether the latest typing is in the file")
         self.backup_timer = QTimer(self)
@@ -367,6 +417,8 @@ class MainWindow(QMainWindow):
         """
         if self.service is None:
             return True
+        if self._facilitation is not None:
+            self._facilitation.close()
         if not self._can_leave("Close the workshop"):
             return False
         self._close_service()
@@ -385,6 +437,7 @@ class MainWindow(QMainWindow):
         self.undo_stack = None
         self.service.close()
         self.service = None
+        self._apply_zoom(1.0)
         if self._workshop_view is not None:
             self.stack.removeWidget(self._workshop_view)
             self._workshop_view.deleteLater()
@@ -543,6 +596,7 @@ class MainWindow(QMainWindow):
         self.autosave.saved.connect(self._saved)
         self.autosave.failed.connect(self._save_failed)
         self.autosave.recovered.connect(self._save_recovered)
+        self.autosave.collided.connect(self._collided)
         self.undo_stack = WorkshopUndo(service, self)
         self.undo_stack.changed.connect(self._undone)
         self.undo_stack.failed.connect(lambda text: messages.show_error(self, text))
@@ -552,6 +606,13 @@ class MainWindow(QMainWindow):
             self.undo_group.setActiveStack(self.undo_stack)
         if not service.read_only:
             self.backup_timer.start()
+
+        from carequal_desktop.services.facilitation import Facilitation
+
+        try:
+            self._apply_zoom(Facilitation(service).zoom())  # the text size this workshop had
+        except UserError:
+            self._apply_zoom(1.0)
         self._build_workshop_view()
         self._update_state()
         self.show_page("overview")
@@ -573,7 +634,7 @@ class MainWindow(QMainWindow):
             banner = QLabel(text)
             banner.setWordWrap(True)
             banner.setMargin(8)
-            banner.setAccessibleName("Read-only notice")
+            banner.setAccessibleDescription("Read-only notice")
             banner.setAutoFillBackground(True)
             banner.setBackgroundRole(QPalette.ColorRole.ToolTipBase)
             banner.setForegroundRole(QPalette.ColorRole.ToolTipText)
@@ -594,17 +655,25 @@ class MainWindow(QMainWindow):
         row.setSpacing(0)
         outer.addLayout(row, 1)
 
-        self.sidebar = QListWidget()
+        self.sidebar = _Sidebar()
         self.sidebar.setAccessibleName("Workshop sections and quality indicators")
-        self.sidebar.setFixedWidth(SIDEBAR_WIDTH)
+        # Full width on a laptop; narrower on a projector or at 150% so the page fits.
+        sidebar = self.sidebar
+        on_width(
+            view,
+            lambda width: sidebar.setFixedWidth(
+                max(SIDEBAR_MIN_WIDTH, min(SIDEBAR_WIDTH, width // 5))
+            ),
+        )
+        self.sidebar.resized.connect(self._measure_sidebar_items)
         self.sidebar.setWordWrap(True)
         self.sidebar.setIconSize(QSize(16, 16))
         self.sidebar.setSpacing(2)
         self.sidebar.setStyleSheet("QListWidget::item { padding: 3px 2px; }")
         self.sidebar.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        row.addWidget(self.sidebar)
+        row.addWidget(self.sidebar, 1)
         self._page_stack = QStackedWidget()
-        row.addWidget(self._page_stack, 1)
+        row.addWidget(self._page_stack, 6)
 
         for key, label, shortcut in PAGES:
             item = QListWidgetItem(label)
@@ -642,18 +711,27 @@ class MainWindow(QMainWindow):
         status_text = EVALUATION_STATUSES.get(status, status)
         text = f"{code} {title}\n{status_text} · {grade_text}"
         item.setText(text)
-        # Word-wrapped items with two lines get too little height from Qt; measure them.
-        assert self.sidebar is not None
-        width = SIDEBAR_WIDTH - self.sidebar.iconSize().width() - 44
-        metrics = self.sidebar.fontMetrics()
-        height = metrics.boundingRect(0, 0, width, 10_000, Qt.TextFlag.TextWordWrap, text).height()
-        item.setSizeHint(QSize(width, height + 10))
+        self._measure_sidebar_item(item)
         item.setIcon(status_icon(status))
         item.setToolTip(f"{code} {title}: {status_text.lower()}, {grade_text}")
         item.setData(
             Qt.ItemDataRole.AccessibleTextRole,
             f"Indicator {code} {title}, {status_text}, {grade_text}",
         )
+
+    def _measure_sidebar_item(self, item: QListWidgetItem) -> None:
+        # Word-wrapped items with two lines get too little height from Qt; measure them.
+        assert self.sidebar is not None
+        width = max(60, self.sidebar.viewport().width() - self.sidebar.iconSize().width() - 24)
+        metrics = self.sidebar.fontMetrics()
+        height = metrics.boundingRect(
+            0, 0, width, 10_000, Qt.TextFlag.TextWordWrap, item.text()
+        ).height()
+        item.setSizeHint(QSize(width, height + 10))
+
+    def _measure_sidebar_items(self) -> None:
+        for item in getattr(self, "_indicator_items", {}).values():
+            self._measure_sidebar_item(item)
 
     def refresh_indicator_item(self, code: str) -> None:
         """Show an indicator's current title, status and grade in the sidebar."""
@@ -781,6 +859,52 @@ class MainWindow(QMainWindow):
         self.prev_action.setEnabled(not is_indicator or codes.index(code) > 0)
         self.next_action.setEnabled(not is_indicator or codes.index(code) < len(codes) - 1)
 
+    # -------------------------------------------------------------- facilitate
+
+    def facilitate(self) -> Any:
+        """F5: the facilitation mode, full screen, for the projector; returns its window."""
+        from carequal_desktop.ui.facilitation.window import FacilitationWindow
+
+        if self.service is None:
+            return None
+        if self._facilitation is not None:
+            self._facilitation.activateWindow()
+            return self._facilitation
+        self.flush()
+        mode = FacilitationWindow(self)
+        mode.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        mode.left.connect(self._left_facilitation)
+        self._facilitation = mode
+        mode.showFullScreen()
+        return mode
+
+    def _left_facilitation(self) -> None:
+        self._facilitation = None
+        if self.service is not None:
+            for code in getattr(self, "_indicator_items", {}):
+                self.refresh_indicator_item(code)
+            self._refresh_current()
+        self.activateWindow()
+
+    @staticmethod
+    def _apply_zoom(value: float) -> None:
+        from carequal_desktop.ui.zoom import apply_zoom
+
+        apply_zoom(value)
+
+    def zoom_text(self, step: int) -> None:
+        """Ctrl+plus / Ctrl+minus / Ctrl+0: text size, remembered for this workshop."""
+        from carequal_desktop.services.facilitation import Facilitation, step_zoom
+        from carequal_desktop.ui.zoom import apply_zoom, current_zoom
+
+        value = 1.0 if step == 0 else step_zoom(current_zoom(), step)
+        apply_zoom(value)
+        if self.service is not None:
+            try:
+                Facilitation(self.service).set_zoom(value)
+            except UserError as exc:
+                messages.show_error(self, str(exc))
+
     # ------------------------------------------------------------------ insert
 
     def new_evidence(self) -> None:
@@ -822,11 +946,14 @@ class MainWindow(QMainWindow):
 
     # -------------------------------------------------------------------- help
 
+    def shortcuts_dialog(self) -> QDialog:
+        """The F1 list of every keyboard shortcut."""
+        from carequal_desktop.ui.dialogs.shortcuts_dialog import ShortcutsDialog
+
+        return ShortcutsDialog(SHORTCUTS_HELP, self)
+
     def show_shortcuts(self) -> None:
-        rows = "".join(
-            f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{v}</td></tr>" for k, v in SHORTCUTS_HELP
-        )
-        QMessageBox.information(self, "Keyboard shortcuts", f"<table>{rows}</table>")
+        self.shortcuts_dialog().exec()
 
     def show_about(self) -> None:
         QMessageBox.about(
@@ -873,6 +1000,13 @@ class MainWindow(QMainWindow):
             return
         self.flush()
         backups.backup_quietly(self.service.path, "session")
+
+    def _collided(self, edit: Any, exc: Any) -> None:
+        """A colleague saved other text in a field being typed in: both shown, one kept."""
+        from carequal_desktop.ui.page import ask_keep_mine
+
+        if self.autosave is not None and not ask_keep_mine(self, self.autosave, edit, exc):
+            self._refresh_current()
 
     def _undone(self, code: str) -> None:
         """An undo or redo changed an indicator: show it as it now is."""
@@ -934,6 +1068,8 @@ class MainWindow(QMainWindow):
         return True
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt name)
+        if self._facilitation is not None:
+            self._facilitation.close()
         self._save_geometry()
         if self.service is not None:
             if not self._can_leave("Quit"):

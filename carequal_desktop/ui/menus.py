@@ -1,6 +1,6 @@
 """The window's menus, built in one place.
 
-``build_menus(window)`` makes File, Edit, Go, Insert and Help from the window's slots;
+``build_menus(window)`` makes File, Edit, Go, View, Insert and Help from the window's slots;
 features and pages add their own entries through the returned ``MenuBar`` (``add``, or
 ``menu("view", "&View")`` for a menu of their own, placed before Help), so every shortcut
 and every "needs an open workshop" rule is visible here and enabled in one place.
@@ -84,10 +84,13 @@ class MenuBar:
 
 
 def build_menus(window: MainWindow) -> MenuBar:
-    """File, Edit, Go, Insert and Help, with every shortcut the window has."""
+    """File, Edit, Go, View, Insert and Help, with every shortcut the window has.
+
+    Mnemonics are unique within each menu (and across the bar).
+    """
     from carequal_desktop.ui.dialogs.export_dialog import install_export_actions
     from carequal_desktop.ui.dialogs.restore_dialog import install_restore_action
-    from carequal_desktop.ui.main_window import PAGES
+    from carequal_desktop.ui.main_window import _GO_MNEMONICS, PAGES
 
     menus = MenuBar(window)
     w = window
@@ -106,10 +109,10 @@ def build_menus(window: MainWindow) -> MenuBar:
     file_menu.addSeparator()
     menus.add(file_menu, "&Import exchange JSON…", w.import_exchange_json)
     w.export_json_action = menus.add(
-        file_menu, "&Export exchange JSON…", w.export_exchange_json, workshop=True
+        file_menu, "E&xport exchange JSON…", w.export_exchange_json, workshop=True
     )
     w._file_menu_end = file_menu.addSeparator()
-    menus.add(file_menu, "&Close workshop", w.close_workshop, ("Ctrl+W",), workshop=True)
+    menus.add(file_menu, "Close &workshop", w.close_workshop, ("Ctrl+W",), workshop=True)
     menus.add(file_menu, "&Quit", w.close, ("Ctrl+Q",))
 
     # One undo group for the window; each open workshop's stack becomes its active stack.
@@ -127,7 +130,11 @@ def build_menus(window: MainWindow) -> MenuBar:
     w._go_actions = {}
     for key, label, shortcut in PAGES:
         w._go_actions[key] = menus.add(
-            go, label, lambda k=key: w.show_page(k), (shortcut,), workshop=True
+            go,
+            _GO_MNEMONICS.get(key, label),
+            lambda k=key: w.show_page(k),
+            (shortcut,),
+            workshop=True,
         )
     go.addSeparator()
     w.prev_action = menus.add(
@@ -146,6 +153,15 @@ def build_menus(window: MainWindow) -> MenuBar:
     )
     go.addSeparator()
     menus.add(go, "Switch between the &list and the page", w.switch_focus, ("F6",), workshop=True)
+
+    view = menus.menu("view", "&View")
+    w.facilitate_action = menus.add(
+        view, "&Facilitate (full screen)", w.facilitate, ("F5",), workshop=True
+    )
+    view.addSeparator()
+    menus.add(view, "&Larger text", lambda: w.zoom_text(1), ("Ctrl++", "Ctrl+="))
+    menus.add(view, "&Smaller text", lambda: w.zoom_text(-1), ("Ctrl+-",))
+    menus.add(view, "&Normal text size", lambda: w.zoom_text(0), ("Ctrl+0",))
 
     insert = menus.menu("insert", "&Insert")
     w.new_evidence_action = menus.add(

@@ -38,6 +38,7 @@ from carequal_desktop.ui.models.overview_table_model import (
 )
 from carequal_desktop.ui.page import WorkshopPage
 from carequal_desktop.ui.widgets.headings import page_heading
+from carequal_desktop.ui.widgets.responsive import split_when_narrow
 
 
 class OverviewPage(WorkshopPage):
@@ -62,7 +63,7 @@ class OverviewPage(WorkshopPage):
         heading = page_heading("Overview", self)
 
         self.summary_label = QLabel(self)
-        self.summary_label.setAccessibleName("Summary of the workshop")
+        self.summary_label.setAccessibleDescription("Summary of the workshop")
         self.summary_label.setWordWrap(True)
 
         self.model = OverviewTableModel(self)
@@ -95,6 +96,8 @@ class OverviewPage(WorkshopPage):
         splitter.setStretchFactor(1, 2)
         splitter.setChildrenCollapsible(False)
         self.splitter = splitter
+        # Table above chart on a projector or at large text, so the titles stay readable.
+        split_when_narrow(self, splitter, 155)
 
         hint = QLabel("Double-click an indicator, or select it and press Enter, to open it.", self)
         hint.setWordWrap(True)

@@ -9,9 +9,13 @@ page the window makes; a page made on its own (a test) gets an ``Autosave`` of i
 
 from __future__ import annotations
 
+import dataclasses
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
+from carequal_desktop.domain.text import shorten
+from carequal_desktop.errors import EditCollisionError
 from carequal_desktop.services.recovery import Edit
 from carequal_desktop.services.workshop import WorkshopService
 from carequal_desktop.ui import messages
@@ -33,7 +37,11 @@ class WorkshopPage(QWidget):
     ) -> None:
         super().__init__(parent)
         self.service = service
-        self.autosave = autosave if autosave is not None else Autosave(service, self)
+        self._bases: dict[str, str] = {}  # field key -> its text in the file, as last read
+        if autosave is None:
+            autosave = Autosave(service, self)
+            autosave.collided.connect(self._collided)
+        self.autosave = autosave
         self.autosave.saved.connect(self._saved_edits)
         self.autosave.rejected.connect(self._rejected_edit)
         self._undo: WorkshopUndo | None = None
@@ -84,14 +92,41 @@ class WorkshopPage(QWidget):
         return False
 
     def edits_saved(self, edits: list[Edit]) -> None:
-        """Some of this page's typing reached the file."""
+        """Some typing reached the file (any page's: each page picks what concerns it)."""
 
     def _saved_edits(self, edits: list[Edit]) -> None:
-        mine = [e for e in edits if self.owns(e)]
-        if mine:
-            self.edits_saved(mine)
+        for edit in edits:
+            self._bases[edit.key] = edit.text  # what the file holds now
+        self.edits_saved(edits)
+
+    def base(self, key: str, file_text: str | None = None) -> str | None:
+        """The text a field held in the file: ``file_text`` (just read) is remembered."""
+        if file_text is not None:
+            self._bases[key] = file_text
+        return self._bases.get(key)
+
+    def _collided(self, edit: Edit, exc: EditCollisionError) -> None:
+        if not ask_keep_mine(self, self.autosave, edit, exc):
+            self.refresh()  # theirs, on screen
 
     def _rejected_edit(self, edit: Edit, message: str) -> None:
         if self.owns(edit):
             messages.show_error(self, message)
             self.refresh()
+
+
+def ask_keep_mine(parent: QWidget, autosave: Autosave, edit: Edit, exc: EditCollisionError) -> bool:
+    """Someone else saved different text in a field being typed in: which one stays?
+
+    Nothing is overwritten unseen: both versions are shown; "Keep mine" saves the typing
+    over theirs (knowingly), "Keep theirs" leaves the file as it is.
+    """
+    text = (
+        f"{exc}\n\nTheir text:\n{shorten(exc.theirs, 500) or '(empty)'}"
+        f"\n\nYour text:\n{shorten(exc.mine, 500) or '(empty)'}"
+    )
+    if messages.ask(parent, text, yes="Keep mine", no="Keep theirs"):
+        autosave.put(dataclasses.replace(edit, base=exc.theirs, draft=False))
+        autosave.flush(drafts=False)
+        return True
+    return False

@@ -5,10 +5,8 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
-from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QCheckBox,
     QComboBox,
     QHBoxLayout,
@@ -16,9 +14,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSplitter,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QTableView,
     QTextBrowser,
     QVBoxLayout,
@@ -32,6 +27,7 @@ from carequal_desktop.errors import UserError
 from carequal_desktop.services.workshop import WorkshopService
 from carequal_desktop.ui import messages
 from carequal_desktop.ui.autosave import Autosave
+from carequal_desktop.ui.colours import warning_colour
 from carequal_desktop.ui.evidence_page import TableKeys, long_date
 from carequal_desktop.ui.models.plan_table_model import (
     DUE,
@@ -42,59 +38,12 @@ from carequal_desktop.ui.models.plan_table_model import (
     PlanTableModel,
 )
 from carequal_desktop.ui.page import WorkshopPage
+from carequal_desktop.ui.widgets.eliding import ElidingDelegate
 from carequal_desktop.ui.widgets.headings import page_heading
+from carequal_desktop.ui.widgets.responsive import compact_button
 
 ALL = "all"
-LINE_BREAK = "\u2028"  # what item views draw as a new line
 MAX_ROW_LINES = 5  # longer cells are cut short; the full text is in the tooltip and the pane
-
-
-class ElidingDelegate(QStyledItemDelegate):
-    """Wrapped text that is cut short ends in "…" on its last whole line, never mid-line."""
-
-    def __init__(self, max_lines: int, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.max_lines = max_lines
-
-    def paint(self, painter, option, index):  # type: ignore[no-untyped-def]
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        text = opt.text
-        if text and "\n" not in text and LINE_BREAK not in text:
-            margin = opt.fontMetrics.averageCharWidth()
-            width = max(1, opt.rect.width() - 2 * margin)
-            lines = max(
-                1, min(self.max_lines, (opt.rect.height() - 4) // opt.fontMetrics.lineSpacing())
-            )
-            opt.text = wrap_elided(text, opt.fontMetrics, width, lines)
-        style = opt.widget.style() if opt.widget else QApplication.style()
-        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
-
-
-def wrap_elided(text: str, metrics: QFontMetrics, width: int, max_lines: int) -> str:
-    """Break ``text`` into at most ``max_lines`` lines of ``width``; the last ends in "…"."""
-    words = text.split()
-    lines: list[str] = []
-    current = ""
-    for i, word in enumerate(words):
-        trial = f"{current} {word}" if current else word
-        if metrics.horizontalAdvance(trial) <= width or not current:
-            current = trial
-            continue
-        lines.append(current)
-        current = word
-        if len(lines) == max_lines:
-            rest = " ".join([lines.pop(), *words[i:]])
-            lines.append(metrics.elidedText(rest, Qt.TextElideMode.ElideRight, width))
-            return LINE_BREAK.join(lines)
-    lines.append(current)
-    if len(lines) > max_lines:
-        rest = " ".join(lines[max_lines - 1 :])
-        lines = [
-            *lines[: max_lines - 1],
-            metrics.elidedText(rest, Qt.TextElideMode.ElideRight, width),
-        ]
-    return LINE_BREAK.join(lines)
 
 
 class PlanPage(WorkshopPage):
@@ -119,7 +68,7 @@ class PlanPage(WorkshopPage):
         self.statement_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
-        self.statement_combo.setMinimumContentsLength(28)
+        self.statement_combo.setMinimumContentsLength(12)
         show_label = QLabel("&Show:", self)
         show_label.setBuddy(self.statement_combo)
 
@@ -127,7 +76,8 @@ class PlanPage(WorkshopPage):
         self.overdue_box.setAccessibleName("Show only overdue actions")
 
         self.count_label = QLabel(self)
-        self.count_label.setAccessibleName("Number of actions")
+        self.count_label.setAccessibleDescription("Number of actions")
+        self.count_label.setWordWrap(True)
 
         self.new_button = QPushButton("&New action…", self)
         self.new_button.setAccessibleName("New action")
@@ -160,9 +110,6 @@ class PlanPage(WorkshopPage):
         top.addWidget(self.overdue_box)
         top.addSpacing(self.fontMetrics().averageCharWidth() * 2)
         top.addWidget(self.count_label, 1)
-        top.addWidget(self.new_button)
-        top.addWidget(self.edit_button)
-        top.addWidget(self.delete_button)
 
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(self.table)
@@ -171,8 +118,12 @@ class PlanPage(WorkshopPage):
         splitter.setStretchFactor(1, 1)
         splitter.setChildrenCollapsible(False)
 
+        head_row = QHBoxLayout()
+        head_row.addWidget(heading, 1)
+        for button in (self.new_button, self.edit_button, self.delete_button):
+            head_row.addWidget(compact_button(button), 0, Qt.AlignmentFlag.AlignBottom)
         layout = QVBoxLayout(self)
-        layout.addWidget(heading)
+        layout.addLayout(head_row)
         layout.addLayout(top)
         layout.addWidget(splitter, 1)
 
@@ -208,7 +159,7 @@ class PlanPage(WorkshopPage):
         # Narrow fixed columns (their text wraps: "5.2, 5.3, 6.4", "Not started") leave
         # the room to the seven columns of prose.
         samples = {
-            REF: "Reference",
+            REF: "Action 10.10",
             STATEMENT: "Statement",
             INDICATORS: "5.2, 5.3,",
             DUE: "30 Sept 2027",
@@ -332,7 +283,8 @@ class PlanPage(WorkshopPage):
                 labels.append(code)
         due = long_date(a.due) if a.due else "no due date"
         if a.is_overdue(self.model.today):
-            due = f"<span style='color:#a4000f'><b>{esc(due)} — overdue</b></span>"
+            colour = warning_colour(self.detail.palette()).name()
+            due = f"<span style='color:{colour}'><b>{esc(due)} — overdue</b></span>"
         else:
             due = esc(due)
         rows = [

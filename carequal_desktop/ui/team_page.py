@@ -42,6 +42,7 @@ from carequal_desktop.ui.autosave import Autosave
 from carequal_desktop.ui.dialogs._fields import AsksBeforeDiscarding
 from carequal_desktop.ui.indicator_page import NarrativeEdit, heading
 from carequal_desktop.ui.page import WorkshopPage
+from carequal_desktop.ui.widgets.responsive import stack_when_narrow
 
 _ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -155,8 +156,11 @@ def _table(headers: list[str], name: str) -> QTableWidget:
     table.setTabKeyNavigation(False)
     table.verticalHeader().setVisible(False)
     table.setAlternatingRowColors(True)
-    table.horizontalHeader().setStretchLastSection(True)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    # Columns share the width and long text ends in "…" (full text on hover): never sideways.
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+    table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    table.setTextElideMode(Qt.TextElideMode.ElideRight)
+    table.setWordWrap(False)
     table.setMinimumHeight(table.fontMetrics().lineSpacing() * 7)
     return table
 
@@ -186,9 +190,12 @@ class TeamPage(WorkshopPage):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         outer.addWidget(scroll, 1)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         inner = QWidget()
         scroll.setWidget(inner)
         columns = QHBoxLayout(inner)
+        stack_when_narrow(scroll.viewport(), columns, 100)
         columns.setContentsMargins(0, 0, 8, 0)
         columns.setSpacing(16)
 
@@ -206,7 +213,7 @@ class TeamPage(WorkshopPage):
         form.addRow("&Facilitator:", self.facilitator_edit)
         self.framework_label = QLabel()
         self.framework_label.setWordWrap(True)
-        self.framework_label.setAccessibleName("Framework")
+        self.framework_label.setAccessibleDescription("Framework")
         form.addRow("Framework:", self.framework_label)
         self.scope_edit = NarrativeEdit(
             "Scope", "Which services, which children and young people, which period…", lines=6
@@ -242,7 +249,7 @@ class TeamPage(WorkshopPage):
         pl.addWidget(self.participants_table, 1)
         self.agencies_label = QLabel()
         self.agencies_label.setWordWrap(True)
-        self.agencies_label.setAccessibleName("Agencies in the team")
+        self.agencies_label.setAccessibleDescription("Agencies in the team")
         pl.addWidget(self.agencies_label)
         row = QHBoxLayout()
         self.add_participant_button = QPushButton("Add participant…")
@@ -323,9 +330,8 @@ class TeamPage(WorkshopPage):
         try:
             for field, edit in self._edits.items():
                 # Typing the file does not have yet (a full disk) stays on screen.
-                value = self.autosave.text(
-                    Edit("details", "", field, "", "").key, getattr(d, field)
-                )
+                key = Edit("details", "", field, "", "").key
+                value = self.autosave.text(key, self.base(key, getattr(d, field)) or "")
                 if isinstance(edit, QLineEdit):
                     if edit.text() != value:
                         edit.setText(value)
@@ -368,6 +374,7 @@ class TeamPage(WorkshopPage):
             for c, value in enumerate(values):
                 item = QTableWidgetItem(value)
                 item.setData(_ID_ROLE, row_id)
+                item.setToolTip(value)  # the cell may be cut short; the full text on hover
                 table.setItem(r, c, item)
             if row_id == select_id:
                 table.selectRow(r)
@@ -392,13 +399,16 @@ class TeamPage(WorkshopPage):
         edit = self._edits[field]
         text = edit.text() if isinstance(edit, QLineEdit) else edit.toPlainText()
         name = edit.accessibleName()
-        self.autosave.put(Edit("details", "", field, text, f"Workshop details: {name}"))
+        key = Edit("details", "", field, "", "").key
+        label = f"Workshop details: {name}"
+        self.autosave.put(Edit("details", "", field, text, label, base=self.base(key)))
 
     def owns(self, edit: Edit) -> bool:
         return edit.kind == "details"
 
     def edits_saved(self, edits: list[Edit]) -> None:
-        self.details_changed.emit()
+        if any(e.kind == "details" for e in edits):
+            self.details_changed.emit()
 
     # ------------------------------------------------------------ participants
 

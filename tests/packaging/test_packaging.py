@@ -314,7 +314,8 @@ def test_two_executables_one_folder() -> None:
 
 
 def test_icons() -> None:
-    image = pytest.importorskip("PIL.Image")
+    from PIL import Image as image  # pillow: a test requirement (it comes with matplotlib too)
+
     with image.open(ICONS / "carequal.png") as png:
         assert png.size == (256, 256)
     for name in ("carequal.ico", "carequal-file.ico"):

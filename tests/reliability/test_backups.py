@@ -139,7 +139,7 @@ def test_opening_a_backup_makes_no_backup_of_it(sample_file: Path) -> None:
 
 def test_restore_into_the_real_main_window(qtbot, sample_file: Path, monkeypatch) -> None:
     """install_restore_action works on the window the lead wires it into."""
-    main_window = pytest.importorskip("carequal_desktop.ui.main_window")
+    from carequal_desktop.ui import main_window
     from carequal_desktop.ui.dialogs import restore_dialog
 
     window = main_window.MainWindow()

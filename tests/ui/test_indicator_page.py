@@ -112,7 +112,17 @@ def test_grade_shows_its_meaning_and_is_saved(page, new_service):
     assert "Not yet graded" in page.meaning.text()
 
 
-def test_status_agreed(page, new_service):
+def test_status_agreed(page, new_service, boxes):
+    page.set_status("agreed")  # nothing in it yet: refused, with the reason
+    assert new_service.evaluation("5.2").status == "not_started"
+    assert page.status_combo.currentData() == "not_started"
+    assert "nothing to agree yet" in boxes.texts()[-1]
+    page.how_good_now.setPlainText("Most assessments are timely.")
+    page.flush()
+    page.set_status("agreed")  # answers but no grade: refused
+    assert "Choose the grade" in boxes.texts()[-1]
+    assert new_service.evaluation("5.2").status == "in_progress"
+    page.set_grade(4)
     page.set_status("agreed")
     assert new_service.evaluation("5.2").status == "agreed"
 
@@ -179,10 +189,7 @@ def test_new_action_is_prefilled_and_linked(monkeypatch, page, new_service):
         seen["statement"] = dialog.statement()
         dialog.task_edit.setPlainText("Chronology training")
         dialog.ownership_edit.setPlainText("CPC")
-        dialog.due_field.none_box.setChecked(False)
-        dialog.due_field.date_edit.setDate(
-            dialog.due_field.date_edit.date().fromString("2020-01-31", "yyyy-MM-dd")
-        )
+        dialog.due_field.set_value("2020-01-31")
         dialog.accept()
         return dialog.result()
 
@@ -192,7 +199,7 @@ def test_new_action_is_prefilled_and_linked(monkeypatch, page, new_service):
     (action,) = new_service.actions_for_indicator("5.2")
     assert action.ref == "1.1"
     text = page.action_list.item(0).text()
-    assert text.startswith("1.1  Chronology training — CPC — due 2020-01-31")
+    assert text.startswith("Action 1.1: Chronology training — CPC — due 2020-01-31")
     assert "overdue" in text
 
 

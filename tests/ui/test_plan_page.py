@@ -17,7 +17,8 @@ from carequal_desktop.ui.models.plan_table_model import (
     REF,
     TASK,
 )
-from carequal_desktop.ui.plan_page import PlanPage, wrap_elided
+from carequal_desktop.ui.plan_page import PlanPage
+from carequal_desktop.ui.widgets.eliding import wrap_elided
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
@@ -38,7 +39,7 @@ def layout(page: PlanPage) -> list[tuple[str, object]]:
         if page.model.is_group(r):
             rows.append(("group", page.model.index(r, 0).data(GROUP_ROLE)))
         else:
-            rows.append(("action", page.model.index(r, REF).data()))
+            rows.append(("action", page.model.index(r, REF).data().removeprefix("Action ")))
     return rows
 
 

@@ -96,7 +96,7 @@ def test_read_only_media_opens_read_only_and_says_why(window, made_workshop):
         banners = [
             w.text()
             for w in window.findChildren(QLabel)
-            if w.accessibleName() == "Read-only notice"
+            if w.accessibleDescription() == "Read-only notice"  # read by its text
         ]
         assert banners and "cannot be written to" in banners[0] and "Save a copy as" in banners[0]
         assert window.save_copy_action.isEnabled()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialog
 
@@ -83,8 +83,7 @@ def test_a_workshop_from_start_to_reopening(
 
     def new_action(dialog):  # type: ignore[no-untyped-def]
         dialog.task_edit.setPlainText("Issue multi-agency chronology guidance")
-        dialog.due_field.none_box.setChecked(False)
-        dialog.due_field.date_edit.setDate(QDate(2027, 3, 31))
+        dialog.due_field.set_value("2027-03-31")
         dialog.accept()
         return dialog.result()
 
@@ -95,7 +94,7 @@ def test_a_workshop_from_start_to_reopening(
         Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
     )
     assert page.action_list.item(0).text() == (
-        "1.1  Issue multi-agency chronology guidance — due 2027-03-31"
+        "Action 1.1: Issue multi-agency chronology guidance — due 2027-03-31"
     )
     page.set_status("agreed")
     qtbot.keyClicks(page.what_next, " Then audit.")  # still typing as the laptop is closed

@@ -7,20 +7,19 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QDateEdit,
     QHBoxLayout,
+    QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QWidget,
 )
 
+from carequal_desktop.domain.dates import DateNotUnderstood, long_date, parse_date
 from carequal_desktop.domain.framework import Framework
 from carequal_desktop.ui import messages
-
-DATE_FORMAT = "d MMMM yyyy"  # British order: 31 March 2027
 
 
 class AsksBeforeDiscarding:
@@ -55,37 +54,54 @@ class AsksBeforeDiscarding:
 
 
 class OptionalDateEdit(QWidget):
-    """A date with a "no date" tick box; ``value()`` is an ISO date or ``None``."""
+    """A date typed as people write it ("1/3/2026", "1 Mar 2026", "Mar", "today"), or left
+    empty for no date; ``value()`` is an ISO date or ``None``.
 
-    def __init__(self, name: str, none_text: str, parent: QWidget | None = None) -> None:
+    One text box, so Tab goes straight on to the next field (a date spin box's day, month
+    and year sections held the keyboard); what the text means is shown beside it.
+    """
+
+    def __init__(
+        self, name: str, none_text: str, parent: QWidget | None = None, *, due: bool = False
+    ) -> None:
         super().__init__(parent)
-        self.date_edit = QDateEdit(self)
-        self.date_edit.setCalendarPopup(True)
-        self.date_edit.setDisplayFormat(DATE_FORMAT)
-        self.date_edit.setDate(QDate.currentDate())
+        self._due = due  # a due date looks forward, and "March" means by the end of March
+        self._none_text = none_text
+        self.date_edit = QLineEdit(self)
         self.date_edit.setAccessibleName(name)
-        self.none_box = QCheckBox(none_text, self)
-        self.none_box.setAccessibleName(f"{name}: {none_text.lower()}")
-        self.none_box.toggled.connect(self.date_edit.setDisabled)
+        self.date_edit.setPlaceholderText(f"{none_text}; e.g. 31/3/2027 or 31 Mar 2027")
+        self.date_edit.setClearButtonEnabled(True)
+        self.meaning = QLabel(self)
+        self.meaning.setTextFormat(Qt.TextFormat.PlainText)
+        self.meaning.setAccessibleDescription(f"{name} as understood")
+        self.date_edit.textChanged.connect(self._show_meaning)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.date_edit)
-        layout.addWidget(self.none_box)
-        layout.addStretch(1)
+        layout.addWidget(self.date_edit, 1)
+        layout.addWidget(self.meaning, 1)
         self.setFocusProxy(self.date_edit)
+        self._show_meaning()
+
+    def _parse(self) -> dt.date | None:
+        return parse_date(self.date_edit.text(), future=self._due, month_end=self._due)
+
+    def _show_meaning(self) -> None:
+        try:
+            day = self._parse()
+        except DateNotUnderstood:
+            text = "Not a date yet"
+        else:
+            text = self._none_text if day is None else long_date(day)
+        self.meaning.setText(text)
+        self.date_edit.setAccessibleDescription(text)
 
     def set_value(self, iso: str | None) -> None:
-        if iso:
-            day = dt.date.fromisoformat(iso)
-            self.date_edit.setDate(QDate(day.year, day.month, day.day))
-            self.none_box.setChecked(False)
-        else:
-            self.none_box.setChecked(True)
+        self.date_edit.setText(long_date(dt.date.fromisoformat(iso)) if iso else "")
 
     def value(self) -> str | None:
-        if self.none_box.isChecked():
-            return None
-        return self.date_edit.date().toString("yyyy-MM-dd")
+        """The ISO date, ``None`` when empty; ``DateNotUnderstood`` (one sentence) otherwise."""
+        day = self._parse()
+        return None if day is None else day.isoformat()
 
 
 class IndicatorChecklist(QListWidget):

@@ -93,7 +93,7 @@ class ActionDialog(AsksBeforeDiscarding, QDialog):
             "Target", "The measure of success, e.g. 75% by March", lines=2
         )
 
-        self.due_field = OptionalDateEdit("Due date", "No due date", self)
+        self.due_field = OptionalDateEdit("Due date", "No due date", self, due=True)
         self.status_combo = QComboBox(self)
         self.status_combo.setAccessibleName("Status")
         for key, label in ACTION_STATUSES.items():
@@ -142,7 +142,6 @@ class ActionDialog(AsksBeforeDiscarding, QDialog):
             self.ref_edit,
             self.status_combo,
             self.due_field.date_edit,
-            self.due_field.none_box,
             self.ownership_edit,
             self.indicator_list,
             self.issue_edit,
@@ -234,7 +233,12 @@ class ActionDialog(AsksBeforeDiscarding, QDialog):
         }
 
     def accept(self) -> None:
-        values = self.values()
+        try:
+            values = self.values()
+        except UserError as exc:  # a due date that is not a date
+            messages.show_error(self, str(exc))
+            self.due_field.setFocus()
+            return
         if not values["task"]:
             messages.show_error(self, "Say what the task is.")
             self.task_edit.setFocus()

@@ -179,8 +179,7 @@ class EvidenceDialog(AsksBeforeDiscarding, QDialog):
         self.setTabOrder(self.title_edit, self.kind_combo)
         self.setTabOrder(self.kind_combo, self.agency_combo)
         self.setTabOrder(self.agency_combo, self.date_field.date_edit)
-        self.setTabOrder(self.date_field.date_edit, self.date_field.none_box)
-        self.setTabOrder(self.date_field.none_box, self.description_edit)
+        self.setTabOrder(self.date_field.date_edit, self.description_edit)
         self.setTabOrder(self.description_edit, self.location_edit)
         self.setTabOrder(self.location_edit, self.share_spin)
         self.setTabOrder(self.share_spin, self.no_share_box)
@@ -261,7 +260,12 @@ class EvidenceDialog(AsksBeforeDiscarding, QDialog):
         }
 
     def accept(self) -> None:
-        values = self.values()
+        try:
+            values = self.values()
+        except UserError as exc:  # a date that is not a date
+            messages.show_error(self, str(exc))
+            self.date_field.setFocus()
+            return
         if not values["title"]:
             messages.show_error(self, "Give the evidence a title.")
             self.title_edit.setFocus()

@@ -56,6 +56,8 @@ class PickerDialog(QDialog):
             item = QStandardItem(text)
             item.setData(item_id, _ID_ROLE)
             item.setEditable(False)
+            item.setToolTip(text)  # a long title is cut short in the list; whole on hover
+            item.setData(text, Qt.ItemDataRole.AccessibleTextRole)
             self.model.appendRow(item)
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
@@ -67,7 +69,11 @@ class PickerDialog(QDialog):
         self.view.setAccessibleName(title)
         self.view.setUniformItemSizes(True)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.view.doubleClicked.connect(self.accept)
+        # Enter on a chosen item links it, as the Link button does (Space only selects).
+        self.view.activated.connect(lambda _index: self._link_if_chosen())
         layout.addWidget(self.view, 1)
 
         self.empty_label = QLabel("Nothing to choose from yet." if not rows else "")
@@ -95,6 +101,10 @@ class PickerDialog(QDialog):
         self.view.setFocus()
         if not self.view.currentIndex().isValid() and self.proxy.rowCount():
             self.view.setCurrentIndex(self.proxy.index(0, 0))
+
+    def _link_if_chosen(self) -> None:
+        if self.view.selectionModel().selectedIndexes():
+            self.accept()
 
     def _update_ok(self) -> None:
         self.ok_button.setEnabled(bool(self.view.selectionModel().selectedIndexes()))
@@ -146,7 +156,7 @@ class ActionPickerDialog(PickerDialog):
 
     def __init__(self, service: WorkshopService, code: str, parent: QWidget | None = None) -> None:
         rows = [
-            (a.id, f"{a.ref}  {a.task}" + (f" — {a.ownership}" if a.ownership else ""))
+            (a.id, f"Action {a.ref}: {a.task}" + (f" — {a.ownership}" if a.ownership else ""))
             for a in service.actions()
             if code not in a.indicators
         ]

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QStandardPaths, Qt, QThread, QUrl, Signal, Slot
+from PySide6.QtCore import QObject, QStandardPaths, Qt, QThread, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -43,13 +43,22 @@ from carequal_desktop.ui import messages
 
 DOCX_FILTER = "Word documents (*.docx)"
 CSV_FILTER = "CSV for Excel (*.csv)"
-OVER_STYLE = "color: #b00020; font-weight: bold;"
+
+
+def over_style() -> str:
+    """Over-the-limit text: a red readable on the palette in use, and bold."""
+    from carequal_desktop.ui.colours import warning_colour
+
+    return f"color: {warning_colour().name()}; font-weight: bold;"
 
 
 def safe_file_name(text: str, suffix: str) -> str:
     """A file name Windows accepts, from a workshop title."""
     name = re.sub(r'[<>:"/\\|?*\x00-\x1f]', "", text).strip().rstrip(".") or "Workshop"
-    return name[:80] + suffix
+    if len(name) > 80:  # cut between words, never in the middle of one
+        cut = name[:81].rsplit(" ", 1)[0] if " " in name[:81] else name[:80]
+        name = cut.rstrip(" -–—,;.") or name[:80]
+    return name + suffix
 
 
 def suggested_folder(service: Any) -> Path:
@@ -165,14 +174,14 @@ class ExportDialog(QDialog):
         self._words_grid.addWidget(self.total_label, len(rows), 1)
         self.limit_warning = QLabel()
         self.limit_warning.setWordWrap(True)
-        self.limit_warning.setStyleSheet(OVER_STYLE)
+        self.limit_warning.setStyleSheet(over_style())
         self._words_grid.addWidget(self.limit_warning, len(rows) + 1, 0, 1, 2)
         note = QLabel(
             f"The guidance allows at most {WORD_LIMIT:,} words for the introduction and the "
             "four statements; the title page, summary, plan and appendices do not count."
         )
         note.setWordWrap(True)
-        note.setStyleSheet("color: palette(placeholder-text);")
+        note.setStyleSheet("color: palette(placeholder-text);")  # made readable: ui/colours.py
         self._words_grid.addWidget(note, len(rows) + 2, 0, 1, 2)
         layout.addWidget(words)
 
@@ -192,6 +201,8 @@ class ExportDialog(QDialog):
         self.open_folder_button.clicked.connect(self.open_folder)
         for button in (self.open_document_button, self.open_folder_button):
             button.setVisible(False)
+            # Not the dialog's default: Enter stays with Export (they press when focused).
+            button.setAutoDefault(False)
             opened.addWidget(button)
         opened.addStretch(1)
         layout.addLayout(opened)
@@ -237,7 +248,7 @@ class ExportDialog(QDialog):
                 label.setText(f"{words:,}")
         over = total > WORD_LIMIT
         self.total_label.setText(f"<b>{total:,} of {WORD_LIMIT:,}</b>")
-        self.total_label.setStyleSheet(OVER_STYLE if over else "")
+        self.total_label.setStyleSheet(over_style() if over else "")
         self.limit_warning.setVisible(over)
         self.limit_warning.setText(
             f"{total - WORD_LIMIT:,} words over the {WORD_LIMIT:,}-word guidance. You can still "
@@ -249,7 +260,9 @@ class ExportDialog(QDialog):
     # ----------------------------------------------------------------- export
 
     def suggested_target(self) -> Path:
-        title = self.service.details().title
+        title = safe_file_name(self.service.details().title, "")
+        if len(title) > 52:  # keep "draft position statement" in the name: cut the title
+            title = title[:53].rsplit(" ", 1)[0].rstrip(" -–—,;.")
         return suggested_folder(self.service) / safe_file_name(
             f"{title} - draft position statement", ".docx"
         )
@@ -311,6 +324,17 @@ class ExportDialog(QDialog):
             self.open_document_button.setVisible(False)
             self.open_folder_button.setVisible(False)
 
+    def _grow_to_fit(self) -> None:
+        from carequal_desktop.ui.dialogs._fit import available_size, make_scrollable
+
+        room = available_size(self)
+        hint = self.sizeHint()
+        if hint.height() > room.height() or hint.width() > room.width():
+            make_scrollable(self)  # more than the screen holds: the contents scroll
+        wanted = hint.expandedTo(self.size()).boundedTo(room)
+        if wanted.height() > self.height() or wanted.width() > self.width():
+            self.resize(wanted)
+
     @Slot(int, str)
     def _on_progress(self, percent: int, label: str) -> None:
         self.progress_bar.setValue(percent)
@@ -327,6 +351,9 @@ class ExportDialog(QDialog):
         self.open_document_button.setVisible(True)
         self.open_folder_button.setVisible(True)
         self.open_document_button.setFocus()
+        # The result and its buttons need room: grow (within the screen) rather than let
+        # the rows above squeeze into each other.
+        QTimer.singleShot(0, self._grow_to_fit)
         self.export_finished.emit(result)
 
     @Slot(str)
@@ -449,7 +476,8 @@ def install_export_actions(window: Any) -> list[QAction]:
     actions = menu.actions()
     before = None
     for i, action in enumerate(actions):
-        if "exchange JSON" in action.text().replace("&", "") and "Export" in action.text():
+        text = action.text().replace("&", "")
+        if "exchange JSON" in text and "Export" in text:
             before = actions[i + 1] if i + 1 < len(actions) else None
             break
     created = []

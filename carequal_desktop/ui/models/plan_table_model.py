@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 from carequal_desktop.domain import records as rec
 from carequal_desktop.domain.framework import Framework
 from carequal_desktop.domain.vocabulary import ACTION_STATUSES
+from carequal_desktop.ui.colours import warning_colour
 
 ACTION_ROLE = Qt.ItemDataRole.UserRole + 1
 GROUP_ROLE = Qt.ItemDataRole.UserRole + 2  # the statement number (or None) on header rows
@@ -49,7 +50,6 @@ COLUMN_TITLES = (
 TEXT_COLUMNS = (ISSUE, TASK, OUTCOME, OWNERSHIP, MONITORING, BASELINE, TARGET)
 OVERDUE = "Overdue"
 NO_STATEMENT_HEADING = "Not linked to a statement"
-OVERDUE_COLOUR = QColor("#a4000f")  # dark red: readable on white and on a projector
 
 
 def short_date(iso: str | None) -> str:
@@ -183,7 +183,7 @@ class PlanTableModel(QAbstractTableModel):
             return item
         if overdue and col in (REF, DUE):
             if role == Qt.ItemDataRole.ForegroundRole:
-                return OVERDUE_COLOUR
+                return warning_colour()  # readable on a light or a dark palette
             if role == Qt.ItemDataRole.FontRole:
                 font = QFont(QApplication.font())
                 font.setBold(True)
@@ -224,7 +224,7 @@ class PlanTableModel(QAbstractTableModel):
 
     def _text(self, a: rec.Action, col: int) -> str:
         if col == REF:
-            return a.ref
+            return f"Action {a.ref}"  # "2.1" alone looked like an indicator's code
         if col == STATEMENT:
             return "" if a.statement is None else str(a.statement)
         if col == INDICATORS:

@@ -8,7 +8,7 @@ changed with F2 is handed over before the list is reloaded (``commit_editing``).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from carequal_desktop.ui.widgets.responsive import compact_button
 
 _ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -97,9 +99,7 @@ class ItemListEditor(QWidget):
             QAbstractItemView.EditTrigger.DoubleClicked
             | QAbstractItemView.EditTrigger.EditKeyPressed
         )
-        line = self.fontMetrics().lineSpacing()
-        self.list.setMinimumHeight(line * 5 + 8)
-        self.list.setMaximumHeight(line * 9 + 8)
+        self._fit_height()
         self.list.itemChanged.connect(self._item_changed)
         self._delegate = _LineDelegate(self.list)
         self._delegate.text_edited.connect(self.editing_text)
@@ -126,7 +126,7 @@ class ItemListEditor(QWidget):
         self.down_button.setAccessibleName(f"Move the selected line down in {heading.lower()}")
         self.down_button.clicked.connect(lambda: self._move(1))
         for button in (self.edit_button, self.delete_button, self.up_button, self.down_button):
-            buttons.addWidget(button)
+            buttons.addWidget(compact_button(button))
         buttons.addStretch(1)
         layout.addLayout(buttons)
 
@@ -139,6 +139,16 @@ class ItemListEditor(QWidget):
             shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
             shortcut.activated.connect(slot)
         self._update_buttons()
+
+    def _fit_height(self) -> None:
+        line = self.fontMetrics().lineSpacing()
+        self.list.setMinimumHeight(line * 5 + 8)
+        self.list.setMaximumHeight(line * 9 + 8)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt name)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # text zoom
+            self._fit_height()
 
     # ------------------------------------------------------------------ data
 

@@ -1,0 +1,1 @@
+"""The facilitation mode for the projector (F5): agenda, timer, parking lot, quick notes."""
