@@ -498,3 +498,24 @@ def test_when_not_even_the_recovery_copy_can_be_written_quitting_is_not_offered(
     window.close()
     assert not window.isVisible()
     assert _answer(made_workshop, "5.2", "how_good_now") == "Only in the window"
+
+
+@pytest.mark.parametrize("keep_mine", [False, True])
+def test_a_colleagues_newer_text_is_never_overwritten_unseen(
+    qtbot, window, made_workshop, boxes, keep_mine
+):
+    window.open_workshop_file(made_workshop)
+    window.show_indicator("5.2")
+    page = window.indicator_page
+    page.how_good_now.setFocus()
+    qtbot.keyClicks(page.how_good_now, "Mine")
+    # Meanwhile a colleague saves the same answer (a server workshop).
+    window.service.update_evaluation("5.2", how_good_now="Theirs")
+    boxes.answer = keep_mine
+    window.flush()
+    question = boxes.texts()[-1]
+    assert "Their text:\nTheirs" in question and "Your text:\nMine" in question
+    expected = "Mine" if keep_mine else "Theirs"
+    assert window.service.evaluation("5.2").how_good_now == expected
+    assert page.how_good_now.toPlainText() == expected
+    assert not window.autosave.has_pending()
