@@ -9,13 +9,13 @@ screen, or one that scrolls sideways, is a failure (exit 1). Used by the tests a
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QRect, Qt
-from PySide6.QtTest import QTest
+from PySide6.QtCore import QEventLoop, QRect, Qt, QTimer
 from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QDialog, QScrollArea, QWidget
 
 
@@ -172,8 +172,8 @@ def run_tour(window: Any, out: Path) -> TourResult:
     _settle()
 
     def shot(widget: QWidget, name: str) -> None:
-        QTest.qWaitForWindowExposed(widget.window(), 3000)
-        QTest.qWait(150)  # the window manager's placement and the first paint
+        _wait_exposed(widget.window(), 3000)
+        _wait(150)  # the window manager's placement and the first paint
         _settle()
         path = out / f"{name}.png"
         widget.grab().save(str(path))
@@ -214,3 +214,20 @@ def run_tour(window: Any, out: Path) -> TourResult:
         dialog.deleteLater()
     window.show_page(PAGES[0][0])
     return result
+
+
+def _wait(ms: int) -> None:
+    """Let Qt run for ``ms`` milliseconds (QtTest is not in the frozen build)."""
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def _wait_exposed(window: QWidget, timeout_ms: int) -> None:
+    """Wait until the window is on screen, or the time is up."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while time.monotonic() < deadline:
+        handle = window.windowHandle()
+        if handle is not None and handle.isExposed():
+            return
+        _wait(20)

@@ -64,11 +64,12 @@ def test_every_sample_opens_and_reads_completely(sample: Path, tmp_path: Path) -
 
 @pytest.fixture
 def version_2(monkeypatch: pytest.MonkeyPatch):
-    """Pretend this CareQual writes schema version 2, with the step given to the fixture."""
+    """Pretend this CareQual writes a schema version or two more, with the steps given."""
 
     def install(*steps):
-        table = {2 + i: step for i, step in enumerate(steps)}
-        top = 1 + len(steps)
+        current = migrations.SCHEMA_VERSION
+        table = {**migrations.STEPS, **{current + 1 + i: step for i, step in enumerate(steps)}}
+        top = current + len(steps)
         monkeypatch.setattr(migrations, "STEPS", table)
         monkeypatch.setattr(migrations, "SCHEMA_VERSION", top)
         monkeypatch.setattr(connection, "SCHEMA_VERSION", top)
@@ -89,52 +90,52 @@ def _add_column(op: Operations) -> None:
     op.add_column("workshop", sa.Column("venue", sa.String(), nullable=False, server_default=""))
 
 
-def test_upgrade_is_backed_up_first_and_then_applied(sample_file: Path, version_2) -> None:
-    version_2(_add_column)
-    original = _dump(sample_file)
-    service = WorkshopService.open(sample_file)
+def test_upgrade_is_backed_up_first_and_then_applied(v1_file: Path, version_2) -> None:
+    top = version_2(_add_column)
+    original = _dump(v1_file)
+    service = WorkshopService.open(v1_file)
     service.update_details(context="after")
     service.close()
-    assert _user_version(sample_file) == 2
-    kept = [b for b in backups.list_backups(sample_file) if b.reason == "before-upgrade"]
+    assert _user_version(v1_file) == top
+    kept = [b for b in backups.list_backups(v1_file) if b.reason == "before-upgrade"]
     assert len(kept) == 1
     assert kept[0].path.name.endswith("-before-upgrade-v1.carequal")
     assert _user_version(kept[0].path) == 1
     assert _dump(kept[0].path) == original  # a faithful copy of what was there
 
 
-def test_a_failing_step_leaves_the_file_exactly_as_it_was(sample_file: Path, version_2) -> None:
+def test_a_failing_step_leaves_the_file_exactly_as_it_was(v1_file: Path, version_2) -> None:
     def broken(op: Operations) -> None:
         op.execute("UPDATE workshop SET context = 'half upgraded'")
         raise RuntimeError("step 3 has a bug")
 
     version_2(_add_column, broken)  # steps to 2 and to 3: one transaction for both
-    before = sha256(sample_file)
+    before = sha256(v1_file)
     with pytest.raises(RuntimeError):
-        WorkshopService.open(sample_file)
-    assert sha256(sample_file) == before
-    assert _user_version(sample_file) == 1
-    assert not locking.lock_path(sample_file).exists()
-    assert not Path(f"{sample_file}-journal").exists()
-    assert not any("venue" in line for line in _dump(sample_file))
+        WorkshopService.open(v1_file)
+    assert sha256(v1_file) == before
+    assert _user_version(v1_file) == 1
+    assert not locking.lock_path(v1_file).exists()
+    assert not Path(f"{v1_file}-journal").exists()
+    assert not any("venue" in line for line in _dump(v1_file))
 
 
-def test_no_upgrade_without_a_backup(sample_file: Path, version_2, monkeypatch) -> None:
+def test_no_upgrade_without_a_backup(v1_file: Path, version_2, monkeypatch) -> None:
     version_2(_add_column)
 
     def no_space(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(backups, "make_backup", no_space)
-    before = sha256(sample_file)
+    before = sha256(v1_file)
     with pytest.raises(StorageError, match="no backup copy could be made first"):
-        WorkshopService.open(sample_file)
-    assert sha256(sample_file) == before
+        WorkshopService.open(v1_file)
+    assert sha256(v1_file) == before
 
 
-def test_an_old_file_on_read_only_media_is_not_upgraded(sample_file: Path, version_2) -> None:
+def test_an_old_file_on_read_only_media_is_not_upgraded(v1_file: Path, version_2) -> None:
     version_2(_add_column)
-    before = sha256(sample_file)
+    before = sha256(v1_file)
     with pytest.raises(NewerVersionError, match="must be upgraded"):
-        WorkshopService.open(sample_file, read_only=True)
-    assert sha256(sample_file) == before
+        WorkshopService.open(v1_file, read_only=True)
+    assert sha256(v1_file) == before

@@ -15,7 +15,7 @@ from carequal_desktop.store.server import ServerError, init_server, parse_locati
 from tests.server.pgcluster import Cluster
 
 
-def _to_2(op: Operations) -> None:
+def _to_next(op: Operations) -> None:
     op.add_column("workshop", sa.Column("venue", sa.String(), nullable=False, server_default=""))
     op.create_table(
         "room_booking",
@@ -41,10 +41,11 @@ def test_a_client_never_upgrades_the_server_and_init_does(
     cluster.psql(f"GRANT CONNECT ON DATABASE {database} TO bob")
     server.grant(loc, "bob")
 
-    # A newer CareQual (schema version 2) meets the version-1 workshop on the server.
-    monkeypatch.setattr(migrations, "STEPS", {2: _to_2})
-    monkeypatch.setattr(migrations, "SCHEMA_VERSION", 2)
-    monkeypatch.setattr(connection, "SCHEMA_VERSION", 2)
+    # A newer CareQual (one schema version more) meets the workshop on the server.
+    newer = migrations.SCHEMA_VERSION + 1
+    monkeypatch.setattr(migrations, "STEPS", {**migrations.STEPS, newer: _to_next})
+    monkeypatch.setattr(migrations, "SCHEMA_VERSION", newer)
+    monkeypatch.setattr(connection, "SCHEMA_VERSION", newer)
     with pytest.raises(ServerError, match="IT runs 'carequal server init'"):
         server.open_server_workshop(loc)
     columns = f"SELECT count(*) FROM information_schema.columns WHERE table_schema = '{loc.schema}' AND column_name = 'venue'"
