@@ -20,7 +20,7 @@ import json
 import logging
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -131,8 +131,25 @@ def apply_edit(service: WorkshopService, edit: Edit) -> None:
             started: dict[str, Any] = dict(_started(service, edit.target))
             if started:
                 service.update_evaluation(edit.target, **started)
+    elif edit.kind in _APPLIERS:
+        _APPLIERS[edit.kind](service, edit)
     else:
-        raise ValueError(f"Unknown kind of edit {edit.kind!r}")
+        raise UserError(
+            f"Text typed in “{edit.label}” cannot be put back by this version of CareQual."
+        )
+
+
+Applier = Callable[[WorkshopService, Edit], None]
+_APPLIERS: dict[str, Applier] = {}
+
+
+def register(kind: str, apply: Applier) -> None:
+    """Let a new kind of field (a page's own) be autosaved, copied and recovered like the
+    others: ``apply(service, edit)`` saves ``edit.text`` (raising ``UserError`` as the
+    service does). Register from a services module, so a recovery can be put back at start."""
+    if kind in KINDS:
+        raise ValueError(f"{kind!r} is built in")
+    _APPLIERS[kind] = apply
 
 
 def apply_edits(service: WorkshopService, edits: Iterable[Edit]) -> list[Edit]:
@@ -198,7 +215,7 @@ def _edit(raw: Any) -> Edit | None:
         )
     except (KeyError, TypeError):
         return None
-    return edit if edit.kind in KINDS else None
+    return edit if edit.kind else None
 
 
 def read(file: Path) -> Recovery | None:

@@ -118,3 +118,15 @@ def test_set_aside_keeps_it_apart_from_new_typing(workshop_path: Path) -> None:
     ]
     recovery.forget(aside)
     assert [e.text for r in recovery.waiting() for e in r.edits] == ["All services"]
+
+
+def test_a_page_can_register_its_own_kind_of_field(new_service) -> None:  # type: ignore[no-untyped-def]
+    saved: list[str] = []
+    recovery.register("statement_summary", lambda service, edit: saved.append(edit.text))
+    recovery.apply_edit(new_service, Edit("statement_summary", "1", "summary", "Safer", "S1"))
+    assert saved == ["Safer"]
+    unknown = Edit("from_a_newer_version", "", "x", "kept", "A newer field")
+    file = recovery.keep(new_service.path, "T", [unknown])
+    assert recovery.read(file) is not None  # kept, not thrown away
+    with pytest.raises(UserError, match="cannot be put back"):
+        recovery.apply_edit(new_service, unknown)
