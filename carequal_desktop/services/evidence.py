@@ -192,6 +192,10 @@ def _values(fields: dict[str, Any]) -> dict[str, Any]:
             check_choice(value, EVIDENCE_SUPPORTS, "kind of support")
         elif key == "date":
             value = check_date(value, "The evidence date")
+        elif key == "agency":
+            value = one_line(for_storage(value or ""))  # a name: one line, as exchange allows
+        elif key == "location":
+            value = for_storage(value or "")[:4000]  # the exchange format's limit
         elif key == "share_percent":
             if value is not None:
                 value = float(value)

@@ -33,7 +33,7 @@ from carequal_desktop.errors import (
     UserError,
 )
 from carequal_desktop.paths import recovery_dir
-from carequal_desktop.services.files import write_atomically
+from carequal_desktop.services import files
 from carequal_desktop.services.workshop import WorkshopService
 
 log = logging.getLogger("carequal.recovery")
@@ -187,7 +187,7 @@ def keep(workshop: Path, title: str, edits: Iterable[Edit]) -> Path:
         "edits": [asdict(e) for e in edits],
     }
     data = json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
-    write_atomically(target, data, overwrite=True)  # a temporary file of mode 0600, then replace
+    files.write_bytes_atomically(target, data, overwrite=True, mode=0o600)
     return target
 
 
@@ -241,19 +241,11 @@ def read(file: Path) -> Recovery | None:
     )
 
 
-def _tidy(folder: Path) -> None:
-    """Remove half-written temporaries a kill left (they hold typed text)."""
-    for old in folder.glob("~carequal-*.tmp"):
-        with contextlib.suppress(OSError):
-            if time.time() - old.stat().st_mtime > 60:
-                old.unlink()
-
-
 def waiting() -> list[Recovery]:
     """Every workshop with typing that was never saved, oldest first."""
     found = []
     folder = recovery_dir()
-    _tidy(folder)
+    files.tidy_leftovers(folder)  # half-written copies a kill left hold typed text
     for file in sorted(folder.glob("*.json")):
         recovery = read(file)
         if recovery is None:

@@ -101,6 +101,8 @@ class TeamService:
     def update_session(self, session_id: str, **fields: Any) -> None:
         """Change a session's date, place or notes."""
         values = {k: clean(v) for k, v in fields.items() if k in ("date", "place", "notes")}
+        if "place" in values:
+            values["place"] = one_line(values["place"])  # as when the session was added
         if "date" in values and not check_date(values["date"], "A session's date"):
             raise UserError("A session needs a date.")
         self.db.update_row(SessionRow, session_id, values)

@@ -57,3 +57,19 @@ def test_evidence_for_indicator_carries_all_its_links(new_service: WorkshopServi
     register.delete_evidence(a.id)
     assert register.evidence_for_indicator("5.3") == []
     assert register.count() == 1
+
+
+def test_long_agency_and_location_are_kept_within_what_exchange_carries(
+    new_service: WorkshopService,
+) -> None:
+    from carequal_desktop.services.exchange import export_document, validate_document
+
+    item = new_service.add_evidence("Audit", "document", agency="NHS\n" + "x" * 3000)
+    new_service.update_evidence(item.id, location="Drive › " + "y" * 5000)
+    session = new_service.add_session("2026-03-01", "Room 1")
+    new_service.update_session(session.id, place="Council\nchambers " + "z" * 3000)
+    got = new_service.evidence_item(item.id)
+    assert got.agency.startswith("NHS x") and len(got.agency) == 2000
+    assert len(got.location) == 4000
+    assert "\n" not in new_service.sessions()[0].place
+    validate_document(export_document(new_service))  # what the app accepts, it can export
