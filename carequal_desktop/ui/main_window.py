@@ -9,6 +9,7 @@ undo stack (Edit › Undo); a backup is taken every hour of a long session.
 
 from __future__ import annotations
 
+import html
 import logging
 import time
 from collections.abc import Callable
@@ -282,7 +283,8 @@ class MainWindow(QMainWindow):
     def _save_failed(self, sentence: str) -> None:
         """Typing could not be saved: say so where the room can see it, keep trying."""
         self.saved_label.setText("Not saved: your typing is kept, trying again")
-        self.saved_label.setToolTip(sentence)
+        # A tooltip guesses rich text from tags: escaped inside <p> it always shows as typed.
+        self.saved_label.setToolTip(f"<p>{html.escape(sentence)}</p>")
         self.saved_label.setAccessibleDescription(sentence)
         if self._save_problem is not None:
             kept = (

@@ -7,6 +7,8 @@ later (it stays in the recovery folder and is offered again at the next start).
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
@@ -53,7 +55,8 @@ class RecoveryDialog(QDialog):
         self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
         for edit in found.edits:
             item = QListWidgetItem(self._line(edit.label, edit.text))
-            item.setToolTip(edit.text)
+            # Escaped inside <p>: a tooltip never turns typed text into markup or links.
+            item.setToolTip(f"<p>{html.escape(edit.text)}</p>")
             self.list.addItem(item)
         self.list.setMinimumHeight(self.fontMetrics().lineSpacing() * 8)
 
