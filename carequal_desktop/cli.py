@@ -43,6 +43,7 @@ def _window_parser() -> argparse.ArgumentParser:
             "  export-json FILE OUT.json          write a workshop as exchange JSON\n"
             "  export-docx FILE OUT.docx          write the draft position statement in Word\n"
             "  export-csv FILE OUT.csv            write the improvement plan or evidence register as CSV\n"
+            "  check FILE [--json]                list what to look at before the statement goes out\n"
             "  server init|list|grant|revoke      set up a PostgreSQL server, list or share its workshops\n"
             "  push FILE URL                      put a workshop on a server and print its location\n"
             "  pull LOCATION OUT.carequal         take an offline copy of a server workshop\n"
@@ -103,6 +104,7 @@ def _command_parsers() -> dict[
     )
     p.add_argument("--no-plan", action="store_true", help="leave out the improvement plan")
     p.add_argument("--force", action="store_true", help="replace OUT if it exists")
+    _add_personal_data_flag(p)
     commands["export-docx"] = (p, _export_docx)
 
     p = _Parser(
@@ -118,8 +120,10 @@ def _command_parsers() -> dict[
         help="which table to write (default: plan)",
     )
     p.add_argument("--force", action="store_true", help="replace OUT if it exists")
+    _add_personal_data_flag(p)
     commands["export-csv"] = (p, _export_csv)
     _server_parsers(commands)
+    _add_check_command(commands)
     return commands
 
 
@@ -268,6 +272,7 @@ def _export_docx(args: argparse.Namespace) -> int:
     )
     service = _open(args.source)
     try:
+        _refuse_personal_data(service, args.allow_personal_data)
         result = write_position_statement(service, args.target, options, overwrite=args.force)
     finally:
         service.close()
@@ -283,6 +288,7 @@ def _export_csv(args: argparse.Namespace) -> int:
     _check_target(args.target, args.force, export=True)
     service = _open(args.source)
     try:
+        _refuse_personal_data(service, args.allow_personal_data)
         writer = write_plan_csv if args.table == "plan" else write_evidence_csv
         result = writer(service, args.target, overwrite=args.force)
     finally:
@@ -359,4 +365,85 @@ def _log_to_file() -> None:
 
 
 def _command_names() -> tuple[str, ...]:
-    return ("import-json", "export-json", "export-docx", "export-csv", "server", "push", "pull")
+    return (
+        "import-json",
+        "export-json",
+        "export-docx",
+        "export-csv",
+        "server",
+        "push",
+        "pull",
+        "check",
+    )
+
+
+# ------------------------------------------------ readiness: check, personal-data guard
+
+
+def _add_check_command(
+    commands: dict[str, tuple[argparse.ArgumentParser, Callable[[argparse.Namespace], int]]],
+) -> None:
+    p = _Parser(
+        prog=f"{PROG} check",
+        description="List what to look at before the position statement goes out: possible "
+        "personal data, grades with no or one-sided evidence, old evidence, agreed indicators "
+        "with something missing and actions that are not yet SMART. Exits 0 whether or not "
+        "there are findings (see docs/command-line.md).",
+    )
+    p.add_argument("source", type=_source, metavar="FILE")
+    p.add_argument("--json", action="store_true", help="print the findings as a JSON list")
+    commands["check"] = (p, _check)
+
+
+def _add_personal_data_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--allow-personal-data",
+        action="store_true",
+        help="write even though the text may hold personal data (see 'carequal check')",
+    )
+
+
+def _check(args: argparse.Namespace) -> int:
+    import json
+
+    from carequal_desktop.domain.readiness import FINDING_KINDS
+    from carequal_desktop.services.readiness import ReadinessService
+
+    service = _open(args.source)
+    try:
+        findings = ReadinessService(service).findings()
+    finally:
+        service.close()
+    if args.json:
+        print(json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not findings:
+        print("Nothing to look at: no findings.")
+        return EXIT_OK
+    for kind, heading in FINDING_KINDS.items():
+        of_kind = [f for f in findings if f.kind == kind]
+        if of_kind:
+            print(f"{heading} ({len(of_kind)}):")
+            for f in of_kind:
+                print(f"  - {f.message}")
+    print(f"{len(findings)} finding{'s' if len(findings) != 1 else ''} in all.")
+    return EXIT_OK
+
+
+class PersonalDataError(UserError):
+    """Possible personal data is still in the workshop; ``findings`` lists where."""
+
+
+def _refuse_personal_data(service: object, allowed: bool) -> None:
+    from carequal_desktop.services.readiness import ReadinessService
+
+    if allowed:
+        return
+    findings = ReadinessService(service).personal_data()
+    if findings:
+        lines = "\n".join(f"  - {f.message}" for f in findings)
+        raise PersonalDataError(
+            f"Nothing was written: the workshop may hold personal data in "
+            f"{len(findings)} place{'s' if len(findings) != 1 else ''}. Remove it, or mark it as "
+            "not personal on the Readiness page, or add --allow-personal-data.\n" + lines
+        )

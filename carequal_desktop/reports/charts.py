@@ -8,7 +8,7 @@ is imported inside the functions so importing this module stays cheap.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from carequal_desktop.domain.framework import Framework
 from carequal_desktop.domain.records import IndicatorSummary
@@ -143,4 +143,98 @@ def grades_figure(
         fontsize=font_size * 1.2,
         loc="left",
     )
+    return figure
+
+
+TRIANGULATION_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("numbers", "Numbers"),
+    ("views", "People's\nviews"),
+    ("observation", "Observation"),
+    ("documents", "Documents"),
+    ("agencies", "Agencies"),
+)
+
+
+def triangulation_figure(
+    rows: Iterable[Any],
+    *,
+    figure: Figure | None = None,
+    font_size: float = 8.0,
+    label_chars: int = 38,
+) -> Figure:
+    """A grid of indicators against kinds of evidence and the number of agencies.
+
+    Every cell carries its count as text; a gap is an empty, hatched cell marked with a dash,
+    so it shows in greyscale and without colour. ``rows`` are ``TriangulationRow`` objects.
+    """
+    from matplotlib.collections import PatchCollection
+    from matplotlib.colors import ListedColormap
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Rectangle
+
+    items = list(rows)
+    height = 0.2 * max(len(items), 1) + 0.9
+    if figure is None:
+        figure = Figure(figsize=(6.5, height))
+    else:
+        figure.clear()
+    # Fixed margins: constrained layout costs more than the drawing itself.
+    figure.subplots_adjust(left=0.46, right=0.99, top=1 - 0.55 / height, bottom=0.08 / height)
+    ax = figure.add_subplot()
+    grid: list[list[int]] = []
+    for row in items:
+        values = [row.sources.get(key, 0) for key, _l in TRIANGULATION_COLUMNS[:-1]]
+        values.append(len([a for a in row.agencies if a != "Agency not recorded"]))
+        grid.append(values)
+    palette = ListedColormap(["#ffffff", *[GRADE_COLOURS[n] for n in range(1, 7)]])
+    ax.imshow(
+        [[min(v, 6) for v in values] for values in grid] or [[0] * len(TRIANGULATION_COLUMNS)],
+        cmap=palette,
+        vmin=0,
+        vmax=6,
+        aspect="auto",
+        extent=(0, len(TRIANGULATION_COLUMNS), len(items) - 0.5, -0.5),
+        interpolation="nearest",
+    )
+    gaps = [
+        Rectangle((x, y - 0.5), 1, 1)
+        for y, values in enumerate(grid)
+        for x, v in enumerate(values)
+        if v == 0
+    ]
+    ax.add_collection(
+        PatchCollection(gaps, facecolor="none", edgecolor="#9a9a9a", hatch="///", linewidth=0)
+    )
+    for y, values in enumerate(grid):
+        for x, value in enumerate(values):
+            ax.text(
+                x + 0.5,
+                y,
+                "–" if value == 0 else str(value),
+                ha="center",
+                va="center",
+                fontsize=font_size,
+                color="white" if value >= 3 else "black",
+                fontweight="bold" if value == 0 else "normal",
+            )
+    for x in range(len(TRIANGULATION_COLUMNS) + 1):
+        ax.axvline(x, color="#7f7f7f", linewidth=0.5)
+    for y in range(len(items) + 1):
+        ax.axhline(y - 0.5, color="#7f7f7f", linewidth=0.5)
+    ax.set_xlim(0, len(TRIANGULATION_COLUMNS))
+    ax.set_ylim(len(items) - 0.5, -0.5)
+    ax.set_xticks([x + 0.5 for x in range(len(TRIANGULATION_COLUMNS))])
+    ax.set_xticklabels([label for _k, label in TRIANGULATION_COLUMNS], fontsize=font_size)
+    ax.xaxis.tick_top()
+    ax.set_yticks(list(range(len(items))))
+    ax.set_yticklabels(
+        [
+            shorten(f"{r.code} {r.title}", label_chars) + ("" if r.graded else " (not graded)")
+            for r in items
+        ],
+        fontsize=font_size,
+    )
+    ax.tick_params(length=0)
+    for side in ("top", "right", "bottom", "left"):
+        ax.spines[side].set_visible(False)
     return figure

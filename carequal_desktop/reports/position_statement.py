@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from carequal_desktop.domain.quantities import share_with_word, word_with_share
+from carequal_desktop.domain.readiness import SURVEY_KINDS
 from carequal_desktop.domain.text import count_xml_forbidden, for_xml
 from carequal_desktop.domain.vocabulary import (
     ACTION_STATUSES,
@@ -32,6 +34,7 @@ from carequal_desktop.domain.vocabulary import (
 )
 from carequal_desktop.domain.wordcount import WORD_LIMIT, count_texts
 from carequal_desktop.services.files import check_target, write_atomically
+from carequal_desktop.services.readiness import DOCUMENT_STATUSES
 
 Progress = Callable[[int, str], None]
 
@@ -42,6 +45,8 @@ GREY_TEXT = "595959"
 HEADER_FILL = "D9D9D9"
 GROUP_FILL = "E4ECEF"
 BORDER = "A6A6A6"
+# 150 dpi prints crisply at the 16.5 cm the charts are placed at, and draws in half the time.
+CHART_DPI = 150
 FONT = "Arial"  # on every Windows PC; LibreOffice substitutes Liberation Sans (same metrics)
 
 QUESTIONS = ("How good are we now?", "How do we know?", "What are we going to do now?")
@@ -53,8 +58,11 @@ class ExportOptions:
     include_grades: bool = True
     include_evidence_appendix: bool = True
     include_plan: bool = True
-    version: str = "0.1"
-    date: dt.date | None = None
+    # Generated lists repeat the appendix and the plan; off by default, they count as body.
+    list_evidence_in_body: bool = False
+    list_actions_in_body: bool = False
+    version: str | None = None  # None: the workshop's document control
+    date: dt.date | None = None  # the date of the evaluation; None: the workshop's
 
 
 @dataclass
@@ -78,7 +86,7 @@ class Block:
 
 @dataclass
 class BodySection:
-    """The introduction (``number`` None) or one inspection statement."""
+    """A part of the body: introduction, key messages, one statement, or the conclusion."""
 
     key: str
     number: int | None
@@ -105,9 +113,13 @@ class StatementModel:
     framework_title: str
     date: dt.date
     version: str
+    status: str  # "Draft", "For sign-off", "Final"
+    approved_by: str
     options: ExportOptions
     introduction: BodySection
+    key_messages: BodySection
     statements: list[BodySection]
+    conclusion: BodySection
     summary: Table
     chart_summaries: list[Any]  # IndicatorSummary with titles made safe, for the chart
     framework: Any
@@ -115,14 +127,18 @@ class StatementModel:
     plan: Table | None
     evidence_index: Table | None
     participants: Table
-    scale: Table
+    scale: Table | None
+    glossary: Table | None
+    triangulation: list[Any]  # TriangulationRow, for the appendix chart
+    triangulation_alt_text: str
     appendix_letters: dict[str, str]
     dropped_characters: int = 0
     warnings: list[str] = field(default_factory=list)
 
     @property
     def body(self) -> list[BodySection]:
-        return [self.introduction, *self.statements]
+        """The parts the word limit counts, in document order."""
+        return [self.introduction, self.key_messages, *self.statements, self.conclusion]
 
 
 class _Cleaner:
@@ -171,14 +187,31 @@ def _paragraphs(text: str) -> list[tuple[str, str]]:
     return out
 
 
-def evidence_citation(ev: Any, clean: _Cleaner) -> str:
-    """ "[E12] Joint record reading, 60 records — most (85%)", as the statement cites it."""
-    text = f"[{ev.ref}] {clean.line(ev.title)}"
+_REF_GROUP = re.compile(r"\s*[\(\[]\s*E\d+(?:\s*(?:,|;|and|&|-|–)\s*E?\d+)*\s*[\)\]]")
+_BARE_REF = re.compile(r"\bE\d+\b")
+
+
+def without_references(text: str) -> str:
+    """Drop "(E12, E15)" style groups: without the evidence index they point nowhere."""
+    return _REF_GROUP.sub("", text)
+
+
+def evidence_citation(ev: Any, clean: _Cleaner, *, with_ref: bool = True) -> str:
+    """ "[E12] Joint record reading: what it shows — most (85%)", as the statement cites it.
+
+    The description says what the evidence shows in its own words, so a share can never be
+    read as the opposite of its source; "respondents" is said only of surveys.
+    """
+    text = f"[{ev.ref}] " if with_ref else ""
+    text += clean.line(ev.title)
+    description = clean.line(ev.description)
+    if description:
+        text += f": {description.rstrip('.')}"
     if ev.share_percent is not None:
         text += f" — {word_with_share(ev.share_percent)}"
-        if ev.respondents:
+        if ev.respondents and ev.kind in SURVEY_KINDS:
             text += f" of {ev.respondents:,} respondents"
-    elif ev.respondents:
+    elif ev.respondents and ev.kind in SURVEY_KINDS:
         text += f" ({ev.respondents:,} respondents)"
     return text
 
@@ -203,263 +236,176 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _and(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+@dataclass
+class _Inputs:
+    """Everything read from the workshop once, for the section builders below."""
+
+    options: ExportOptions
+    clean: _Cleaner
+    details: Any
+    fw: Any
+    sessions: list[Any]
+    participants: list[Any]
+    agencies: list[tuple[str, int]]
+    evaluations: dict[str, Any]
+    evidence: list[Any]
+    actions: list[Any]
+    summaries: list[Any]
+    texts: Any  # services.readiness.StatementTexts
+    control: Any  # services.readiness.DocumentControl
+    evaluation_date: str | None
+    drafts: dict[str, str]
+    letters: dict[str, str]
+    evidence_by_code: dict[str, list[Any]] = field(default_factory=dict)
+    actions_by_code: dict[str, list[Any]] = field(default_factory=dict)
+
+    def narrative(self, text: str) -> list[tuple[str, str]]:
+        cleaned = self.clean(text)
+        if not self.options.include_evidence_appendix:
+            cleaned = without_references(cleaned)
+        return _paragraphs(cleaned)
+
+
+def _read(service: Any, options: ExportOptions) -> _Inputs:
+    from carequal_desktop.services.readiness import ReadinessService
+
+    ready = ReadinessService(service)
+    evidence = service.evidence()
+    actions = service.actions()
+    letters: dict[str, str] = {}
+    # The glossary and the triangulation chart get their letters once they are known.
+    wanted = (
+        (["evidence"] if options.include_evidence_appendix else [])
+        + ["participants"]
+        + (["scale"] if options.include_grades else [])
+    )
+    for key in wanted:
+        letters[key] = "ABCDEFG"[len(letters)]
+    inputs = _Inputs(
+        options=options,
+        clean=_Cleaner(),
+        details=service.details(),
+        fw=service.framework(),
+        sessions=service.sessions(),
+        participants=service.participants(),
+        agencies=service.agencies_summary(),
+        evaluations={e.indicator_code: e for e in service.evaluations()},
+        evidence=evidence,
+        actions=actions,
+        summaries=service.overview(),
+        texts=ready.statement_texts(),
+        control=ready.document_control(),
+        evaluation_date=ready.evaluation_date(),
+        drafts={},
+        letters=letters,
+    )
+    for ev in evidence:
+        for code in ev.indicators:
+            inputs.evidence_by_code.setdefault(code, []).append(ev)
+    for act in actions:
+        for code in act.indicators:
+            inputs.actions_by_code.setdefault(code, []).append(act)
+    # Drafts for what the team has not written yet, from the records already read.
+    from carequal_desktop.services import readiness as drafting
+
+    grades = options.include_grades
+    if not inputs.texts.key_messages.strip():
+        inputs.drafts["key_messages"] = drafting.draft_key_messages(
+            inputs.fw, inputs.evaluations, with_grades=grades
+        )
+    if not inputs.texts.conclusion.strip():
+        open_actions = [a for a in actions if a.status not in ("complete", "dropped")]
+        inputs.drafts["conclusion"] = drafting.draft_conclusion(
+            inputs.fw,
+            inputs.evaluations,
+            len(open_actions) if options.include_plan else None,
+            with_grades=grades,
+        )
+    for st in inputs.fw.statements:
+        if not inputs.texts.summaries.get(st.number, "").strip():
+            inputs.drafts[f"summary-{st.number}"] = drafting.draft_statement_summary(
+                inputs.fw, st.number, inputs.evaluations, with_grades=grades
+            )
+    return inputs
+
+
 def build_statement(service: Any, options: ExportOptions | None = None) -> StatementModel:
     """The whole document as plain data, every string already safe for Word."""
     options = options or ExportOptions()
-    clean = _Cleaner()
-    details = service.details()
-    fw = service.framework()
-    sessions = service.sessions()
-    participants = service.participants()
-    evaluations = {e.indicator_code: e for e in service.evaluations()}
-    evidence = service.evidence()
-    actions = service.actions()
-    summaries = service.overview()
+    data = _read(service, options)
+    clean = data.clean
     warnings: list[str] = []
 
-    letters: dict[str, str] = {}
-    for key in (["evidence"] if options.include_evidence_appendix else []) + [
-        "participants",
-        "scale",
-    ]:
-        letters[key] = "ABC"[len(letters)]
-
-    partnership = clean.line(details.partnership)
-    title = clean.line(details.title)
-
-    # ---- introduction
-    intro = BodySection("introduction", None)
-    intro.add("Heading1", "Introduction", page_break=True)
-    intro.add("Heading2", "Scope")
-    for style, text in _paragraphs(clean(details.scope)) or [("Note", NOT_RECORDED)]:
-        intro.add(style, text)
-    intro.add("Heading2", "Context")
-    for style, text in _paragraphs(clean(details.context)) or [("Note", NOT_RECORDED)]:
-        intro.add(style, text)
-
-    intro.add("Heading2", "How we carried out the self-evaluation")
-    method = (
-        f"A multi-agency team evaluated the partnership's services against the "
-        f"{clean.line(fw.title)}. For each quality indicator the team asked three questions: "
-        f"how good are we now, how do we know, and what are we going to do now. "
-        f"Grades use the six-point scale in Appendix {letters['scale']}."
-    )
-    intro.add("Normal", method)
-    if sessions:
-        intro.add(
-            "Normal",
-            f"The team met in {_plural(len(sessions), 'session')}"
-            + (
-                f", facilitated by {clean.line(details.facilitator)}:"
-                if details.facilitator
-                else ":"
-            ),
-        )
-        for s in sessions:
-            day = dt.date.fromisoformat(s.date)
-            line = f"{day:%A} {long_date(day)}"
-            if s.place:
-                line += f", {clean.line(s.place)}"
-            intro.add("ListBullet", line)
-    if evidence:
-        agencies = {e.agency.strip().lower() for e in evidence if e.agency.strip()}
-        sentence = f"The team considered {_plural(len(evidence), 'item')} of evidence"
-        if agencies:
-            sentence += f" from {_plural(len(agencies), 'agency', 'agencies')}"
-        if options.include_evidence_appendix:
-            sentence += f", listed in Appendix {letters['evidence']}"
-        intro.add("Normal", sentence + ". References such as [E1] point to that evidence.")
-
-    intro.add("Heading2", "Who took part")
-    agencies_summary = service.agencies_summary()
-    if participants:
-        intro.add(
-            "Normal",
-            f"{_sentence(_plural(len(participants), 'person', 'people'))} from "
-            f"{_plural(len(agencies_summary), 'agency', 'agencies')} took part "
-            f"(Appendix {letters['participants']}):",
-        )
-        for agency, n in agencies_summary:
-            intro.add("ListBullet", f"{clean.line(agency)} ({n})")
-    else:
-        intro.add("Note", NOT_RECORDED)
-
-    # ---- one section per inspection statement
-    actions_by_code: dict[str, list[Any]] = {}
-    for act in actions:
-        for code in act.indicators:
-            actions_by_code.setdefault(code, []).append(act)
-    evidence_by_code: dict[str, list[Any]] = {}
-    for ev in evidence:
-        for code in ev.indicators:
-            evidence_by_code.setdefault(code, []).append(ev)
-
-    written_under: dict[str, int] = {}
-    statements: list[BodySection] = []
-    for st in fw.statements:
-        sec = BodySection(f"statement-{st.number}", st.number)
-        sec.add("Heading1", f"Statement {st.number}: {clean.line(st.text)}", page_break=True)
-        indicators = fw.indicators_for_statement(st.number)
-        if not indicators:
-            sec.add("Note", "No quality indicators are mapped to this statement.")
-        for ind in indicators:
-            sec.add("Heading2", f"{ind.code} {clean.line(ind.title)}")
-            if ind.code in written_under:
-                sec.add(
-                    "Normal",
-                    f"This indicator is evaluated under statement {written_under[ind.code]}.",
-                )
-                continue
-            written_under[ind.code] = st.number
-            _indicator_blocks(
-                sec,
-                ind.code,
-                evaluations.get(ind.code),
-                evidence_by_code.get(ind.code, []),
-                actions_by_code.get(ind.code, []),
-                fw,
-                options,
-                clean,
-            )
-        statements.append(sec)
-    unmapped = [ind.label for ind in fw.indicators if not ind.statements]
+    statements = [_statement_section(data, st) for st in data.fw.statements]
+    unmapped = [ind.label for ind in data.fw.indicators if not ind.statements]
     if unmapped:
         warnings.append(
             "Not mapped to any statement, so shown only in the summary: "
             + ", ".join(clean.line(u) for u in unmapped)
             + "."
         )
-
-    # ---- summary
-    columns = ["Quality indicator", "Statement", "Status"]
-    widths = [5600, 1300, 1400]
-    if options.include_grades:
-        columns.append("Grade")
-        widths = [4800, 1200, 1300, 1600]
-    summary = Table(
-        "Summary of the self-evaluation by quality indicator", columns, _fit(widths, 9638)
-    )
-    for sm in summaries:
-        row = [
-            f"{sm.code} {clean.line(sm.title)}",
-            ", ".join(str(n) for n in sm.statements) or "—",
-            EVALUATION_STATUSES.get(sm.status, sm.status),
-        ]
-        if options.include_grades:
-            row.append(_grade_text(sm.grade, fw, clean))
-        summary.rows.append(row)
-    graded = [(sm.code, sm.grade) for sm in summaries if sm.grade is not None]
-    alt = (
-        "Bar chart of the team's grade for each quality indicator on the six-point scale. "
-        + (
-            "; ".join(f"{c}: {_grade_text(g, fw, clean)}" for c, g in graded)
-            if graded
-            else "No indicator has been graded yet"
-        )
-        + "."
-    )
-
-    # ---- improvement plan
-    plan: Table | None = None
-    if options.include_plan:
-        plan = Table(
-            "Improvement plan grouped by inspection statement",
-            [
-                "Ref",
-                "Issue",
-                "Task",
-                "Expected outcome",
-                "Ownership",
-                "Monitoring arrangements",
-                "Baseline",
-                "Target",
-                "Due",
-                "Status",
-            ],
-            _fit([650, 1850, 2250, 1850, 1500, 1850, 1400, 1400, 1050, 1000], 15138),
-            groups=[],
-        )
-        by_statement: dict[int | None, list[list[str]]] = {}
-        for act in actions:
-            by_statement.setdefault(act.statement, []).append(
-                [
-                    clean.line(act.ref),
-                    clean(act.issue),
-                    clean(act.task),
-                    clean(act.expected_outcome),
-                    clean(act.ownership),
-                    clean(act.monitoring),
-                    clean(act.baseline),
-                    clean(act.target),
-                    short_date(act.due),
-                    ACTION_STATUSES.get(act.status, act.status),
-                ]
-            )
-        assert plan.groups is not None
-        for st in fw.statements:
-            if st.number in by_statement:
-                plan.groups.append(
-                    (f"Statement {st.number}: {clean.line(st.text)}", by_statement.pop(st.number))
-                )
-        leftover = [row for rows in by_statement.values() for row in rows]
-        if leftover:
-            plan.groups.append(("Not linked to a statement", leftover))
-
-    # ---- appendices
-    evidence_index: Table | None = None
-    if options.include_evidence_appendix:
-        evidence_index = Table(
-            "Evidence index",
-            ["Ref", "Title", "Kind", "Agency", "Date", "Share", "Indicators"],
-            _fit([650, 2750, 1350, 1550, 1100, 1250, 988], 9638),
-        )
-        for ev in evidence:
-            share = share_with_word(ev.share_percent)
-            if share and ev.respondents:
-                share += f" ({ev.respondents:,} respondents)"
-            evidence_index.rows.append(
-                [
-                    ev.ref,
-                    clean.line(ev.title),
-                    EVIDENCE_KINDS.get(ev.kind, ev.kind),
-                    clean.line(ev.agency),
-                    short_date(ev.date),
-                    share,
-                    ", ".join(ev.indicators),
-                ]
-            )
-    people = Table("Participants", ["Name", "Agency", "Role"], _fit([3000, 3600, 3038], 9638))
-    people.rows = [
-        [clean.line(p.name), clean.line(p.agency), clean.line(p.role)] for p in participants
+    summary, alt = _summary_table(data)
+    evidence_index = _evidence_index(data)
+    plan = _plan_table(data)
+    participants = _participants_table(data)
+    scale = _scale_table(data)
+    introduction = _introduction_section(data)
+    key_messages = _key_messages_section(data)
+    conclusion = _conclusion_section(data)
+    body_texts = [
+        b.text for sec in (introduction, key_messages, *statements, conclusion) for b in sec.blocks
     ]
-    scale = Table(
-        "The six-point evaluation scale",
-        ["Grade", "Label", "Meaning"],
-        _fit([900, 1900, 6838], 9638),
-    )
-    scale.rows = [[str(lv.value), clean.line(lv.label), clean(lv.meaning)] for lv in fw.scale]
+    table_texts = [
+        cell
+        for t in (summary, plan, evidence_index)
+        if t is not None
+        for row in _all_rows(t)
+        for cell in row
+    ]
+    glossary = _glossary_table(data, body_texts + table_texts)
+    tri_rows, tri_alt = _triangulation(service, data)
+    for key, present in (("glossary", glossary is not None), ("triangulation", bool(tri_rows))):
+        if present:
+            data.letters[key] = "ABCDEFG"[len(data.letters)]
 
+    control = data.control
     model = StatementModel(
-        title=title,
-        partnership=partnership,
-        author=clean.line(details.facilitator) or partnership,
-        framework_title=clean.line(fw.title),
-        date=options.date or dt.date.today(),
-        version=clean.line(options.version) or "0.1",
+        title=clean.line(data.details.title),
+        partnership=clean.line(data.details.partnership),
+        author=clean.line(data.details.facilitator) or clean.line(data.details.partnership),
+        framework_title=clean.line(data.fw.title),
+        date=options.date
+        or (
+            dt.date.fromisoformat(data.evaluation_date) if data.evaluation_date else dt.date.today()
+        ),
+        version=clean.line(options.version or control.version) or "0.1",
+        status=DOCUMENT_STATUSES.get(control.status, "Draft"),
+        approved_by=clean.line(control.approved_by),
         options=options,
-        introduction=intro,
+        introduction=introduction,
+        key_messages=key_messages,
         statements=statements,
+        conclusion=conclusion,
         summary=summary,
         chart_summaries=[
-            replace(sm, title=" ".join(for_xml(sm.title).split())) for sm in summaries
+            replace(sm, title=" ".join(for_xml(sm.title).split())) for sm in data.summaries
         ],
-        framework=fw,
+        framework=data.fw,
         chart_alt_text=alt,
         plan=plan,
         evidence_index=evidence_index,
-        participants=people,
+        participants=participants,
         scale=scale,
-        appendix_letters=letters,
+        glossary=glossary,
+        triangulation=tri_rows,
+        triangulation_alt_text=tri_alt,
+        appendix_letters=data.letters,
         warnings=warnings,
     )
     model.dropped_characters = clean.dropped
@@ -471,57 +417,198 @@ def build_statement(service: Any, options: ExportOptions | None = None) -> State
     return model
 
 
-def _indicator_blocks(
-    sec: BodySection,
-    code: str,
-    ev: Any,
-    cited: list[Any],
-    linked_actions: list[Any],
-    fw: Any,
-    options: ExportOptions,
-    clean: _Cleaner,
-) -> None:
-    def narrative(text: str) -> bool:
-        paras = _paragraphs(clean(text))
-        for style, line in paras:
-            sec.add(style, line)
-        return bool(paras)
+def _all_rows(table: Table) -> list[list[str]]:
+    if table.groups is not None:
+        return [row for _heading, rows in table.groups for row in rows]
+    return table.rows
 
-    sec.add("Heading3", QUESTIONS[0])
-    wrote = narrative(ev.how_good_now) if ev else False
-    if ev and ev.strengths:
+
+# --------------------------------------------------------------- body sections
+
+
+def _introduction_section(data: _Inputs) -> BodySection:
+    """Introduction: scope, key facts and context, how the team evaluated, who took part."""
+    clean, options, letters = data.clean, data.options, data.letters
+    intro = BodySection("introduction", None)
+    intro.add("Heading1", "Introduction", page_break=True)
+    scope = data.narrative(data.details.scope)
+    if scope:
+        intro.add("Heading2", "Scope")
+        for style, text in scope:
+            intro.add(style, text)
+    context = data.narrative(data.details.context)
+    if context:
+        intro.add("Heading2", "Key facts and context")
+        for style, text in context:
+            intro.add(style, text)
+
+    intro.add("Heading2", "How we carried out the self-evaluation")
+    method = (
+        f"A multi-agency team evaluated the partnership's services against the "
+        f"{clean.line(data.fw.title)}, asking of each quality indicator how good we are now, "
+        "how we know, and what we are going to do now."
+    )
+    if options.include_grades:
+        method += f" Grades use the six-point scale in Appendix {letters['scale']}."
+    if data.sessions:
+        places = sorted({clean.line(s.place).split(",")[0] for s in data.sessions if s.place})
+        first = min(s.date for s in data.sessions)
+        last = max(s.date for s in data.sessions)
+        method += (
+            f" The team met in {_plural(len(data.sessions), 'session')} between "
+            f"{long_date(first)} and {long_date(last)}"
+            if first != last
+            else f" The team met on {long_date(first)}"
+        )
+        if places:
+            method += f" at {_and(places)}"
+        if data.details.facilitator:
+            method += f", facilitated by {clean.line(data.details.facilitator)}"
+        method += "."
+    intro.add("Normal", method)
+    if data.evidence:
+        agencies = {e.agency.strip().lower() for e in data.evidence if e.agency.strip()}
+        sentence = f"We considered {_plural(len(data.evidence), 'item')} of evidence"
+        if agencies:
+            sentence += f" from {_plural(len(agencies), 'agency', 'agencies')}"
+        if options.include_evidence_appendix:
+            sentence += (
+                f", listed in Appendix {letters['evidence']}; references such as E1 point to it"
+            )
+        intro.add("Normal", sentence + ".")
+    if data.participants:
+        people = (
+            f"{_sentence(_plural(len(data.participants), 'person', 'people'))} from "
+            f"{_plural(len(data.agencies), 'agency', 'agencies')} took part "
+            f"(Appendix {letters['participants']}): "
+            + _and([f"{clean.line(a)} ({n})" for a, n in data.agencies])
+            + "."
+        )
+        intro.add("Normal", people)
+    return intro
+
+
+def _key_messages_section(data: _Inputs) -> BodySection:
+    """The team's key messages (a first draft from the grades until the team writes them)."""
+    sec = BodySection("key-messages", None)
+    text = data.texts.key_messages or data.drafts.get("key_messages", "")
+    paras = data.narrative(text)
+    if not paras:
+        return sec
+    sec.add("Heading1", "Key messages")
+    for style, line in paras:
+        sec.add(style if style != "Normal" or len(paras) == 1 else "ListBullet", line)
+    return sec
+
+
+def _statement_section(data: _Inputs, st: Any) -> BodySection:
+    """One inspection statement: the team's summary, then each indicator's evaluation."""
+    clean = data.clean
+    sec = BodySection(f"statement-{st.number}", st.number)
+    sec.add("Heading1", f"Statement {st.number}: {clean.line(st.text)}")
+    summary = data.texts.summaries.get(st.number) or data.drafts.get(f"summary-{st.number}", "")
+    for style, line in data.narrative(summary):
+        sec.add(style, line)
+    indicators = data.fw.indicators_for_statement(st.number)
+    if not indicators:
+        sec.add("Note", "No quality indicators are mapped to this statement.")
+    not_yet: list[str] = []
+    for ind in indicators:
+        if st.number != min(ind.statements):
+            sec.add("Heading2", f"{ind.code} {clean.line(ind.title)}")
+            sec.add("Normal", f"We evaluate this indicator under statement {min(ind.statements)}.")
+            continue
+        ev = data.evaluations.get(ind.code)
+        if not _has_content(ev, data.evidence_by_code.get(ind.code, [])):
+            not_yet.append(f"{ind.code} {clean.line(ind.title)}")
+            continue
+        sec.add("Heading2", f"{ind.code} {clean.line(ind.title)}")
+        _indicator_blocks(sec, data, ind.code, ev)
+    if not_yet:
+        sec.add("Note", f"Not yet evaluated: {'; '.join(not_yet)}.")
+    return sec
+
+
+def _has_content(ev: Any, cited: list[Any]) -> bool:
+    if ev is None:
+        return False
+    return bool(
+        ev.grade is not None
+        or ev.how_good_now.strip()
+        or ev.how_do_we_know.strip()
+        or ev.what_next.strip()
+        or ev.strengths
+        or ev.areas_for_improvement
+    )
+
+
+def _indicator_blocks(sec: BodySection, data: _Inputs, code: str, ev: Any) -> None:
+    """One indicator as flowing text: how good, the grade, how we know, what next."""
+    _how_good_blocks(sec, data, ev)
+    _grade_blocks(sec, data, ev)
+    _how_we_know_blocks(sec, data, code, ev)
+    _what_next_blocks(sec, data, code, ev)
+
+
+def _how_good_blocks(sec: BodySection, data: _Inputs, ev: Any) -> None:
+    clean = data.clean
+    for style, line in data.narrative(ev.how_good_now):
+        sec.add(style, line)
+    if ev.strengths:
         sec.add("Label", "Strengths")
         for item in ev.strengths:
             sec.add("ListBullet", clean.line(item.text))
-        wrote = True
-    if ev and ev.areas_for_improvement:
+    if ev.areas_for_improvement:
         sec.add("Label", "Areas for improvement")
         for item in ev.areas_for_improvement:
             sec.add("ListBullet", clean.line(item.text))
-        wrote = True
-    if not wrote:
-        sec.add("Note", NOT_RECORDED)
-    if options.include_grades:
-        sec.add("Grade", f"Grade: {_grade_text(ev.grade if ev else None, fw, clean)}")
-        if ev and ev.rationale.strip():
-            for _style, line in _paragraphs(clean(ev.rationale)):
-                sec.add("Normal", line)
 
-    sec.add("Heading3", QUESTIONS[1])
-    wrote = narrative(ev.how_do_we_know) if ev else False
-    if cited:
-        sec.add("Label", "Evidence")
+
+def _grade_blocks(sec: BodySection, data: _Inputs, ev: Any) -> None:
+    if not data.options.include_grades or ev.grade is None:
+        return
+    sec.add("Grade", f"Grade: {_grade_text(ev.grade, data.fw, data.clean)}")
+    for _style, line in data.narrative(ev.rationale):
+        sec.add("Normal", line)
+
+
+def _how_we_know_blocks(sec: BodySection, data: _Inputs, code: str, ev: Any) -> None:
+    options = data.options
+    cited = data.evidence_by_code.get(code, [])
+    paras = data.narrative(ev.how_do_we_know)
+    if paras or cited:
+        sec.add("Label", "How we know")
+    for style, line in paras:
+        sec.add(style, line)
+    if not cited:
+        return
+    if options.list_evidence_in_body:
         for item in cited:
-            sec.add("ListBullet", evidence_citation(item, clean))
-        wrote = True
-    if not wrote:
-        sec.add("Note", NOT_RECORDED)
+            sec.add(
+                "ListBullet",
+                evidence_citation(item, data.clean, with_ref=options.include_evidence_appendix),
+            )
+    elif options.include_evidence_appendix:
+        refs = [e.ref for e in cited]
+        sec.add("Normal", f"Evidence: {_and(refs)} (Appendix {data.letters['evidence']}).")
 
-    sec.add("Heading3", QUESTIONS[2])
-    wrote = narrative(ev.what_next) if ev else False
-    if linked_actions:
-        sec.add("Label", "Actions in the improvement plan")
-        for act in linked_actions:
+
+def _what_next_blocks(sec: BodySection, data: _Inputs, code: str, ev: Any) -> None:
+    clean, options = data.clean, data.options
+    # Complete and dropped actions are not commitments for the future.
+    open_actions = [
+        a for a in data.actions_by_code.get(code, []) if a.status not in ("complete", "dropped")
+    ]
+    paras = data.narrative(ev.what_next)
+    pointer = options.include_plan and open_actions
+    if paras or pointer:
+        sec.add("Label", "What we will do next")
+    for style, line in paras:
+        sec.add(style, line)
+    if not pointer:
+        return
+    if options.list_actions_in_body:
+        for act in open_actions:
             line = (
                 f"Action {clean.line(act.ref)}: {clean.line(act.task) or 'task not yet described'}"
             )
@@ -531,9 +618,203 @@ def _indicator_blocks(
             line += f" Owner: {owner}." if owner else " Owner: not yet agreed."
             line += f" Due: {long_date(act.due)}." if act.due else " Due: not yet set."
             sec.add("ListBullet", line)
-        wrote = True
-    if not wrote:
-        sec.add("Note", NOT_RECORDED)
+    else:
+        refs = [clean.line(a.ref) for a in open_actions]
+        word = "Action" if len(refs) == 1 else "Actions"
+        sec.add("Normal", f"{word} {_and(refs)} in the improvement plan.")
+
+
+def _conclusion_section(data: _Inputs) -> BodySection:
+    """The conclusion on capacity for improvement."""
+    sec = BodySection("conclusion", None)
+    text = data.texts.conclusion or data.drafts.get("conclusion", "")
+    paras = data.narrative(text)
+    if not paras:
+        return sec
+    sec.add("Heading1", "Conclusion: our capacity for improvement")
+    for style, line in paras:
+        sec.add(style, line)
+    return sec
+
+
+# ---------------------------------------------------------- tables and appendices
+
+
+def _summary_table(data: _Inputs) -> tuple[Table, str]:
+    clean, options, fw = data.clean, data.options, data.fw
+    columns = ["Quality indicator", "Statement", "Status"]
+    widths = [5600, 1300, 1400]
+    if options.include_grades:
+        columns.append("Grade")
+        widths = [4800, 1200, 1300, 1600]
+    summary = Table(
+        "Summary of the self-evaluation by quality indicator", columns, _fit(widths, 9638)
+    )
+    for sm in data.summaries:
+        row = [
+            f"{sm.code} {clean.line(sm.title)}",
+            ", ".join(str(n) for n in sm.statements) or "—",
+            EVALUATION_STATUSES.get(sm.status, sm.status),
+        ]
+        if options.include_grades:
+            row.append(_grade_text(sm.grade, fw, clean))
+        summary.rows.append(row)
+    graded = [(sm.code, sm.grade) for sm in data.summaries if sm.grade is not None]
+    alt = (
+        "Bar chart of the team's grade for each quality indicator on the six-point scale. "
+        + (
+            "; ".join(f"{c}: {_grade_text(g, fw, clean)}" for c, g in graded)
+            if graded
+            else "No indicator has been graded yet"
+        )
+        + "."
+    )
+    return summary, alt
+
+
+NOT_YET_AGREED = "Not yet agreed"
+NOT_YET_SET = "Not yet set"
+
+
+def _plan_table(data: _Inputs) -> Table | None:
+    """The improvement plan, one group per statement; blank SMART cells are marked."""
+    if not data.options.include_plan:
+        return None
+    clean = data.clean
+    plan = Table(
+        "Improvement plan grouped by inspection statement",
+        [
+            "Ref",
+            "Issue",
+            "Task",
+            "Expected outcome",
+            "Ownership",
+            "Monitoring arrangements",
+            "Baseline",
+            "Target",
+            "Due",
+            "Status",
+        ],
+        _fit([650, 1850, 2250, 1850, 1500, 1850, 1400, 1400, 1050, 1000], 15138),
+        groups=[],
+    )
+    by_statement: dict[int | None, list[list[str]]] = {}
+    for act in data.actions:
+        by_statement.setdefault(act.statement, []).append(
+            [
+                clean.line(act.ref),
+                clean(act.issue),
+                clean(act.task),
+                clean(act.expected_outcome),
+                clean(act.ownership) or NOT_YET_AGREED,
+                clean(act.monitoring) or NOT_YET_AGREED,
+                clean(act.baseline) or NOT_YET_SET,
+                clean(act.target) or NOT_YET_SET,
+                short_date(act.due) or NOT_YET_SET,
+                ACTION_STATUSES.get(act.status, act.status),
+            ]
+        )
+    assert plan.groups is not None
+    for st in data.fw.statements:
+        if st.number in by_statement:
+            plan.groups.append(
+                (f"Statement {st.number}: {clean.line(st.text)}", by_statement.pop(st.number))
+            )
+    leftover = [row for rows in by_statement.values() for row in rows]
+    if leftover:
+        plan.groups.append(("Not linked to a statement", leftover))
+    return plan
+
+
+def _evidence_index(data: _Inputs) -> Table | None:
+    if not data.options.include_evidence_appendix:
+        return None
+    clean = data.clean
+    index = Table(
+        "Evidence index",
+        ["Ref", "Evidence and what it shows", "Kind", "Agency", "Date", "Share", "Indicators"],
+        _fit([600, 3200, 1150, 1400, 1000, 1150, 1138], 9638),
+    )
+    for ev in data.evidence:
+        share = share_with_word(ev.share_percent)
+        if ev.respondents and ev.kind in SURVEY_KINDS:
+            share = (
+                f"{share} ({ev.respondents:,} respondents)"
+                if share
+                else (f"{ev.respondents:,} respondents")
+            )
+        what = clean.line(ev.title)
+        description = clean.line(ev.description)
+        if description:
+            what += "\n" + description
+        index.rows.append(
+            [
+                ev.ref,
+                what,
+                EVIDENCE_KINDS.get(ev.kind, ev.kind),
+                clean.line(ev.agency),
+                short_date(ev.date),
+                share,
+                ", ".join(ev.indicators),
+            ]
+        )
+    return index
+
+
+def _participants_table(data: _Inputs) -> Table:
+    clean = data.clean
+    people = Table("Participants", ["Name", "Agency", "Role"], _fit([3000, 3600, 3038], 9638))
+    people.rows = [
+        [clean.line(p.name), clean.line(p.agency), clean.line(p.role)] for p in data.participants
+    ]
+    return people
+
+
+def _scale_table(data: _Inputs) -> Table | None:
+    if not data.options.include_grades:
+        return None
+    clean = data.clean
+    scale = Table(
+        "The six-point evaluation scale",
+        ["Grade", "Label", "Meaning"],
+        _fit([900, 1900, 6838], 9638),
+    )
+    scale.rows = [[str(lv.value), clean.line(lv.label), clean(lv.meaning)] for lv in data.fw.scale]
+    return scale
+
+
+def _glossary_table(data: _Inputs, texts: list[str]) -> Table | None:
+    """Key terms: only the abbreviations the document uses."""
+    from carequal_desktop.domain.glossary import abbreviations_used
+
+    used = abbreviations_used(texts + [data.clean.line(a) for a, _n in data.agencies])
+    if not used:
+        return None
+    table = Table("Key terms", ["Term", "Meaning"], _fit([1800, 7838], 9638))
+    table.rows = [[abbr, meaning] for abbr, meaning in used]
+    return table
+
+
+def _triangulation(service: Any, data: _Inputs) -> tuple[list[Any], str]:
+    from carequal_desktop.domain.readiness import triangulation
+
+    if not data.evidence:
+        return [], ""
+    graded = {code for code, ev in data.evaluations.items() if ev.grade is not None}
+    rows = triangulation(
+        [(i.code, i.title) for i in data.fw.indicators], data.evidence_by_code, graded
+    )
+    gaps = [r.code for r in rows if r.graded and sum(1 for n in r.sources.values() if n) < 2]
+    alt = (
+        "Grid of the quality indicators against the kinds of evidence behind them (numbers, "
+        "people's views, observation, documents) and the number of agencies it comes from. "
+        + (
+            f"Graded indicators resting on fewer than two kinds of evidence: {', '.join(gaps)}."
+            if gaps
+            else "Every graded indicator rests on at least two kinds of evidence."
+        )
+    )
+    return rows, alt
 
 
 def _fit(widths: list[int], total: int) -> list[int]:
@@ -544,19 +825,37 @@ def _fit(widths: list[int], total: int) -> list[int]:
 
 
 def body_word_counts(model: StatementModel) -> tuple[dict[int, int], int]:
-    """Words per statement and in the whole body (introduction and the four statements)."""
+    """Words per statement and in the whole body (introduction to conclusion)."""
     per = {
         sec.number: count_texts(b.text for b in sec.blocks)
         for sec in model.statements
         if sec.number is not None
     }
-    total = count_texts(b.text for b in model.introduction.blocks) + sum(per.values())
+    total = sum(count_texts(b.text for b in sec.blocks) for sec in model.body)
     return per, total
 
 
 def word_counts(service: Any, options: ExportOptions | None = None) -> tuple[dict[int, int], int]:
     """Words per statement and in total, as the document will have them."""
     return body_word_counts(build_statement(service, options))
+
+
+def longest_indicators(model: StatementModel, n: int = 3) -> list[tuple[str, int]]:
+    """The ``n`` indicators with the most words: where shortening helps most."""
+    counts: list[tuple[str, int]] = []
+    for sec in model.statements:
+        current: str | None = None
+        words = 0
+        for block in sec.blocks:
+            if block.style == "Heading2":
+                if current:
+                    counts.append((current, words))
+                current, words = block.text.split(" ", 1)[0], 0
+            elif current:
+                words += len(block.text.split())
+        if current:
+            counts.append((current, words))
+    return sorted(counts, key=lambda c: -c[1])[:n]
 
 
 # -------------------------------------------------------------------- WordprocessingML
@@ -711,7 +1010,6 @@ def render_docx(model: StatementModel, progress: Progress | None = None) -> byte
     from docx.enum.section import WD_ORIENT
     from docx.oxml import parse_xml
     from docx.oxml.ns import qn
-    from docx.shared import Cm
     from lxml import etree
 
     _report(progress, 5, "Setting up the document")
@@ -719,6 +1017,7 @@ def render_docx(model: StatementModel, progress: Progress | None = None) -> byte
     _set_up_styles(doc)
     _set_up_settings(doc)
     _set_core_properties(doc, model)
+    _set_app_properties(doc)
     _drop_thumbnail(doc)
 
     # The three sections' properties, made with python-docx on the template's one section and
@@ -749,13 +1048,20 @@ def render_docx(model: StatementModel, progress: Progress | None = None) -> byte
     _report(progress, 10, "Writing the title page and contents")
     buffer.append(_para(model.partnership, "Kicker", ppr='<w:spacing w:before="2400"/>'))
     buffer.append(_para(model.title, "Title"))
-    buffer.append(_para("Draft position statement", "Subtitle"))
+    buffer.append(_para("Position statement", "Subtitle"))
+    _per, words = body_word_counts(model)
     for label, value in (
-        ("Status", "Draft"),
+        ("Status", model.status),
         ("Version", model.version),
-        ("Date", long_date(model.date)),
+        ("Date of the evaluation", long_date(model.date)),
+        ("Approved by", model.approved_by or "Not yet approved"),
         ("Framework", model.framework_title),
         ("Prepared by", model.author),
+        (
+            "Length",
+            f"{words:,} words in the body (the guidance allows at most {WORD_LIMIT:,}); "
+            "the summary, plan and appendices are not counted",
+        ),
     ):
         buffer.append(
             '<w:p><w:pPr><w:pStyle w:val="TitleDetail"/></w:pPr>'
@@ -766,13 +1072,14 @@ def render_docx(model: StatementModel, progress: Progress | None = None) -> byte
 
     # ---- contents
     buffer.append(_para("Contents", "TOCHeading", ppr="<w:pageBreakBefore/>"))
+    buffer.append(_para(CONTENTS_HELP, "Note"))
     buffer.append(
         "<w:p>"
         '<w:r><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r>'
         '<w:r><w:instrText xml:space="preserve"> TOC \\o "1-2" \\h \\z \\u </w:instrText></w:r>'
         '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
         f'<w:r><w:rPr><w:i/><w:color w:val="{GREY_TEXT}"/></w:rPr>'
-        "<w:t>Right-click and choose Update field to build the contents.</w:t></w:r>"
+        "<w:t>The contents appear here once the fields are updated.</w:t></w:r>"
         '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
         "</w:p>"
     )
@@ -794,15 +1101,14 @@ def render_docx(model: StatementModel, progress: Progress | None = None) -> byte
     buffer.append(_table_xml(model.summary))
     if model.options.include_grades:
         _report(progress, 40, "Drawing the chart of grades")
-        png = _chart_png(model)
-        inline = doc.part.new_pic_inline(io.BytesIO(png), Cm(16.5), None)
-        doc_pr = inline.docPr
-        doc_pr.set("name", "Chart of grades")
-        doc_pr.set("descr", model.chart_alt_text)
-        doc_pr.set("title", "Grades by quality indicator")
         buffer.append(
-            '<w:p><w:pPr><w:keepNext/><w:spacing w:before="240"/><w:jc w:val="center"/></w:pPr>'
-            f"<w:r><w:drawing>{etree.tostring(inline, encoding='unicode')}</w:drawing></w:r></w:p>"
+            _picture(
+                doc,
+                _chart_png(model),
+                "Chart of grades",
+                model.chart_alt_text,
+                "Grades by quality indicator",
+            )
         )
         buffer.append(_para("Figure 1: The team's grades by quality indicator", "Caption"))
 
@@ -813,13 +1119,25 @@ def render_docx(model: StatementModel, progress: Progress | None = None) -> byte
         end_section(first_sect)
         buffer.append(_para("Improvement plan", "Heading1"))
         if model.plan.groups:
-            buffer.append(
-                _para(
-                    "Actions are grouped by the inspection statement they serve; references "
-                    "such as [E11] point to the evidence index."
+            intro = "Actions are grouped by the inspection statement they serve."
+            if model.options.include_evidence_appendix:
+                intro += (
+                    f" References such as E11 point to the evidence index (Appendix "
+                    f"{letters['evidence']})."
                 )
-            )
-            buffer.append(_table_xml(model.plan))
+            buffer.append(_para(intro))
+            for heading, rows in model.plan.groups:
+                buffer.append(_para(heading, "Heading2"))
+                buffer.append(
+                    _table_xml(
+                        replace(
+                            model.plan,
+                            groups=None,
+                            rows=rows,
+                            caption=f"Improvement plan: {heading}",
+                        )
+                    )
+                )
         else:
             buffer.append(_para("No actions have been recorded yet.", "Note"))
         end_section(landscape_sect)
@@ -843,14 +1161,42 @@ def render_docx(model: StatementModel, progress: Progress | None = None) -> byte
             buffer.append(_table_xml(model.evidence_index))
         else:
             buffer.append(_para("No evidence has been recorded yet.", "Note"))
-    _report(progress, 75, "Writing the participants and the scale")
+    _report(progress, 75, "Writing the participants, the scale and the key terms")
     buffer.append(_para(f"Appendix {letters['participants']}: Participants", "Heading2"))
     if model.participants.rows:
         buffer.append(_table_xml(model.participants))
     else:
         buffer.append(_para(NOT_RECORDED, "Note"))
-    buffer.append(_para(f"Appendix {letters['scale']}: The evaluation scale", "Heading2"))
-    buffer.append(_table_xml(model.scale))
+    if model.scale is not None:
+        buffer.append(_para(f"Appendix {letters['scale']}: The evaluation scale", "Heading2"))
+        buffer.append(_table_xml(model.scale))
+    if model.glossary is not None:
+        buffer.append(_para(f"Appendix {letters['glossary']}: Key terms", "Heading2"))
+        buffer.append(_table_xml(model.glossary))
+    if model.triangulation:
+        _report(progress, 80, "Drawing the triangulation chart")
+        buffer.append(
+            _para(f"Appendix {letters['triangulation']}: How the evidence triangulates", "Heading2")
+        )
+        buffer.append(
+            _para(
+                "Each row is a quality indicator; the columns count its evidence by kind and "
+                "the agencies it comes from. An empty cell is a gap. Inspectors look for "
+                "numbers, people's views and observation from several agencies."
+            )
+        )
+        buffer.append(
+            _picture(
+                doc,
+                _triangulation_png(model),
+                "Triangulation chart",
+                model.triangulation_alt_text,
+                "Evidence by indicator, kind and agency",
+                width_cm=16.5,
+                pic_id=2,
+            )
+        )
+        buffer.append(_para("Figure 2: Evidence behind each quality indicator", "Caption"))
     buffer.append(_para("", ppr='<w:spacing w:after="0"/>'))
 
     # Parse the document once: moving thousands of parsed elements into python-docx's tree
@@ -872,6 +1218,42 @@ def render_docx(model: StatementModel, progress: Progress | None = None) -> byte
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+CONTENTS_HELP = (
+    "To fill in the contents: in Word, right-click them and choose Update Field (or press "
+    "F9); in LibreOffice, choose Tools › Update › Update All."
+)
+
+
+def _picture(
+    doc: Any,
+    png: bytes,
+    name: str,
+    descr: str,
+    title: str,
+    width_cm: float = 16.5,
+    *,
+    pic_id: int = 1,
+) -> str:
+    """A centred inline picture with alt text, as one paragraph of WordprocessingML.
+
+    ``pic_id`` must differ for every picture: the body is parsed in one go at the end, so
+    python-docx cannot see the pictures already made when it numbers the next.
+    """
+    from docx.shared import Cm
+    from lxml import etree
+
+    inline = doc.part.new_pic_inline(io.BytesIO(png), Cm(width_cm), None)
+    doc_pr = inline.docPr
+    doc_pr.set("id", str(pic_id))
+    doc_pr.set("name", name)
+    doc_pr.set("descr", descr)
+    doc_pr.set("title", title)
+    return (
+        '<w:p><w:pPr><w:keepNext/><w:spacing w:before="240"/><w:jc w:val="center"/></w:pPr>'
+        f"<w:r><w:drawing>{etree.tostring(inline, encoding='unicode')}</w:drawing></w:r></w:p>"
+    )
 
 
 # ---------------------------------------------------------------- document set-up
@@ -898,7 +1280,10 @@ def _header_footer(section: Any, model: StatementModel) -> None:
     hp = header.paragraphs[0]
     el = parse_xml(
         f'<w:p {_NSDECL}><w:pPr><w:pStyle w:val="Header"/><w:jc w:val="right"/></w:pPr>'
-        + _runs(f"Draft — {model.partnership}", f'<w:color w:val="{GREY_TEXT}"/><w:sz w:val="16"/>')
+        + _runs(
+            f"{model.status} — {model.partnership}",
+            f'<w:color w:val="{GREY_TEXT}"/><w:sz w:val="16"/>',
+        )
         + "</w:p>"
     )
     hp._p.addprevious(el)
@@ -961,7 +1346,7 @@ def _set_up_styles(doc: Any) -> None:
         st.paragraph_format.space_before = Pt(before)
         st.paragraph_format.space_after = Pt(after)
 
-    heading("Heading 1", 16, NAVY, 0, 10)
+    heading("Heading 1", 16, NAVY, 18, 10)
     heading("Heading 2", 13, NAVY, 16, 4)
     heading("Heading 3", 12, TEAL, 12, 4)
     h1 = doc.styles["Heading 1"].element.get_or_add_pPr()
@@ -1026,6 +1411,7 @@ def _set_up_styles(doc: Any) -> None:
     grade.font.color.rgb = RGBColor.from_string(NAVY)
     grade.paragraph_format.space_before = Pt(8)
     grade.paragraph_format.space_after = Pt(4)
+    grade.paragraph_format.keep_with_next = True  # never a grade alone at the foot of a page
     grade.element.get_or_add_pPr().append(
         parse_xml(
             f'<w:pBdr {_NSDECL}><w:left w:val="single" w:sz="24" w:space="6" w:color="{TEAL}"/></w:pBdr>'
@@ -1156,17 +1542,42 @@ def _set_core_properties(doc: Any, model: StatementModel) -> None:
     now = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
     props = doc.core_properties
     props.title = model.title[:255]
-    props.subject = f"Draft position statement — {model.partnership}"[:255]
+    props.subject = f"Position statement — {model.partnership}"[:255]
     props.author = model.author[:255]
     props.last_modified_by = model.author[:255]
     props.language = "en-GB"
     props.keywords = "position statement; self-evaluation; children at risk of harm"
-    props.comments = ""
-    props.category = "Draft"
+    props.comments = (
+        f"Date of the evaluation: {long_date(model.date)}. "
+        + (f"Approved by {model.approved_by}." if model.approved_by else "Not yet approved.")
+    )[:255]
+    props.category = model.status
+    props.content_status = model.status
     props.version = model.version[:255]
     props.revision = 1
     props.created = now
     props.modified = now
+
+
+def _set_app_properties(doc: Any) -> None:
+    """Say honestly which program wrote the file (the template says a Mac Word did)."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    from carequal_desktop import APP_NAME, __version__
+
+    for rel in doc.part.package.rels.values():
+        if rel.reltype == RT.EXTENDED_PROPERTIES:
+            rel.target_part._blob = (
+                '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+                'extended-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/'
+                '2006/docPropsVTypes">'
+                f"<Template>Normal.dotm</Template><Application>{_esc(APP_NAME)} "
+                f"{_esc(__version__)}</Application><DocSecurity>0</DocSecurity>"
+                "<ScaleCrop>false</ScaleCrop><LinksUpToDate>false</LinksUpToDate>"
+                "<SharedDoc>false</SharedDoc><HyperlinksChanged>false</HyperlinksChanged>"
+                "</Properties>"
+            ).encode()
 
 
 def _drop_thumbnail(doc: Any) -> None:
@@ -1178,6 +1589,20 @@ def _drop_thumbnail(doc: Any) -> None:
 
 
 # ------------------------------------------------------------------------- chart
+
+
+def _triangulation_png(model: StatementModel) -> bytes:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from carequal_desktop.reports.charts import triangulation_figure
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fig = triangulation_figure(model.triangulation)
+        FigureCanvasAgg(fig)
+        out = io.BytesIO()
+        fig.savefig(out, format="png", dpi=CHART_DPI)
+    return out.getvalue()
 
 
 def _chart_png(model: StatementModel) -> bytes:
@@ -1192,5 +1617,5 @@ def _chart_png(model: StatementModel) -> bytes:
         fig = grades_figure(model.chart_summaries, model.framework)
         FigureCanvasAgg(fig)
         out = io.BytesIO()
-        fig.savefig(out, format="png", dpi=200)
+        fig.savefig(out, format="png", dpi=CHART_DPI)
     return out.getvalue()

@@ -163,6 +163,11 @@ def export_document(service: WorkshopService) -> dict[str, Any]:
             item["due"] = a.due
         item.update({"status": a.status, "updated": a.updated})
         doc["actions"].append(item)
+    from carequal_desktop.services.readiness import export_position_statement
+
+    statement = export_position_statement(service)  # issue 9: optional, absent when unused
+    if statement is not None:
+        doc["position_statement"] = statement
     facilitation = _export_facilitation(service)
     if facilitation:
         doc["facilitation"] = facilitation
@@ -661,6 +666,9 @@ def _build(doc: dict[str, Any], path: Path) -> None:
                 act_links.append({"action_id": a["id"], "indicator_code": code, "position": i})
         service.bulk_insert(ActionRow, act_rows)
         service.bulk_insert(ActionIndicatorRow, act_links)
+        from carequal_desktop.services.readiness import import_position_statement
+
+        import_position_statement(service, doc.get("position_statement"))
         facilitation = doc.get("facilitation", {})
         service.bulk_insert(
             AgendaItemRow,

@@ -39,7 +39,7 @@ from carequal_desktop.services.workshop import WorkshopService
 log = logging.getLogger("carequal.recovery")
 
 FORMAT = 1
-KINDS = ("evaluation", "details", "item", "new_item")
+KINDS = ("evaluation", "details", "item", "new_item", "statement")
 # Failures of the file or the disk: the typing is kept and tried again. Anything else a user
 # can act on (an empty title) is a problem with the text itself.
 NOT_WRITTEN: tuple[type[UserError], ...] = (StorageError, ReadOnlyError, DamagedWorkshopError)
@@ -51,8 +51,9 @@ class Edit:
 
     ``kind`` says what it belongs to: ``evaluation`` (``target`` an indicator code, ``field``
     one of its answers), ``details`` (the workshop's details; ``target`` empty), ``item`` (a
-    strength or area, ``target`` its id) or ``new_item`` (a line typed but not yet added:
-    ``target`` the indicator code, ``field`` the list's kind). ``label`` is what a person
+    strength or area, ``target`` its id), ``new_item`` (a line typed but not yet added:
+    ``target`` the indicator code, ``field`` the list's kind) or ``statement`` (the position
+    statement's key messages, conclusion, or summary: ``target`` the statement's number). ``label`` is what a person
     reads in the recovery dialog. A ``draft`` is saved when the user leaves it, not on a pause.
     ``base`` is the text the field held when the typing began: saving checks it is still
     there, so a colleague's newer text is never overwritten unseen.
@@ -131,6 +132,16 @@ def apply_edit(service: WorkshopService, edit: Edit) -> None:
             started: dict[str, Any] = dict(_started(service, edit.target))
             if started:
                 service.update_evaluation(edit.target, **started)
+    elif edit.kind == "statement":  # the position statement's own boxes
+        from carequal_desktop.services.readiness import ReadinessService
+
+        ready = ReadinessService(service)
+        if edit.field == "key_messages":
+            ready.update_key_messages(edit.text)
+        elif edit.field == "conclusion":
+            ready.update_conclusion(edit.text)
+        else:
+            ready.update_summary(int(edit.target), edit.text)
     elif edit.kind in _APPLIERS:
         _APPLIERS[edit.kind](service, edit)
     else:

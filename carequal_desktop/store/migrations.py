@@ -30,7 +30,7 @@ from sqlalchemy.pool import StaticPool
 if TYPE_CHECKING:  # Alembic is imported only when a step runs, not on every start
     from alembic.operations import Operations
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 Step = Callable[["Operations"], None]
 
@@ -65,8 +65,41 @@ def _add_facilitation(op: Operations) -> None:
     )
 
 
+def _add_position_statement(op: Operations) -> None:
+    """Version 3: document control, the team's summaries, words marked not personal (issue 9)."""
+    import sqlalchemy as sa
+    from sqlmodel.sql.sqltypes import AutoString
+
+    op.create_table(
+        "position_statement",
+        sa.Column("id", AutoString(), primary_key=True, nullable=False),
+        sa.Column("version", AutoString(), nullable=False),
+        sa.Column("status", AutoString(), nullable=False),
+        sa.Column("evaluation_date", AutoString(), nullable=True),
+        sa.Column("approved_by", AutoString(), nullable=False),
+        sa.Column("key_messages", AutoString(), nullable=False),
+        sa.Column("conclusion", AutoString(), nullable=False),
+        sa.Column("stale_evidence_months", sa.Integer(), nullable=False),
+        sa.Column("updated", AutoString(), nullable=False),
+    )
+    op.create_table(
+        "statement_summary",
+        sa.Column("id", AutoString(), primary_key=True, nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False, unique=True),
+        sa.Column("text", AutoString(), nullable=False),
+        sa.Column("updated", AutoString(), nullable=False),
+    )
+    op.create_table(
+        "not_personal",
+        sa.Column("id", AutoString(), primary_key=True, nullable=False),
+        sa.Column("place", AutoString(), nullable=False),
+        sa.Column("text", AutoString(), nullable=False),
+        sa.Column("updated", AutoString(), nullable=False),
+    )
+
+
 # STEPS[n] upgrades from version n-1 to version n.
-STEPS: dict[int, Step] = {2: _add_facilitation}
+STEPS: dict[int, Step] = {2: _add_facilitation, 3: _add_position_statement}
 
 
 def run_steps(conn: Connection, from_version: int) -> None:

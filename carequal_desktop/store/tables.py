@@ -163,6 +163,44 @@ class ActionIndicatorRow(SQLModel, table=True):
     position: int = 0
 
 
+# --- position statement: document control, team-written summaries, personal-data marks
+
+
+class PositionStatementRow(SQLModel, table=True):
+    """One row: the document's control block, key messages, conclusion and check settings."""
+
+    __tablename__ = "position_statement"
+    id: str = Field(primary_key=True)
+    version: str = ""
+    status: str = "draft"  # draft | for_sign_off | final
+    evaluation_date: str | None = None
+    approved_by: str = ""
+    key_messages: str = ""
+    conclusion: str = ""
+    stale_evidence_months: int = 24
+    updated: str
+
+
+class StatementSummaryRow(SQLModel, table=True):
+    """The team's short evaluative summary of one inspection statement."""
+
+    __tablename__ = "statement_summary"
+    id: str = Field(primary_key=True)
+    number: int = Field(unique=True)
+    text: str = ""
+    updated: str
+
+
+class NotPersonalRow(SQLModel, table=True):
+    """Words the facilitator has looked at and marked as not personal data, at one place."""
+
+    __tablename__ = "not_personal"
+    id: str = Field(primary_key=True)
+    place: str
+    text: str
+    updated: str
+
+
 class AgendaItemRow(SQLModel, table=True):
     """One slot of the facilitation agenda: an indicator or a session, with its time."""
 

@@ -448,6 +448,30 @@ RULES: dict[str, dict[str, str]] = {
         "created": _stamp("created"),
         "updated": _stamp("updated"),
     },
+    # issue 9: document control, the team's texts, words marked not personal
+    "position_statement": {
+        "id": _uuid("id"),
+        "version": _line("version"),
+        "status": _enum("status", ("draft", "for_sign_off", "final")),
+        "evaluation_date": _date("evaluation_date", nullable=True),
+        "approved_by": _line("approved_by"),
+        "key_messages": _text("key_messages"),
+        "conclusion": _text("conclusion"),
+        "stale_evidence_months": _int("stale_evidence_months", 1, 240),
+        "updated": _stamp("updated"),
+    },
+    "statement_summary": {
+        "id": _uuid("id"),
+        "number": _int("number", 1, 99),
+        "text": _text("text"),
+        "updated": _stamp("updated"),
+    },
+    "not_personal": {
+        "id": _uuid("id"),
+        "place": _line("place"),
+        "text": _line("text"),
+        "updated": _stamp("updated"),
+    },
 }
 
 

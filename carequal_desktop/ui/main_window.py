@@ -76,6 +76,8 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("team", "Workshop and team", "Ctrl+2"),
     ("evidence", "Evidence register", "Ctrl+3"),
     ("plan", "Improvement plan", "Ctrl+4"),
+    ("statement", "Position statement", "Ctrl+5"),
+    ("readiness", "Readiness", "Ctrl+6"),
 )
 # The Go menu's mnemonic for each page (unique in that menu).
 _GO_MNEMONICS = {
@@ -95,7 +97,11 @@ SHORTCUTS_HELP: tuple[tuple[str, str], ...] = (
     ("Ctrl+Shift+S", "Save a copy of the workshop"),
     ("Ctrl+Shift+E", "Export the position statement (Word)"),
     ("Ctrl+W", "Close the workshop"),
-    ("Ctrl+1 … Ctrl+4", "Overview, Workshop and team, Evidence register, Improvement plan"),
+    (
+        "Ctrl+1 … Ctrl+6",
+        "Overview, Workshop and team, Evidence register, Improvement plan, "
+        "Position statement, Readiness",
+    ),
     ("Ctrl+Page Down, Alt+Right", "Next indicator"),
     ("Ctrl+Page Up, Alt+Left", "Previous indicator"),
     ("F6", "Switch between the list on the left and the page"),
@@ -829,6 +835,17 @@ class MainWindow(QMainWindow):
             from carequal_desktop.ui.evidence_page import EvidencePage
 
             page = EvidencePage(self.service, self, autosave)
+        elif key in ("statement", "readiness"):  # issue 9: the statement's texts and checks
+            from carequal_desktop.ui.readiness_page import ReadinessPage, go_to_finding
+            from carequal_desktop.ui.statement_page import StatementPage
+
+            page = (
+                StatementPage(self.service, self, autosave)
+                if key == "statement"
+                else ReadinessPage(self.service, self, autosave)
+            )
+            if key == "readiness":
+                page.go_to_requested.connect(lambda f: go_to_finding(self, f))
         else:
             from carequal_desktop.ui.plan_page import PlanPage
 

@@ -1,4 +1,4 @@
-"""The draft position statement, read back with python-docx: structure, content, options, safety."""
+"""The position statement, read back with python-docx: structure, content, options, safety."""
 
 from __future__ import annotations
 
@@ -12,18 +12,23 @@ import pytest
 from carequal_desktop.domain.vocabulary import ACTION_STATUSES
 from carequal_desktop.errors import StorageError, TargetExistsError
 from carequal_desktop.reports.position_statement import (
+    CONTENTS_HELP,
     ExportOptions,
     build_statement,
+    evidence_citation,
     short_date,
+    without_references,
     word_counts,
     write_position_statement,
 )
 from carequal_desktop.services import files
+from carequal_desktop.services.readiness import ReadinessService
 from tests.conftest import unwritable
 from tests.reports.conftest import CONTROL_CHARACTERS
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 HEADING_STYLES = ("Title", "TOC Heading", "Heading 1", "Heading 2", "Heading 3")
+BODY_END = "Summary of self-evaluation"
 
 
 def headings(document) -> list[tuple[str, str]]:
@@ -40,7 +45,7 @@ def body_paragraphs(document) -> list[str]:
     for p in document.paragraphs:
         if p.style.name == "Heading 1" and p.text == "Introduction":
             inside = True
-        elif p.style.name == "Heading 1" and p.text == "Summary of self-evaluation":
+        elif p.style.name == "Heading 1" and p.text == BODY_END:
             break
         if inside:
             out.append(p.text)
@@ -55,12 +60,24 @@ def table_with_header(document, first: str, second: str):
     return None
 
 
+def tables_with_header(document, first: str, second: str):
+    return [t for t in document.tables if [c.text for c in t.rows[0].cells][:2] == [first, second]]
+
+
+def all_text(document) -> str:
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts.extend(c.text for c in row.cells)
+    return "\n".join(parts)
+
+
 @pytest.fixture(params=["demo", "example"])
 def any_service(request, demo_service, example_service):
     return demo_service if request.param == "demo" else example_service
 
 
-def test_headings_in_order_with_indicators_under_their_statements(any_service, export):
+def test_headings_in_order_with_evaluated_indicators_under_their_statements(any_service, export):
     path, _ = export(any_service)
     document = docx.Document(str(path))
     fw = any_service.framework()
@@ -68,38 +85,45 @@ def test_headings_in_order_with_indicators_under_their_statements(any_service, e
     assert found[0] == ("Title", any_service.details().title)
     assert found[1] == ("TOC Heading", "Contents")
     statements = [f"Statement {st.number}: {st.text}" for st in fw.statements]
-    assert h1s(document) == [
-        "Introduction",
-        *statements,
-        "Summary of self-evaluation",
-        "Improvement plan",
-        "Appendices",
-    ]
-    # The indicators mapped to each statement, as Heading 2, each with the three questions.
+    top = h1s(document)
+    assert top[0] == "Introduction"
+    assert top[top.index(statements[0]) : top.index(statements[-1]) + 1] == statements
+    assert top[-3:] == [BODY_END, "Improvement plan", "Appendices"]
+    assert "Key messages" in top and top.index("Key messages") < top.index(statements[0])
+    assert top[top.index(BODY_END) - 1] == "Conclusion: our capacity for improvement"
+    # No question headings: each indicator is one piece of flowing text.
+    assert not [t for s, t in found if s == "Heading 3"]
+    evaluations = {e.indicator_code: e for e in any_service.evaluations()}
+    body = body_paragraphs(document)
     for n, st in enumerate(fw.statements):
         start = found.index(("Heading 1", statements[n]))
-        end = found.index(
-            (
-                "Heading 1",
-                statements[n + 1] if n + 1 < len(statements) else "Summary of self-evaluation",
-            )
-        )
-        under = found[start + 1 : end]
-        expected = [f"{i.code} {i.title}" for i in fw.indicators_for_statement(st.number)]
-        assert [t for s, t in under if s == "Heading 2"] == expected
-        assert [t for s, t in under if s == "Heading 3"] == [
-            "How good are we now?",
-            "How do we know?",
-            "What are we going to do now?",
-        ] * len(expected)
+        end = found.index(("Heading 1", top[top.index(statements[n]) + 1]))
+        under = [t for s, t in found[start + 1 : end] if s == "Heading 2"]
+        evaluated = [
+            f"{i.code} {i.title}"
+            for i in fw.indicators_for_statement(st.number)
+            if i.code in evaluations
+            and (evaluations[i.code].grade is not None or evaluations[i.code].how_good_now.strip())
+        ]
+        assert under == evaluated
+    # Indicators with nothing written are listed once, never as empty templates.
+    assert "Not yet recorded." not in body and "Not yet graded" not in "\n".join(body)
 
 
-def test_every_action_is_in_the_plan_table_with_all_its_fields(demo_service, export):
+def test_empty_indicators_are_listed_once(new_service, export):
+    new_service.update_evaluation("5.1", how_good_now="Children get help early.", grade=4)
+    path, _ = export(new_service, list_evidence_in_body=False)
+    body = body_paragraphs(docx.Document(str(path)))
+    assert "Not yet evaluated: 5.2 Assessing risk and need." in body
+    assert sum("5.2 Assessing risk and need" in p for p in body) == 1
+
+
+def test_every_action_is_in_the_plan_with_all_its_fields(demo_service, export):
     path, _ = export(demo_service)
     document = docx.Document(str(path))
-    table = table_with_header(document, "Ref", "Issue")
-    assert table is not None
-    headers = [c.text for c in table.rows[0].cells]
+    tables = tables_with_header(document, "Ref", "Issue")
+    assert tables
+    headers = [c.text for c in tables[0].rows[0].cells]
     assert headers == [
         "Ref",
         "Issue",
@@ -112,7 +136,7 @@ def test_every_action_is_in_the_plan_table_with_all_its_fields(demo_service, exp
         "Due",
         "Status",
     ]
-    rows = {r.cells[0].text: [c.text for c in r.cells] for r in table.rows[1:]}
+    rows = {r.cells[0].text: [c.text for c in r.cells] for t in tables for r in t.rows[1:]}
     actions = demo_service.actions()
     assert actions
     for a in actions:
@@ -121,19 +145,21 @@ def test_every_action_is_in_the_plan_table_with_all_its_fields(demo_service, exp
             a.issue,
             a.task,
             a.expected_outcome,
-            a.ownership,
-            a.monitoring,
-            a.baseline,
-            a.target,
-            short_date(a.due),
+            a.ownership or "Not yet agreed",
+            a.monitoring or "Not yet agreed",
+            a.baseline or "Not yet set",
+            a.target or "Not yet set",
+            short_date(a.due) or "Not yet set",
             ACTION_STATUSES[a.status],
         ]
-    # One merged group row per statement that has actions, in statement order.
-    groups = [r.cells[0].text for r in table.rows[1:] if len({id(c._tc) for c in r.cells}) == 1]
+    # One table per statement that has actions, each under a proper heading, in order.
     numbers = sorted({a.statement for a in actions})
-    assert groups == [
-        f"Statement {n}: {demo_service.framework().statement(n).text}" for n in numbers
+    fw = demo_service.framework()
+    plan_headings = [
+        t for s, t in headings(document) if s == "Heading 2" and t.startswith("Statement")
     ]
+    assert plan_headings == [f"Statement {n}: {fw.statement(n).text}" for n in numbers]
+    assert len(tables) == len(numbers)
     # The plan is in a landscape section; the appendices are portrait again.
     sections = document.sections
     assert len(sections) == 3
@@ -141,28 +167,90 @@ def test_every_action_is_in_the_plan_table_with_all_its_fields(demo_service, exp
     assert sections[2].page_width < sections[2].page_height
 
 
+def test_blank_baseline_and_target_are_marked(new_service, export):
+    new_service.add_action("Audit chronologies", statement=1, ownership="CPC")
+    path, _ = export(new_service)
+    (table,) = tables_with_header(docx.Document(str(path)), "Ref", "Issue")
+    cells = [c.text for c in table.rows[1].cells]
+    assert cells[4:9] == ["CPC", "Not yet agreed", "Not yet set", "Not yet set", "Not yet set"]
+
+
 def test_every_cited_reference_is_in_the_evidence_index(any_service, export):
     path, _ = export(any_service)
     document = docx.Document(str(path))
-    cited = set(re.findall(r"\[(E\d+)\]", "\n".join(body_paragraphs(document))))
+    body = "\n".join(body_paragraphs(document))
+    cited = set(re.findall(r"\bE\d+\b", body))
     assert cited
-    index = table_with_header(document, "Ref", "Title")
+    index = table_with_header(document, "Ref", "Evidence and what it shows")
     assert index is not None
     listed = [r.cells[0].text for r in index.rows[1:]]
     assert cited <= set(listed)
     assert listed == [e.ref for e in any_service.evidence()]
     headers = [c.text for c in index.rows[0].cells]
-    assert headers == ["Ref", "Title", "Kind", "Agency", "Date", "Share", "Indicators"]
-    shared = next(e for e in any_service.evidence() if e.share_percent is not None)
-    row = next(r for r in index.rows[1:] if r.cells[0].text == shared.ref)
-    assert row.cells[5].text.startswith(shared.share_text)
+    assert headers == [
+        "Ref",
+        "Evidence and what it shows",
+        "Kind",
+        "Agency",
+        "Date",
+        "Share",
+        "Indicators",
+    ]
+    for e in any_service.evidence():
+        row = next(r for r in index.rows[1:] if r.cells[0].text == e.ref)
+        if e.description:
+            assert e.description.split()[0] in row.cells[1].text
+        if e.share_percent is not None:
+            assert row.cells[5].text.startswith(e.share_text)
+        # "respondents" only for surveys.
+        assert ("respondents" in row.cells[5].text) == bool(
+            e.respondents and e.kind.endswith("survey")
+        )
 
 
-def test_citations_use_the_standard_quantity_words(example_service, export):
-    path, _ = export(example_service)
+def test_citations_show_the_description_and_respondents_only_for_surveys(example_service, export):
+    path, _ = export(example_service, list_evidence_in_body=True)
     text = "\n".join(body_paragraphs(docx.Document(str(path))))
-    # E1: 92% of 640 respondents in the shared example.
-    assert "[E1] Multi-agency staff survey 2026 — almost all (92%) of 640 respondents" in text
+    e1, e2 = example_service.evidence()[:2]
+    assert (
+        f"[E1] Multi-agency staff survey 2026: {e1.description.rstrip('.')} — almost all "
+        "(92%) of 640 respondents"
+    ) in text
+    assert e2.kind == "record_reading" and e2.respondents
+    line = next(p for p in text.split("\n") if p.startswith("[E2]"))
+    assert "respondents" not in line and e2.description.rstrip(".") in line
+
+
+def test_generated_lists_are_off_by_default_and_count_when_on(demo_service, export):
+    _, plain = word_counts(demo_service, ExportOptions())
+    _, listed = word_counts(
+        demo_service, ExportOptions(list_evidence_in_body=True, list_actions_in_body=True)
+    )
+    assert listed > plain + 500
+    path, _ = export(demo_service)
+    body = body_paragraphs(docx.Document(str(path)))
+    assert not any(p.startswith("[E") for p in body)
+    assert not any(p.startswith("Action ") and "Owner:" in p for p in body)
+
+
+def test_completed_and_dropped_actions_are_not_future_commitments(new_service, export):
+    new_service.update_evaluation("5.1", how_good_now="Good.", grade=4)
+    kept = new_service.add_action("Keep going", statement=1, indicators=["5.1"])
+    done = new_service.add_action("Done already", statement=1, indicators=["5.1"])
+    new_service.update_action(done.id, status="complete")
+    dropped = new_service.add_action("Not doing", statement=1, indicators=["5.1"])
+    new_service.update_action(dropped.id, status="dropped")
+    for listed in (False, True):
+        path, _ = export(new_service, f"a{listed}.docx", list_actions_in_body=listed)
+        body = "\n".join(body_paragraphs(docx.Document(str(path))))
+        assert kept.ref in body
+        assert "Done already" not in body and "Not doing" not in body
+        assert f"{done.ref} " not in body.replace(kept.ref, "")
+
+
+def test_demo_is_under_the_word_limit_with_default_options(demo_service):
+    _, total = word_counts(demo_service, ExportOptions())
+    assert total < 5000
 
 
 def test_word_count_equals_an_independent_count_of_the_body(any_service, export):
@@ -173,12 +261,17 @@ def test_word_count_equals_an_independent_count_of_the_body(any_service, export)
     assert result.word_count == independent
     per, total = word_counts(any_service, ExportOptions())
     assert total == independent
-    # Per statement: from each statement heading to the next.
+    # Per statement: from each statement heading to the next top-level heading.
     fw = any_service.framework()
-    starts = [paragraphs.index(f"Statement {st.number}: {st.text}") for st in fw.statements]
-    for i, st in enumerate(fw.statements):
-        end = starts[i + 1] if i + 1 < len(starts) else len(paragraphs)
-        assert per[st.number] == sum(len(p.split()) for p in paragraphs[starts[i] : end])
+    tops = [i for i, p in enumerate(paragraphs) if document and p in h1s(document)]
+    for st in fw.statements:
+        start = paragraphs.index(f"Statement {st.number}: {st.text}")
+        end = min((i for i in tops if i > start), default=len(paragraphs))
+        assert per[st.number] == sum(len(p.split()) for p in paragraphs[start:end])
+    # The title page states the count.
+    assert f"Length: {total:,} words in the body" in "\n".join(
+        p.text for p in document.paragraphs[:14]
+    )
 
 
 def test_word_count_follows_the_grades_option(demo_service):
@@ -187,7 +280,7 @@ def test_word_count_follows_the_grades_option(demo_service):
     assert without < with_grades
 
 
-def test_options_leave_out_grades_appendix_and_plan(demo_service, export):
+def test_options_leave_nothing_dangling(demo_service, export):
     path, _ = export(
         demo_service,
         "plain.docx",
@@ -196,20 +289,54 @@ def test_options_leave_out_grades_appendix_and_plan(demo_service, export):
         include_plan=False,
     )
     document = docx.Document(str(path))
-    text = "\n".join(p.text for p in document.paragraphs)
+    text = all_text(document)
     assert "Grade:" not in text
     assert "Improvement plan" not in h1s(document)
-    assert not any(
-        t.startswith("Appendix") and "Evidence index" in t for _s, t in headings(document)
-    )
-    assert table_with_header(document, "Ref", "Title") is None
+    assert "improvement plan" not in "\n".join(body_paragraphs(document))
+    assert not re.search(r"\bE\d+\b", "\n".join(body_paragraphs(document)))
+    assert "evidence index" not in text.lower()
+    assert "six-point scale" not in text and "evaluation scale" not in text
+    assert table_with_header(document, "Ref", "Evidence and what it shows") is None
     assert table_with_header(document, "Ref", "Issue") is None
     summary = table_with_header(document, "Quality indicator", "Statement")
     assert [c.text for c in summary.rows[0].cells] == ["Quality indicator", "Statement", "Status"]
-    assert len(document.inline_shapes) == 0
+    assert len(document.inline_shapes) == 1  # the triangulation chart only
     assert all(s.page_width < s.page_height for s in document.sections)
-    # The remaining appendices are lettered from A.
-    assert ("Heading 2", "Appendix A: Participants") in headings(document)
+    # The remaining appendices are lettered from A, and every pointer names one that exists.
+    appendices = [t for s, t in headings(document) if s == "Heading 2" and t.startswith("Appendix")]
+    assert appendices[0] == "Appendix A: Participants"
+    letters = {t.split(":")[0].split()[1] for t in appendices}
+    assert set(re.findall(r"Appendix ([A-G])\b", text)) <= letters
+
+
+def test_each_option_alone_leaves_nothing_dangling(demo_service, export):
+    for name, kwargs in (
+        ("e", {"include_evidence_appendix": False}),
+        ("g", {"include_grades": False}),
+        ("p", {"include_plan": False}),
+    ):
+        path, _ = export(demo_service, f"{name}.docx", **kwargs)
+        document = docx.Document(str(path))
+        text = all_text(document)
+        body = "\n".join(body_paragraphs(document))
+        appendices = {
+            t.split(":")[0].split()[1]
+            for s, t in headings(document)
+            if s == "Heading 2" and t.startswith("Appendix")
+        }
+        assert set(re.findall(r"Appendix ([A-G])\b", text)) <= appendices
+        if name == "e":
+            assert not re.search(r"\bE\d+\b", body) and "evidence index" not in text.lower()
+        if name == "g":
+            assert "Grade:" not in text and "six-point scale" not in body
+            assert "indicators are good or better" not in body and "(good to" not in body
+        if name == "p":
+            assert "in the improvement plan" not in body
+
+
+def test_without_references():
+    assert without_references("Records (E12, E15) and data (E3-E5).") == "Records and data."
+    assert without_references("See [E1; E2]; and 2.1 (Good).") == "See; and 2.1 (Good)."
 
 
 def test_grades_appear_when_included(demo_service, export):
@@ -222,7 +349,21 @@ def test_grades_appear_when_included(demo_service, export):
     assert [c.text for c in summary.rows[0].cells][-1] == "Grade"
 
 
+def test_glossary_lists_the_abbreviations_used(demo_service, export):
+    path, _ = export(demo_service)
+    document = docx.Document(str(path))
+    table = table_with_header(document, "Term", "Meaning")
+    terms = [r.cells[0].text for r in table.rows[1:]]
+    for used in ("CPC", "IRD", "CAMHS", "COG"):
+        assert used in terms
+    assert "MAPPA" not in terms  # not used in the demo
+    assert terms == sorted(terms, key=str.lower)
+
+
 def test_accessibility_and_document_properties(demo_service, export):
+    ReadinessService(demo_service).update_document_control(
+        version="0.9", status="for_sign_off", approved_by="Chief officers group"
+    )
     path, _ = export(demo_service)
     document = docx.Document(str(path))
     props = document.core_properties
@@ -231,6 +372,8 @@ def test_accessibility_and_document_properties(demo_service, export):
         demo_service.details().facilitator or demo_service.details().partnership
     )
     assert props.language == "en-GB"
+    assert props.version == "0.9" and props.content_status == "For sign-off"
+    assert "Approved by Chief officers group" in props.comments
     styles = document.styles.element
     lang = styles.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr/{W}lang")
     assert lang.get(f"{W}val") == "en-GB"
@@ -238,39 +381,70 @@ def test_accessibility_and_document_properties(demo_service, export):
     for table in document.tables:
         tr = table._tbl.tr_lst[0]
         assert tr.find(f"{W}trPr/{W}tblHeader") is not None
-    # The chart has alt text.
-    assert len(document.inline_shapes) == 1
-    doc_pr = document.inline_shapes[0]._inline.docPr
-    assert doc_pr.get("descr", "").startswith("Bar chart of the team's grade")
-    assert doc_pr.get("title")
+    # Both charts have alt text.
+    assert len(document.inline_shapes) == 2
+    descriptions = [s._inline.docPr.get("descr", "") for s in document.inline_shapes]
+    assert descriptions[0].startswith("Bar chart of the team's grade")
+    assert descriptions[1].startswith("Grid of the quality indicators")
+    assert all(s._inline.docPr.get("title") for s in document.inline_shapes)
     with zipfile.ZipFile(path) as z:
         xml = z.read("word/document.xml").decode("utf-8")
         settings = z.read("word/settings.xml").decode("utf-8")
+        app = z.read("docProps/app.xml").decode("utf-8")
         footers = "".join(z.read(n).decode("utf-8") for n in z.namelist() if "footer" in n)
         headers = "".join(z.read(n).decode("utf-8") for n in z.namelist() if "header" in n)
         assert "docProps/thumbnail.jpeg" not in z.read("_rels/.rels").decode("utf-8")
+    assert "Microsoft" not in app and "<Application>CareQual Desktop" in app
     assert 'TOC \\o "1-2" \\h \\z \\u' in xml
-    assert "Right-click and choose Update field to build the contents." in xml
+    assert CONTENTS_HELP.replace("›", "").split(";")[0][:40] in xml.replace("›", "")
+    assert "Update Field" in CONTENTS_HELP and "Tools › Update › Update All" in CONTENTS_HELP
     assert "<w:updateFields" in settings
     assert "PAGE" in footers and "NUMPAGES" in footers
-    assert f"Draft — {demo_service.details().partnership}" in headers
+    assert f"For sign-off — {demo_service.details().partnership}" in headers
 
 
-def test_title_page_has_draft_date_and_version(example_service, export):
-    path, _ = export(example_service, version="0.3")
-    texts = [p.text for p in docx.Document(str(path)).paragraphs[:12]]
+def test_title_page_has_document_control(example_service, export):
+    ready = ReadinessService(example_service)
+    path, _ = export(example_service)
+    texts = [p.text for p in docx.Document(str(path)).paragraphs[:14]]
     assert "Glenmuir community planning partnership" in texts
-    assert "Status: Draft" in texts
-    assert "Version: 0.3" in texts
-    assert "Date: 23 November 2026" in texts
+    assert "Status: Draft" in texts and "Version: 0.1" in texts
+    assert "Approved by: Not yet approved" in texts
+    assert "Date of the evaluation: 23 November 2026" in texts  # the fixture's date
+    ready.update_document_control(version="1.0", status="final", approved_by="COG")
+    path, _ = export(example_service, "final.docx", date=None)
+    texts = [p.text for p in docx.Document(str(path)).paragraphs[:14]]
+    assert "Status: Final" in texts and "Version: 1.0" in texts and "Approved by: COG" in texts
+    assert "Date of the evaluation: 12 May 2026" in texts  # the latest session
+
+
+def test_team_texts_replace_the_drafts(demo_service, export):
+    ready = ReadinessService(demo_service)
+    ready.update_key_messages("- Children are safer.\n- Plans must improve.")
+    ready.update_summary(1, "Our own summary of statement one.")
+    ready.update_conclusion("We can and will improve.")
+    path, _ = export(demo_service)
+    body = body_paragraphs(docx.Document(str(path)))
+    km = body.index("Key messages")
+    assert body[km + 1 : km + 3] == ["Children are safer.", "Plans must improve."]
+    st1 = body.index(f"Statement 1: {demo_service.framework().statement(1).text}")
+    assert body[st1 + 1] == "Our own summary of statement one."
+    assert body[-1] == "We can and will improve."
 
 
 def test_introduction_says_how_and_who(example_service, export):
     path, _ = export(example_service)
-    body = body_paragraphs(docx.Document(str(path)))
-    assert "Tuesday 12 May 2026, Glenmuir Community Centre" in body
+    body = "\n".join(body_paragraphs(docx.Document(str(path))))
+    assert "12 May 2026 at Glenmuir Community Centre" in body
     for agency, n in example_service.agencies_summary():
         assert f"{agency} ({n})" in body
+
+
+def test_evidence_citation_helper(example_service):
+    from carequal_desktop.reports.position_statement import _Cleaner
+
+    e1 = example_service.evidence()[0]
+    assert evidence_citation(e1, _Cleaner(), with_ref=False).startswith("Multi-agency staff survey")
 
 
 def test_hostile_text_is_made_safe_and_counted(hostile_service, export):
@@ -387,8 +561,8 @@ def test_large_workshop_exports_every_row(tmp_path):
     finally:
         service.close()
     document = docx.Document(str(result.path))
-    assert len(table_with_header(document, "Ref", "Title").rows) == 5001
-    assert len(table_with_header(document, "Ref", "Issue").rows) == 500 + 1 + 4
+    assert len(table_with_header(document, "Ref", "Evidence and what it shows").rows) == 5001
+    assert sum(len(t.rows) - 1 for t in tables_with_header(document, "Ref", "Issue")) == 500
 
 
 def test_generator_is_deterministic(tmp_path):
@@ -405,6 +579,7 @@ def test_statement_model_needs_no_word(example_service):
     model = build_statement(example_service)
     assert [s.number for s in model.statements] == [1, 2, 3, 4]
     assert model.introduction.blocks[0].text == "Introduction"
+    assert model.key_messages.blocks[0].text == "Key messages"
 
 
 def test_document_path_is_returned(example_service, tmp_path):

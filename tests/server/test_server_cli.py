@@ -52,6 +52,19 @@ def test_init_push_export_pull_on_a_location(
     code, _, err = run(capsys, "export-csv", location, str(tmp_path / "plan.csv"))
     assert code == 0, err
 
+    code, out, err = run(capsys, "check", location, "--json")
+    assert code == 0, err
+    findings = json.loads(out)
+    assert isinstance(findings, list) and {f["kind"] for f in findings} <= {
+        "ungrounded_grade",
+        "single_source",
+        "single_agency",
+        "stale_evidence",
+        "agreed_incomplete",
+        "smart_gap",
+        "personal_data",
+    }
+
     code, out, err = run(capsys, "pull", location, str(tmp_path / "copy.carequal"))
     assert code == 0, err
     code, _, err = run(capsys, "pull", location, str(tmp_path / "copy.carequal"))

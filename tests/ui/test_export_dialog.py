@@ -40,6 +40,7 @@ def test_word_counts_shown_before_exporting(qtbot, example_service):
     assert dialog.count_labels["intro"].text() == f"{total - sum(per.values()):,}"
     assert f"{total:,} of {WORD_LIMIT:,}" in dialog.total_label.text()
     assert total <= WORD_LIMIT
+    assert "Version 0.1 · Draft · not yet approved" in dialog.control_label.text()
     assert dialog.limit_warning.isHidden()
     # Leaving out the grades shortens the body, and the count follows.
     dialog.grades_box.setChecked(False)
@@ -47,15 +48,69 @@ def test_word_counts_shown_before_exporting(qtbot, example_service):
     assert f"{shorter:,} of" in dialog.total_label.text() and shorter < total
 
 
-def test_over_the_limit_warns_but_allows_export(qtbot, demo_service):
+def test_over_the_limit_warns_offers_ways_and_allows_export(qtbot, demo_service):
     dialog = ExportDialog(demo_service)
     qtbot.addWidget(dialog)
     _per, total = dialog.counts()
-    assert total > WORD_LIMIT  # the demo is deliberately long
+    assert total < WORD_LIMIT  # the demo fits with the default options
+    assert dialog.limit_warning.isHidden()
+    # Listing evidence and actions in the body takes it over; the dialog says how to get back.
+    dialog.evidence_list_box.setChecked(True)
+    dialog.action_list_box.setChecked(True)
+    _per, longer = dialog.counts()
+    assert longer > WORD_LIMIT
     assert not dialog.limit_warning.isHidden()
     assert "over the 5,000-word guidance" in dialog.limit_warning.text()
     assert warning_colour().name() in dialog.total_label.styleSheet()  # red for the palette
+    ways = dialog.ways_label.text()
+    assert "Leave the evidence lists to the appendix" in ways and "fewer words" in ways
+    assert "Leave the action lists to the plan" in ways
+    assert "Shorten the longest indicators" in ways
     assert dialog.export_button.isEnabled()
+    dialog.evidence_list_box.setChecked(False)
+    dialog.action_list_box.setChecked(False)
+    assert dialog.ways_label.isHidden()
+
+
+def test_personal_data_is_listed_and_must_be_dealt_with(qtbot, new_service, tmp_path, save_dialog):
+    new_service.update_evaluation("5.1", how_good_now="Mrs Dunn rang on 07700 900123.")
+    dialog = ExportDialog(new_service)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.personal_group.isVisible()
+    assert dialog.personal_list.count() == 2
+    assert "Mrs Dunn" in dialog.personal_list.item(0).text()
+    assert "5.1" in dialog.personal_list.item(0).text()
+    assert not dialog.export_button.isEnabled()
+    # Nothing is written while any remain, even if asked directly.
+    dialog.start_export(tmp_path / "blocked.docx")
+    assert not dialog.is_running() and not (tmp_path / "blocked.docx").exists()
+    dialog.personal_list.setCurrentRow(0)
+    dialog.not_personal_button.click()  # remembered in the file
+    assert dialog.personal_list.count() == 1
+    new_service.update_evaluation("5.1", how_good_now="Mrs Dunn rang.")  # fixed
+    dialog.refresh_personal_data()
+    assert dialog.personal_group.isHidden() and dialog.export_button.isEnabled()
+    save_dialog.append(tmp_path / "ok.docx")
+    with qtbot.waitSignal(dialog.export_finished, timeout=30000) as blocker:
+        dialog.export_button.click()
+    assert blocker.args[0] is not None
+    qtbot.waitUntil(lambda: not dialog.is_running())
+    assert "Update Field" in dialog.status_label.text()
+    assert "Tools › Update › Update All" in dialog.status_label.text()
+
+
+def test_go_to_closes_the_dialog_and_selects_the_words(qtbot, window, made_workshop):
+    assert window.open_workshop_file(made_workshop)
+    window.service.update_evaluation("5.2", what_next="Ask Baby J's health visitor.")
+    dialog = ExportDialog(window.service, window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.go_button.click()
+    assert not dialog.isVisible()
+    assert window.current_indicator_code() == "5.2"
+    edit = window.indicator_page.what_next
+    assert edit.textCursor().selectedText() == "Baby J"
 
 
 def test_export_runs_on_a_worker_and_offers_to_open(

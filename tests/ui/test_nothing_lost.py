@@ -519,3 +519,23 @@ def test_a_colleagues_newer_text_is_never_overwritten_unseen(
     assert window.service.evaluation("5.2").how_good_now == expected
     assert page.how_good_now.toPlainText() == expected
     assert not window.autosave.has_pending()
+
+
+def test_the_position_statement_boxes_share_the_one_autosave(qtbot, window, made_workshop, boxes):
+    from carequal_desktop.services.readiness import ReadinessService
+
+    assert window.open_workshop_file(made_workshop)
+    window.show_page("statement")
+    page = window.pages["statement"]
+    assert page.autosave is window.autosave
+    with unwritable(made_workshop):
+        page.summary_edits[2].setFocus()
+        qtbot.keyClicks(page.summary_edits[2], "Plans are SMART")
+        qtbot.waitUntil(lambda: window.autosave.error is not None, timeout=5000)
+        kept = recovery.for_workshop(made_workshop)
+        assert kept is not None and kept.edits[0].text == "Plans are SMART"
+        window.show_page("overview")
+        window.show_page("statement")
+        assert page.summary_edits[2].toPlainText() == "Plans are SMART"
+    assert window.flush()
+    assert ReadinessService(window.service).statement_texts().summaries[2] == "Plans are SMART"

@@ -16,6 +16,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QStandardPaths, Qt, QThread, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QCheckBox,
     QDialog,
     QDialogButtonBox,
@@ -24,21 +25,28 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QListWidget,
+    QListWidgetItem,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from carequal_desktop.domain.readiness import Finding
 from carequal_desktop.domain.text import shorten
 from carequal_desktop.domain.wordcount import WORD_LIMIT
 from carequal_desktop.errors import UserError
 from carequal_desktop.reports.position_statement import (
+    CONTENTS_HELP,
     ExportOptions,
     ExportResult,
-    word_counts,
+    body_word_counts,
+    build_statement,
+    longest_indicators,
     write_position_statement,
 )
+from carequal_desktop.services.readiness import DOCUMENT_STATUSES, ReadinessService
 from carequal_desktop.ui import messages
 
 DOCX_FILTER = "Word documents (*.docx)"
@@ -50,6 +58,12 @@ def over_style() -> str:
     from carequal_desktop.ui.colours import warning_colour
 
     return f"color: {warning_colour().name()}; font-weight: bold;"
+
+
+def _with(options: ExportOptions, **changes: Any) -> ExportOptions:
+    from dataclasses import replace
+
+    return replace(options, **changes)
 
 
 def safe_file_name(text: str, suffix: str) -> str:
@@ -126,27 +140,76 @@ class ExportDialog(QDialog):
         self.result_path: Path | None = None
         self._thread: QThread | None = None
         self._worker: ExportWorker | None = None
-        self._counts: dict[bool, tuple[dict[int, int], int]] = {}
+        self._models: dict[tuple[bool, ...], Any] = {}
         self.setWindowTitle("Export position statement")
-        self.setMinimumWidth(560)
+        self.personal_findings: list[Finding] = []
+        self.setMinimumWidth(620)
 
         layout = QVBoxLayout(self)
         intro = QLabel(
-            "Write the draft position statement as a Word document that the partnership "
+            "Write the position statement as a Word document that the partnership "
             "can edit and send."
         )
         intro.setWordWrap(True)
         layout.addWidget(intro)
+        self.ready = ReadinessService(service)
+        self.control_label = QLabel()
+        self.control_label.setWordWrap(True)
+        self.control_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.control_label.setAccessibleName("Document control")
+        layout.addWidget(self.control_label)
+
+        # ---- personal data: nothing leaves silently
+        self.personal_group = QGroupBox("Possible personal data")
+        personal = QVBoxLayout(self.personal_group)
+        self.personal_label = QLabel(
+            "A position statement must never identify a child or family. Fix each of these, "
+            "or mark it as not personal, before exporting."
+        )
+        self.personal_label.setWordWrap(True)
+        personal.addWidget(self.personal_label)
+        self.personal_list = QListWidget()
+        self.personal_list.setAccessibleName("Possible personal data, with where it is")
+        self.personal_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.personal_list.setWordWrap(True)
+        self.personal_list.setMaximumHeight(self.fontMetrics().lineSpacing() * 4 + 12)
+        self.personal_list.itemActivated.connect(lambda _i: self.go_to_selected())
+        personal.addWidget(self.personal_list)
+        row = QHBoxLayout()
+        self.go_button = QPushButton("&Go to and fix")
+        self.go_button.clicked.connect(self.go_to_selected)
+        self.not_personal_button = QPushButton("&Not personal")
+        self.not_personal_button.setAccessibleName("Mark the selected words as not personal data")
+        self.not_personal_button.clicked.connect(self.mark_not_personal)
+        for button in (self.go_button, self.not_personal_button):
+            button.setAutoDefault(False)  # Enter stays with Export (they press when focused)
+            row.addWidget(button)
+        row.addStretch(1)
+        personal.addLayout(row)
+        layout.addWidget(self.personal_group)
 
         options = QGroupBox("Include")
-        box = QVBoxLayout(options)
+        box = QGridLayout(options)
         self.grades_box = QCheckBox("The team's &grades")
         self.appendix_box = QCheckBox("The evidence inde&x (appendix)")
         self.plan_box = QCheckBox("The &improvement plan")
-        for check in (self.grades_box, self.appendix_box, self.plan_box):
+        for i, check in enumerate((self.grades_box, self.appendix_box, self.plan_box)):
             check.setChecked(True)
-            box.addWidget(check)
-        self.grades_box.toggled.connect(self._update_counts)
+            box.addWidget(check, i, 0)
+        # Off by default: they repeat the appendix and the plan, and count towards the limit.
+        self.evidence_list_box = QCheckBox("&Evidence listed under each indicator")
+        self.action_list_box = QCheckBox("&Actions listed under each indicator")
+        for i, check in enumerate((self.evidence_list_box, self.action_list_box)):
+            check.setChecked(False)
+            box.addWidget(check, i, 1)
+        for check in (
+            self.grades_box,
+            self.appendix_box,
+            self.plan_box,
+            self.evidence_list_box,
+            self.action_list_box,
+        ):
+            check.toggled.connect(self._update_counts)
         layout.addWidget(options)
 
         words = QGroupBox("Length of the statement")
@@ -154,7 +217,9 @@ class ExportDialog(QDialog):
         self._words_grid.setColumnStretch(0, 1)
         self.count_labels: dict[str, QLabel] = {}
         framework = service.framework()
-        rows: list[tuple[str, str, str]] = [("intro", "Introduction", "")]
+        rows: list[tuple[str, str, str]] = [
+            ("intro", "Introduction, key messages and conclusion", "")
+        ]
         rows += [
             (str(st.number), f"Statement {st.number}: {shorten(st.text, 52)}", st.text)
             for st in framework.statements
@@ -176,13 +241,19 @@ class ExportDialog(QDialog):
         self.limit_warning.setWordWrap(True)
         self.limit_warning.setStyleSheet(over_style())
         self._words_grid.addWidget(self.limit_warning, len(rows) + 1, 0, 1, 2)
+        self.ways_label = QLabel()
+        self.ways_label.setWordWrap(True)
+        self.ways_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.ways_label.setAccessibleName("Ways to get under the word limit")
+        self._words_grid.addWidget(self.ways_label, len(rows) + 2, 0, 1, 2)
         note = QLabel(
-            f"The guidance allows at most {WORD_LIMIT:,} words for the introduction and the "
-            "four statements; the title page, summary, plan and appendices do not count."
+            f"The guidance allows at most {WORD_LIMIT:,} words for the body (introduction, key "
+            "messages, the four statements and the conclusion); the title page, summary, plan "
+            "and appendices do not count."
         )
         note.setWordWrap(True)
         note.setStyleSheet("color: palette(placeholder-text);")  # made readable: ui/colours.py
-        self._words_grid.addWidget(note, len(rows) + 2, 0, 1, 2)
+        self._words_grid.addWidget(note, len(rows) + 3, 0, 1, 2)
         layout.addWidget(words)
 
         self.progress_bar = QProgressBar()
@@ -218,7 +289,76 @@ class ExportDialog(QDialog):
         self.close_button.clicked.connect(self.reject)
         layout.addWidget(self.buttons)
 
+        self._update_control()
+        self.refresh_personal_data()
         self._update_counts()
+
+    # ------------------------------------------------ document control, personal data
+
+    def _update_control(self) -> None:
+        control = self.ready.document_control()
+        date = self.ready.evaluation_date()
+        self.control_label.setText(
+            f"Version {control.version} · {DOCUMENT_STATUSES.get(control.status, 'Draft')} · "
+            + (f"approved by {control.approved_by}" if control.approved_by else "not yet approved")
+            + (f" · evaluation of {date}" if date else "")
+            + ". Change these on the Position statement page."
+        )
+
+    def refresh_personal_data(self) -> None:
+        """List the possible personal details left; exporting waits until there are none."""
+        try:
+            self.personal_findings: list[Finding] = self.ready.personal_data()
+        except UserError as exc:
+            self.personal_findings = []
+            self.status_label.setText(str(exc))
+        self.personal_list.clear()
+        for finding in self.personal_findings:
+            item = QListWidgetItem(finding.message)
+            item.setToolTip(finding.message)
+            self.personal_list.addItem(item)
+        blocked = bool(self.personal_findings)
+        self.personal_group.setVisible(blocked)
+        self.personal_group.setTitle(
+            f"Possible personal data ({len(self.personal_findings)})"
+            if blocked
+            else "Possible personal data"
+        )
+        if blocked:
+            self.personal_list.setCurrentRow(0)
+        self._fit_height()
+        self.not_personal_button.setEnabled(blocked and not self.service.read_only)
+        self.go_button.setEnabled(blocked)
+        self.export_button.setEnabled(not blocked and not self.is_running())
+        self.export_button.setToolTip(
+            "Fix or mark each possible personal detail first." if blocked else ""
+        )
+
+    def selected_personal(self) -> Finding | None:
+        row = self.personal_list.currentRow()
+        return self.personal_findings[row] if 0 <= row < len(self.personal_findings) else None
+
+    def mark_not_personal(self) -> None:
+        finding = self.selected_personal()
+        if finding is None:
+            return
+        try:
+            self.ready.mark_not_personal(finding)
+        except UserError as exc:
+            messages.show_error(self, str(exc))
+            return
+        self.refresh_personal_data()
+
+    def go_to_selected(self) -> None:
+        """Close the dialog and open the box the detail is in, with the words selected."""
+        finding = self.selected_personal()
+        window = self.parent()
+        if finding is None or window is None:
+            return
+        from carequal_desktop.ui.readiness_page import go_to_finding
+
+        self.reject()
+        go_to_finding(window, finding)
 
     # ------------------------------------------------------------- word count
 
@@ -227,14 +367,25 @@ class ExportDialog(QDialog):
             include_grades=self.grades_box.isChecked(),
             include_evidence_appendix=self.appendix_box.isChecked(),
             include_plan=self.plan_box.isChecked(),
+            list_evidence_in_body=self.evidence_list_box.isChecked(),
+            list_actions_in_body=self.action_list_box.isChecked(),
         )
 
+    def _model(self, options: ExportOptions) -> Any:
+        key = (
+            options.include_grades,
+            options.include_evidence_appendix,
+            options.include_plan,
+            options.list_evidence_in_body,
+            options.list_actions_in_body,
+        )
+        if key not in self._models:
+            self._models[key] = build_statement(self.service, options)
+        return self._models[key]
+
     def counts(self) -> tuple[dict[int, int], int]:
-        """Words per statement and in total for the current options (only grades change it)."""
-        key = self.grades_box.isChecked()
-        if key not in self._counts:
-            self._counts[key] = word_counts(self.service, self.options())
-        return self._counts[key]
+        """Words per statement and in total for the current options."""
+        return body_word_counts(self._model(self.options()))  # type: ignore[no-any-return]
 
     def _update_counts(self) -> None:
         try:
@@ -253,10 +404,43 @@ class ExportDialog(QDialog):
         self.limit_warning.setVisible(over)
         self.limit_warning.setText(
             f"{total - WORD_LIMIT:,} words over the {WORD_LIMIT:,}-word guidance. You can still "
-            "export; shorten the narratives or move detail to the evidence before sending it."
+            "export, but shorten it before sending."
             if over
             else ""
         )
+        ways = self._ways_to_shorten(total) if over else ""
+        self.ways_label.setText(ways)
+        # A grid row does not grow for a wrapped label by itself: give it its lines.
+        spacing = self.ways_label.fontMetrics().lineSpacing()
+        self.ways_label.setMinimumHeight(spacing * (ways.count("\n") + 2) if ways else 0)
+        self.ways_label.setVisible(over)
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """Grow (within the screen, scrolling beyond it) for the text now shown."""
+        if self.isVisible():
+            QTimer.singleShot(0, self._grow_to_fit)
+
+    def _ways_to_shorten(self, total: int) -> str:
+        """The ways to get under the limit, with what each would save."""
+        options = self.options()
+        ways: list[str] = []
+        for attr, label in (
+            ("list_evidence_in_body", "Leave the evidence lists to the appendix"),
+            ("list_actions_in_body", "Leave the action lists to the plan"),
+        ):
+            if getattr(options, attr):
+                fewer = body_word_counts(self._model(_with(options, **{attr: False})))[1]
+                ways.append(f"• {label}: {total - fewer:,} fewer words.")
+        longest = longest_indicators(self._model(options))
+        if longest:
+            ways.append(
+                "• Shorten the longest indicators: "
+                + ", ".join(f"{code} ({n:,} words)" for code, n in longest)
+                + "."
+            )
+        ways.append("• Move detail from the narratives into the evidence descriptions.")
+        return "Ways to get under the limit:\n" + "\n".join(ways)
 
     # ----------------------------------------------------------------- export
 
@@ -269,6 +453,9 @@ class ExportDialog(QDialog):
         )
 
     def choose_target_and_export(self) -> None:
+        self.refresh_personal_data()
+        if self.personal_findings:
+            return
         target = ask_target(
             self, "Export position statement", self.suggested_target(), DOCX_FILTER, ".docx"
         )
@@ -282,6 +469,9 @@ class ExportDialog(QDialog):
         """Write ``target`` on a worker thread (the save dialog has already asked to replace)."""
         if self.is_running():
             return
+        self.refresh_personal_data()
+        if self.personal_findings:
+            return  # personal data never leaves silently
         parent = self.parent()
         flush = getattr(parent, "flush", None)
         if callable(flush):
@@ -319,8 +509,14 @@ class ExportDialog(QDialog):
             self.grades_box,
             self.appendix_box,
             self.plan_box,
+            self.evidence_list_box,
+            self.action_list_box,
+            self.not_personal_button,
+            self.go_button,
         ):
             widget.setEnabled(not running)
+        if not running:
+            self.refresh_personal_data()
         if running:
             self.open_document_button.setVisible(False)
             self.open_folder_button.setVisible(False)
@@ -345,7 +541,10 @@ class ExportDialog(QDialog):
     def _on_succeeded(self, result: ExportResult) -> None:
         self.result_path = result.path
         self.progress_bar.setValue(100)
-        text = f"Saved to {result.path} ({result.word_count:,} words in the body)."
+        text = (
+            f"Saved to {result.path} ({result.word_count:,} words in the body).\n"
+            f"The contents fill in when fields are updated. {CONTENTS_HELP}"
+        )
         if result.warnings:
             text += "\n\n" + "\n".join(f"• {w}" for w in result.warnings)
         self.status_label.setText(text)
@@ -430,6 +629,16 @@ def _export_csv(window: Any, what: str) -> Path | None:
         ".csv",
     )
     if target is None:
+        return None
+    found = ReadinessService(service).personal_data()
+    if found:
+        listed = "\n".join(f"• {f.message}" for f in found[:10])
+        more = f"\n…and {len(found) - 10} more." if len(found) > 10 else ""
+        messages.show_error(
+            window,
+            f"The {label} was not written: the workshop may hold personal data. Fix each of "
+            f"these, or mark it as not personal on the Readiness page (Ctrl+6):\n{listed}{more}",
+        )
         return None
     writer = write_plan_csv if what == "plan" else write_evidence_csv
     try:
