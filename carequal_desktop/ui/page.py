@@ -1,9 +1,10 @@
 """What every page of an open workshop offers the window, so the window never guesses.
 
 ``WorkshopPage`` is the one contract between ``MainWindow`` and its pages (overview, team,
-evidence, plan, indicator): ``title``; a page shows the file as it is when it is made, and
-``refresh()`` reads it again; ``commit_edits()``; ``flush() -> bool`` to save what is typed (``False`` if it could not be, so the window keeps
-it), ``has_pending()``. Typing goes through the workshop's one ``Autosave``, shared by every
+evidence, plan, statement, readiness, indicator): ``title``; a page shows the file as it is
+when it is made, and ``refresh()`` reads it again; ``commit_edits()``; ``flush() -> bool``
+to save what is typed (``False`` if it could not be, so the window keeps it);
+``has_pending()``. Typing goes through the workshop's one ``Autosave``, shared by every
 page the window makes; a page made on its own (a test) gets an ``Autosave`` of its own.
 """
 
