@@ -539,3 +539,21 @@ def test_the_position_statement_boxes_share_the_one_autosave(qtbot, window, made
         assert page.summary_edits[2].toPlainText() == "Plans are SMART"
     assert window.flush()
     assert ReadinessService(window.service).statement_texts().summaries[2] == "Plans are SMART"
+
+
+def test_export_asks_before_leaving_out_typing_the_file_could_not_take(
+    qtbot, window, made_workshop, tmp_path, boxes
+):
+    from carequal_desktop.ui.dialogs.export_dialog import ExportDialog
+
+    assert window.open_workshop_file(made_workshop)
+    window.show_indicator("5.2")
+    dialog = ExportDialog(window.service, window)
+    qtbot.addWidget(dialog)
+    with unwritable(made_workshop):
+        _type_and_wait_for_failure(qtbot, window, "Not in the file yet")
+        target = tmp_path / "statement.docx"
+        dialog.start_export(target)  # "Cancel"
+        assert "would not include it" in boxes.texts()[-1]
+        assert not dialog.is_running() and not target.exists()
+        window.autosave.forget_all()
