@@ -78,3 +78,24 @@ def test_opening_the_main_window_does_not_import_docx_or_matplotlib() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_the_whole_first_screen_on_the_demo_needs_no_matplotlib_docx_or_numpy() -> None:
+    """``--smoke --demo`` paints the overview, chart included, without the export libraries
+    (nor the Word report and export dialog, which are imported when an export is chosen)."""
+    code = (
+        "import os,sys; os.environ['QT_QPA_PLATFORM']='offscreen';"
+        "from carequal_desktop.cli import main; rc = main(['--smoke', '--demo']);"
+        "bad=[m for m in sys.modules if m.split('.')[0] in ('matplotlib','docx','numpy','PIL')"
+        "     or m in ('carequal_desktop.reports.position_statement',"
+        "              'carequal_desktop.ui.dialogs.export_dialog')];"
+        "order=list(sys.modules);"
+        "print(rc, bad, order.index('sqlmodel') < order.index('PySide6'),"
+        "      order.index('sqlalchemy.dialects.sqlite') < order.index('PySide6'));"
+        "raise SystemExit(rc or (1 if bad else 0))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
+    assert out.returncode == 0, out.stdout + out.stderr
+    # The storage layer is imported before PySide6, whose import hook would otherwise read
+    # the source of every one of its modules (docs/performance.md).
+    assert out.stdout.split() == ["0", "[]", "True", "True"]

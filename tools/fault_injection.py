@@ -511,6 +511,178 @@ def run(
     return report
 
 
+# ------------------------------------------------------------------ merges (issue 11)
+# A kill at any moment during a merge must leave the file as it was before the merge or as
+# it is after it, never in between. Each trial starts from the same file and the same
+# edited copy, so the two allowed states are known exactly.
+
+
+def merge_state(path: Path) -> str:
+    """A digest of what a merge changes: content, open conflicts, history, merge count."""
+    from carequal_desktop.services.exchange import export_document
+    from carequal_desktop.services.workshop import WorkshopService
+
+    def strip(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items() if k not in ("updated", "exported")}
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        return value
+
+    service = WorkshopService.open(path)
+    try:
+        doc = strip(export_document(service))
+    finally:
+        service.close()
+    conn = sqlite3.connect(path)
+    try:
+        extra = {
+            "conflicts": sorted(
+                conn.execute(
+                    "SELECT tbl, key, field, ours, theirs FROM merge_conflict "
+                    "WHERE resolved_at IS NULL"
+                ).fetchall()
+            ),
+            "history": sorted(
+                conn.execute("SELECT tbl, key, alive, lineages FROM record_history").fetchall()
+            ),
+            "merges": conn.execute("SELECT count(*) FROM merge_log").fetchone()[0],
+            "integrity": conn.execute("PRAGMA integrity_check").fetchall(),
+        }
+    finally:
+        conn.close()
+    text = json.dumps([doc, extra], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _prepare_merge(workdir: Path, source: Path | None, edits: int) -> tuple[Path, Path]:
+    """The facilitator's file and an agency's copy of it, both edited after the copy."""
+    from carequal_desktop.services.workshop import WorkshopService
+
+    base = _prepare(workdir, source)
+    copy = workdir / "Agency copy.carequal"
+    shutil.copyfile(base, copy)
+    for path, seed in ((copy, 1), (base, 2)):
+        service = WorkshopService.open(path)
+        model = read_model(service)
+        for n in range(1, edits + 1):
+            op = plan(model, n, seed)
+            perform(service, op)
+            model = apply(model, op)
+        service.close()
+    return base, copy
+
+
+def merge_until_killed(into: Path, source: Path, out: Any) -> None:
+    """The child's work in a merge trial: open, say READY, merge, say MERGED."""
+    from carequal_desktop.services import merge as merging
+    from carequal_desktop.services.workshop import WorkshopService
+
+    service = WorkshopService.open(into)
+    print("READY", file=out, flush=True)
+    merging.merge_file(service, source)
+    print("MERGED", file=out, flush=True)
+    service.close()
+
+
+def run_merges(
+    trials: int = 100,
+    seed: int = 20261129,
+    workdir: Path | None = None,
+    source: Path | None = None,
+    edits: int = 60,
+    echo: bool = False,
+) -> dict[str, Any]:
+    """Kill a merge at random moments; each trial checks the file is before or after it."""
+    started = time.monotonic()
+    workdir = Path(workdir or tempfile.mkdtemp(prefix="carequal-merge-fault-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    os.environ["CAREQUAL_DATA_DIR"] = str(workdir / "userdata")
+    from carequal_desktop.services import merge as merging
+    from carequal_desktop.services.workshop import WorkshopService
+
+    base, copy = _prepare_merge(workdir, source, edits)
+    pristine = workdir / "pristine.carequal"
+    shutil.copyfile(base, pristine)
+    before = merge_state(base)
+    # The state after: one merge done to the end, on a scratch file.
+    scratch = workdir / "scratch.carequal"
+    shutil.copyfile(pristine, scratch)
+    service = WorkshopService.open(scratch)
+    t0 = time.monotonic()
+    report = merging.merge_file(service, copy)
+    merge_seconds = time.monotonic() - t0
+    service.close()
+    after = merge_state(scratch)
+    rng = random.Random(seed)
+    results = {"before": 0, "after": 0, "failures": [], "hot_journal": 0}
+    for number in range(1, trials + 1):
+        shutil.copyfile(pristine, base)
+        for leftover in (Path(f"{base}-journal"),):
+            leftover.unlink(missing_ok=True)
+        delay = rng.uniform(0, merge_seconds * 1.5 + 0.05)
+        if hasattr(os, "fork"):
+            read_fd, write_fd = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the child
+                os.close(read_fd)
+                try:
+                    with os.fdopen(write_fd, "w") as out:
+                        merge_until_killed(base, copy, out)
+                finally:
+                    os._exit(0)
+            os.close(write_fd)
+            with os.fdopen(read_fd) as reader:
+                reader.readline()  # READY: the file is open, the merge begins
+                time.sleep(delay)
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+        else:  # Windows: a fresh process, killed with TerminateProcess
+            child = subprocess.Popen(
+                [sys.executable, str(CHILD), "--merge", str(base), str(copy)],
+                stdout=subprocess.PIPE,
+                text=True,
+                env=dict(os.environ),
+            )
+            assert child.stdout is not None
+            child.stdout.readline()
+            time.sleep(delay)
+            child.kill()
+            child.wait()
+            child.stdout.close()
+        if Path(f"{base}-journal").exists():
+            results["hot_journal"] += 1
+        try:
+            found = merge_state(base)
+        except Exception as exc:  # failing to open is what we look for
+            found = f"open failed: {type(exc).__name__}: {exc}"
+        if found == before:
+            results["before"] += 1
+        elif found == after:
+            results["after"] += 1
+        else:
+            results["failures"].append((number, found[:200]))
+            shutil.copyfile(base, workdir / f"failed-merge-trial-{number}.carequal")
+        if echo:
+            print(
+                f"merge trial {number:3d}: killed after {delay * 1000:5.0f} ms: "
+                f"{'before' if found == before else 'after' if found == after else 'FAIL'}",
+                flush=True,
+            )
+    return {
+        "trials": trials,
+        "seed": seed,
+        "merge_seconds": round(merge_seconds, 3),
+        "changes_taken": report.changes_taken,
+        "conflicts": len(report.conflicts),
+        "file_as_before": results["before"],
+        "file_as_after": results["after"],
+        "hot_journal_after_kill": results["hot_journal"],
+        "failures": results["failures"],
+        "total_seconds": round(time.monotonic() - started, 1),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--trials", type=int, default=200)
@@ -531,7 +703,24 @@ def main(argv: list[str] | None = None) -> int:
         help="fork the child from this process instead of starting Python afresh (POSIX, faster)",
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="only the summary")
+    parser.add_argument(
+        "--merges",
+        action="store_true",
+        help="kill merges instead of edits (POSIX): the file must be as before or after",
+    )
     args = parser.parse_args(argv)
+    if args.merges:
+        result = run_merges(
+            trials=args.trials,
+            seed=args.seed,
+            workdir=args.workdir,
+            source=args.source,
+            echo=not args.quiet,
+        )
+        print(json.dumps(result, indent=2))
+        if args.json:
+            args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+        return 1 if result["failures"] else 0
     if args.workdir:
         args.workdir.mkdir(parents=True, exist_ok=True)
     report = run(

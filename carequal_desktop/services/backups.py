@@ -44,6 +44,8 @@ REASONS = {
     "session": "during a long session",  # hourly, by the window
     "before-restore": "before an earlier version was restored",
     "before-upgrade": "before it was upgraded",
+    "before-merge": "before another copy was merged into it",
+    "before-update": "before an edited document was applied to it",
     "before-recovery": "before a save a crash interrupted was finished (exactly as it was)",
     "before-replace": "before an import replaced it",
     "earlier-release": "the demo as it was before a new version of CareQual replaced it",

@@ -1,5 +1,10 @@
 """The bundled demo workshop: built once from ``resources/demo/demo-workshop.json``.
 
+That JSON (exchange format, version 1) is the demo's source and is edited by hand; after
+editing it, run ``python tools/format_demo.py`` and ``tests/services/test_demo.py``, which
+hold everything the demo promises (all 22 indicators, 40 evidence items of every kind,
+16 SMART actions with 2 overdue on the day it describes, 7 people from 5 agencies).
+
 The built copy lives in the user's data folder, in a folder named after the bundled
 file's hash, so a new release's demo replaces the old one while edits to the current demo
 are kept between runs; the old one, edits included, is kept as a backup of the new demo.
@@ -17,7 +22,6 @@ from carequal_desktop.errors import UserError
 from carequal_desktop.paths import demo_dir
 from carequal_desktop.resources import resource_path
 from carequal_desktop.services import backups
-from carequal_desktop.services.exchange import import_document
 
 DEMO_FILE_NAME = "Demo workshop.carequal"
 
@@ -35,6 +39,8 @@ def demo_path() -> Path:
     if target.exists():
         return target
     folder.mkdir(parents=True, exist_ok=True)
+    from carequal_desktop.services.exchange import import_document  # only when building
+
     import_document(json.loads(raw.decode("utf-8")), target)
     for old in demo_dir().iterdir():
         if old.is_dir() and old.name != digest:

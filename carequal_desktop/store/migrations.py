@@ -30,7 +30,7 @@ from sqlalchemy.pool import StaticPool
 if TYPE_CHECKING:  # Alembic is imported only when a step runs, not on every start
     from alembic.operations import Operations
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 Step = Callable[["Operations"], None]
 
@@ -98,8 +98,31 @@ def _add_position_statement(op: Operations) -> None:
     )
 
 
+def _add_merge_history(op: Operations) -> None:
+    """Version 4: field histories, merge log and conflicts, and (files only) the triggers
+    that keep the history (issue 11).
+
+    Nothing is back-filled: a record's history starts implicit (derived from its values), so
+    two copies of an older file upgraded on different laptops still share their history.
+    The tables are made from their definitions in ``store/tables.py``, so an upgraded file
+    and a new one cannot drift apart.
+    """
+    from carequal_desktop.store.tables import history_trigger_sql, metadata
+
+    bind = op.get_bind()
+    for name in ("history_dirty", "record_history", "version_value", "merge_log", "merge_conflict"):
+        metadata.tables[name].create(bind, checkfirst=True)
+    if bind.dialect.name == "sqlite":
+        for statement in history_trigger_sql():
+            bind.exec_driver_sql(statement)
+
+
 # STEPS[n] upgrades from version n-1 to version n.
-STEPS: dict[int, Step] = {2: _add_facilitation, 3: _add_position_statement}
+STEPS: dict[int, Step] = {
+    2: _add_facilitation,
+    3: _add_position_statement,
+    4: _add_merge_history,
+}
 
 
 def run_steps(conn: Connection, from_version: int) -> None:

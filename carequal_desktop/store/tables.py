@@ -7,6 +7,9 @@ exchange format carries, so export gives back exactly what was imported.
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import BigInteger, Column, LargeBinary, event
 from sqlmodel import Field, SQLModel
 
 # Tables register on this metadata; init_db creates them in a new file.
@@ -228,3 +231,150 @@ class ParkingItemRow(SQLModel, table=True):
     target: str | None = None  # the indicator it was moved to, or the action/evidence made
     created: str
     updated: str
+
+
+# ------------------------------------------------------------------ history and merging
+# How copies made any way (Explorer, email, USB stick) merge back: see docs/merging.md.
+# Triggers note every record a transaction touches (with its values before) in
+# ``history_dirty``; ``services/history.py`` folds those notes into ``record_history`` as
+# each edit is saved. Only records changed since they were made have a row there.
+
+
+HISTORY_SLOTS = 12  # the most versioned columns of any table (an action's)
+
+
+def _slot() -> Any:
+    # No type affinity (BLOB): a value is kept exactly as the column held it.
+    return Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+
+
+class HistoryDirtyRow(SQLModel, table=True):
+    """A record changed by the transaction in progress, with its values before.
+
+    The triggers that fill it use no SQL functions (a workshop file is opened with
+    ``trusted_schema=OFF``), so the values before go in one column each, in the order of
+    ``domain.merge.TABLES[tbl].fields``.
+    """
+
+    __tablename__ = "history_dirty"
+    tbl: str = Field(primary_key=True)
+    key: str = Field(primary_key=True)
+    op: str = "u"  # "i": a new record (no values before); "u": changed or deleted
+    v0: bytes | None = _slot()
+    v1: bytes | None = _slot()
+    v2: bytes | None = _slot()
+    v3: bytes | None = _slot()
+    v4: bytes | None = _slot()
+    v5: bytes | None = _slot()
+    v6: bytes | None = _slot()
+    v7: bytes | None = _slot()
+    v8: bytes | None = _slot()
+    v9: bytes | None = _slot()
+    v10: bytes | None = _slot()
+    v11: bytes | None = _slot()
+
+
+class RecordHistoryRow(SQLModel, table=True):
+    """The version lineages of one record's fields (JSON), or its tombstone."""
+
+    __tablename__ = "record_history"
+    tbl: str = Field(primary_key=True)
+    key: str = Field(primary_key=True)
+    alive: bool = True
+    lineages: str = "{}"  # {field: [version id, replaced ids newest first...]}
+    last: str | None = None  # a deleted record's last values (JSON object)
+
+
+class VersionValueRow(SQLModel, table=True):
+    """A value a field no longer holds, kept to show the common original of a conflict."""
+
+    __tablename__ = "version_value"
+    # 63-bit version ids: BIGINT so a workshop pushed to a server keeps them whole.
+    vid: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    value: str  # JSON
+
+
+class MergeLogRow(SQLModel, table=True):
+    """One merge of another copy into this file: which copy, when, by whom, what came in."""
+
+    __tablename__ = "merge_log"
+    id: str = Field(primary_key=True)
+    merged_at: str
+    merged_by: str = ""
+    source_name: str = ""
+    source_path: str = ""
+    source_updated: str = ""
+    changes_taken: int = 0
+    conflicts: int = 0
+
+
+class MergeConflictRow(SQLModel, table=True):
+    """A field changed differently in two copies, both versions kept until someone decides."""
+
+    __tablename__ = "merge_conflict"
+    id: int | None = Field(default=None, primary_key=True)
+    merge_id: str = Field(index=True)
+    tbl: str
+    key: str
+    field: str
+    indicator_code: str = ""
+    record_label: str = ""
+    base: str | None = None  # JSON; NULL when the common original is no longer kept
+    ours: str = "null"  # JSON
+    theirs: str = "null"  # JSON
+    ours_lineage: str = "[]"
+    theirs_lineage: str = "[]"
+    theirs_record: str | None = None  # JSON, for a deletion against an edit
+    created: str
+    resolved_at: str | None = None
+    resolution: str | None = None  # "ours" | "theirs" | "text" | "superseded"
+    resolved_by: str = ""
+
+
+def _history_key(table: str, prefix: str) -> str:
+    """The SQL for a record's key in every copy (an evaluation is known by its indicator)."""
+    if table == "evaluation":
+        return f"{prefix}.indicator_code"
+    if table == "evidence_indicator":
+        return f"{prefix}.evidence_id || '|' || {prefix}.indicator_code"
+    if table == "action_indicator":
+        return f"{prefix}.action_id || '|' || {prefix}.indicator_code"
+    return f"{prefix}.id"
+
+
+def history_trigger_sql() -> list[str]:
+    """The triggers that note every change to a merged table in ``history_dirty``."""
+    from carequal_desktop.domain.merge import TABLES
+
+    out: list[str] = []
+    for table, spec in TABLES.items():
+        cols = list(spec.fields)
+        slots = ", ".join(f"v{i}" for i in range(len(cols)))
+        old = ", ".join(f"OLD.{c}" for c in cols)
+        note = "INSERT OR IGNORE INTO history_dirty(tbl, key, op) VALUES"
+        before = f"INSERT OR IGNORE INTO history_dirty(tbl, key, op, {slots}) VALUES"
+        out += [
+            # A new record needs noting only if it puts back one with a history (a link
+            # made again); the rest start with the history their values imply, so a bulk
+            # import writes nothing extra.
+            f"CREATE TRIGGER IF NOT EXISTS history_{table}_insert AFTER INSERT ON {table} "
+            f"WHEN EXISTS (SELECT 1 FROM record_history WHERE tbl = '{table}' "
+            f"AND key = {_history_key(table, 'NEW')}) "
+            f"BEGIN {note} ('{table}', {_history_key(table, 'NEW')}, 'i'); END",
+            f"CREATE TRIGGER IF NOT EXISTS history_{table}_update AFTER UPDATE OF "
+            f"{', '.join(cols)} ON {table} "
+            f"BEGIN {before} ('{table}', {_history_key(table, 'OLD')}, 'u', {old}); END",
+            f"CREATE TRIGGER IF NOT EXISTS history_{table}_delete AFTER DELETE ON {table} "
+            f"BEGIN {before} ('{table}', {_history_key(table, 'OLD')}, 'u', {old}); END",
+        ]
+    return out
+
+
+def _create_history_triggers(target: Any, connection: Any, **_kw: Any) -> None:
+    if connection.dialect.name != "sqlite":
+        return  # a workshop on a server keeps no field history (yet): see docs/merging.md
+    for statement in history_trigger_sql():
+        connection.exec_driver_sql(statement)
+
+
+event.listen(metadata, "after_create", _create_history_triggers)

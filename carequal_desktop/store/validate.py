@@ -4,8 +4,8 @@ A ``.carequal`` file arrives by email or on a USB stick and is an SQLite databas
 can change with any tool. Two checks run on every opening, before anything reads the
 workshop or writes to the file:
 
-- ``check_schema``: only CareQual's own tables and indexes, with CareQual's own column
-  definitions. A trigger, a view, an extra table or index, a changed column (a CHECK, a
+- ``check_schema``: only CareQual's own tables, indexes and triggers (the merge history's,
+  word for word), with CareQual's own column definitions. Any other trigger, a view, an extra table or index, a changed column (a CHECK, a
   generated column, an odd type or default) is refused: a planted trigger would otherwise
   run inside CareQual on the next edit (change a grade, delete evidence, copy typed text).
 - ``check_values``: every stored value has the type and range the program expects (a grade
@@ -49,6 +49,7 @@ class _Table:
 class _Expected:
     tables: dict[str, _Table]
     indexes: dict[str, tuple[str, str]]  # name -> (table, normalised SQL)
+    triggers: dict[str, tuple[str, str]]  # CareQual's own (the merge history), likewise
 
 
 _LITERAL = re.compile(r"'(?:[^']|'')*'")
@@ -142,12 +143,17 @@ def _expected() -> _Expected:
         metadata.create_all(engine)
         raw = engine.raw_connection()
         try:
-            tables, indexes, _rows = _describe(raw.driver_connection)  # type: ignore[arg-type]
+            tables, indexes, rows = _describe(raw.driver_connection)  # type: ignore[arg-type]
         finally:
             raw.close()
     finally:
         engine.dispose()
-    return _Expected(tables, indexes)
+    triggers = {
+        str(name): (str(tbl), _normalise(sql))
+        for kind, name, tbl, sql in rows
+        if kind == "trigger" and isinstance(sql, str)
+    }
+    return _Expected(tables, indexes, triggers)
 
 
 def check_schema(conn: sqlite3.Connection, version: int, current: int) -> None:
@@ -175,6 +181,12 @@ def check_schema(conn: sqlite3.Connection, version: int, current: int) -> None:
                     raise FileCheckError("schema", "an unknown internal index")
             elif name not in expected.indexes or expected.indexes[name] != indexes.get(name):
                 raise FileCheckError("schema", "an extra or changed index")
+        elif (
+            kind == "trigger"
+            and isinstance(sql, str)
+            and expected.triggers.get(str(name)) == (str(tbl), _normalise(sql))
+        ):
+            continue  # one of CareQual's own, word for word (docs/merging.md)
         else:
             raise FileCheckError("schema", f"a {kind} CareQual did not create")
     for name, want in expected.tables.items():
@@ -302,6 +314,60 @@ _EVIDENCE_KINDS = (
     "observation",
     "other",
 )
+
+
+def _merge_history_rules() -> dict[str, dict[str, str]]:
+    """The merge history's tables (issue 11, docs/merging.md)."""
+    from carequal_desktop.domain.merge import TABLES
+    from carequal_desktop.store.tables import HISTORY_SLOTS
+
+    tables = tuple(TABLES)
+    any_value = "(typeof({c}) IN ('null','integer','real','text'))"
+    lineage = "(typeof({c})='text' AND json_valid({c}))"
+    dirty = {"tbl": _enum("tbl", tables), "key": _text("key"), "op": _enum("op", ("i", "u"))}
+    dirty.update({f"v{i}": any_value.format(c=f"v{i}") for i in range(HISTORY_SLOTS)})
+    return {
+        "history_dirty": dirty,
+        "record_history": {
+            "tbl": _enum("tbl", tables),
+            "key": _text("key"),
+            "alive": _int("alive", 0, 1),
+            "lineages": lineage.format(c="lineages"),
+            "last": f"(last IS NULL OR {_json('last')})",
+        },
+        "version_value": {"vid": "(typeof(vid)='integer')", "value": _json("value")},
+        "merge_log": {
+            "id": _uuid("id"),
+            "merged_at": _stamp("merged_at"),
+            "merged_by": _text("merged_by"),
+            "source_name": _text("source_name"),
+            "source_path": _text("source_path"),
+            "source_updated": _text("source_updated"),
+            "changes_taken": _int("changes_taken", 0, _BIG),
+            "conflicts": _int("conflicts", 0, _BIG),
+        },
+        "merge_conflict": {
+            "id": _int("id", 1, 2**62),
+            "merge_id": _uuid("merge_id"),
+            "tbl": _enum("tbl", tables),
+            "key": _text("key"),
+            "field": _text("field"),
+            "indicator_code": _text("indicator_code"),
+            "record_label": _text("record_label"),
+            "base": f"(base IS NULL OR {_json('base')})",
+            "ours": _json("ours"),
+            "theirs": _json("theirs"),
+            "ours_lineage": _json("ours_lineage"),
+            "theirs_lineage": _json("theirs_lineage"),
+            "theirs_record": f"(theirs_record IS NULL OR {_json('theirs_record')})",
+            "created": _stamp("created"),
+            "resolved_at": f"(resolved_at IS NULL OR {_stamp('resolved_at')})",
+            "resolution": "(resolution IS NULL OR resolution IN "
+            "('ours','theirs','text','superseded'))",
+            "resolved_by": _text("resolved_by"),
+        },
+    }
+
 
 # table -> column -> the SQL condition every row's value must meet.
 RULES: dict[str, dict[str, str]] = {
@@ -472,6 +538,7 @@ RULES: dict[str, dict[str, str]] = {
         "text": _line("text"),
         "updated": _stamp("updated"),
     },
+    **_merge_history_rules(),
 }
 
 

@@ -6,6 +6,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
@@ -18,7 +19,8 @@ from carequal_desktop.resources import resource_path
 
 
 def _application() -> QApplication:
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(ORGANISATION)
     app.setApplicationVersion(__version__)
@@ -27,8 +29,8 @@ def _application() -> QApplication:
         app.setWindowIcon(QIcon(str(icon)))
     from carequal_desktop.ui.messages import install_link_guard
 
-    install_link_guard(app)  # type: ignore[arg-type]
-    return app  # type: ignore[return-value]
+    install_link_guard(app)
+    return app
 
 
 def _install_excepthook() -> None:
@@ -41,6 +43,14 @@ def _install_excepthook() -> None:
         show_bug(log_bug(exc))
 
     sys.excepthook = hook
+
+
+def _check_first_screen(window: Any) -> None:
+    """The smoke check's promise: the overview, chart included, has been painted."""
+    overview = window.pages.get("overview")
+    chart = getattr(overview, "chart", None)
+    if chart is None or not chart.isVisible() or chart.paint_count == 0:
+        raise RuntimeError("The overview and its chart were not painted.")
 
 
 def _tour(window: object, out: Path) -> int:
@@ -104,15 +114,20 @@ def run(
         if stamp:
             # benchmarks/bench_startup.py: wall-clock time of the first complete paint
             print(f"painted {time.time():.6f}", file=sys.stderr, flush=True)
-        app.processEvents()  # what was deferred past the first paint (the overview chart)
+        app.processEvents()  # anything posted during the paint
         if stamp:
             print(f"settled {time.time():.6f}", file=sys.stderr, flush=True)
-        if file is not None and window.service is None:
-            raise UserError(f"{file} could not be opened.")
-        # No app.exec()/quit(): the paint and the deferred work are done, and quitting
-        # would leave a shared QApplication (tests, in-process callers) unable to run timers.
-        window.close()
-        app.processEvents()
+        try:
+            if file is not None and window.service is None:
+                raise UserError(f"{file} could not be opened.")
+            if file is not None:
+                _check_first_screen(window)
+        finally:
+            # No app.exec()/quit(): the paint is done, and quitting would leave a shared
+            # QApplication (tests, in-process callers) unable to run timers. The window is
+            # closed (and its file with it) whether or not the check passed.
+            window.close()
+            app.processEvents()
         return 0
     _install_excepthook()
     # Typing a kill or a full disk kept from an earlier run is offered back once the window shows.

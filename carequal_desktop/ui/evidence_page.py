@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -47,39 +46,11 @@ from carequal_desktop.ui.page import WorkshopPage
 from carequal_desktop.ui.widgets.eliding import ElidingDelegate
 from carequal_desktop.ui.widgets.headings import page_heading
 from carequal_desktop.ui.widgets.responsive import compact_button
+from carequal_desktop.ui.widgets.table_keys import TableKeys
 from carequal_desktop.ui.zoom import fit_rows
 
 ALL = object()  # combo data for "no filter"; None is a real value elsewhere
 NO_INDICATOR = ""
-
-
-class TableKeys(QObject):
-    """Enter opens and Delete removes the current row of a table, whoever else has shortcuts.
-
-    An event filter rather than QShortcut: it works whether or not the window is active
-    and does not compete with the main window's own shortcuts.
-    """
-
-    def __init__(
-        self,
-        view: QWidget,
-        on_enter: Callable[[], None],
-        on_delete: Callable[[], None] | None = None,
-    ) -> None:
-        super().__init__(view)
-        self.on_enter = on_enter
-        self.on_delete = on_delete
-        view.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
-            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers():
-                self.on_enter()
-                return True
-            if self.on_delete is not None and event.matches(QKeySequence.StandardKey.Delete):
-                self.on_delete()
-                return True
-        return False
 
 
 def long_date(iso: str | None) -> str:

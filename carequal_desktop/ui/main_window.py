@@ -59,6 +59,7 @@ from carequal_desktop.ui.dialogs.locked_dialog import ask_open_read_only
 from carequal_desktop.ui.dialogs.new_workshop_dialog import FILE_FILTER, default_folder, with_suffix
 from carequal_desktop.ui.focus_ring import install_focus_ring
 from carequal_desktop.ui.keys import install_enter_keys
+from carequal_desktop.ui.merge_page import conflict_codes
 from carequal_desktop.ui.page import WorkshopPage
 from carequal_desktop.ui.start_page import StartPage
 from carequal_desktop.ui.undo import WorkshopUndo
@@ -78,6 +79,7 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("plan", "Improvement plan", "Ctrl+4"),
     ("statement", "Position statement", "Ctrl+5"),
     ("readiness", "Readiness", "Ctrl+6"),
+    ("merge", "Merge copies", "Ctrl+7"),
 )
 # The Go menu's mnemonic for each page (unique in that menu).
 _GO_MNEMONICS = {
@@ -98,9 +100,9 @@ SHORTCUTS_HELP: tuple[tuple[str, str], ...] = (
     ("Ctrl+Shift+E", "Export the position statement (Word)"),
     ("Ctrl+W", "Close the workshop"),
     (
-        "Ctrl+1 … Ctrl+6",
+        "Ctrl+1 … Ctrl+7",
         "Overview, Workshop and team, Evidence register, Improvement plan, "
-        "Position statement, Readiness",
+        "Position statement, Readiness, Merge copies",
     ),
     ("Ctrl+Page Down, Alt+Right", "Next indicator"),
     ("Ctrl+Page Up, Alt+Left", "Previous indicator"),
@@ -237,6 +239,11 @@ class MainWindow(QMainWindow):
     def _workshop_actions(self) -> list[QAction]:
         """Actions that need an open workshop (features append their own here)."""
         return self.menus.workshop_actions
+
+    @property
+    def _writable_actions(self) -> list[QAction]:
+        """Actions that need a workshop that can be changed (features append theirs here)."""
+        return self.menus.writable_actions
 
     def _action(
         self,
@@ -702,6 +709,7 @@ class MainWindow(QMainWindow):
         head.setForeground(self.sidebar.palette().windowText())
         self.sidebar.addItem(head)
         self._indicator_items: dict[str, QListWidgetItem] = {}
+        self._conflict_codes = conflict_codes(self.service)  # marked until decided
         for summary in self.service.overview():
             item = QListWidgetItem()
             item.setData(_KEY_ROLE, (INDICATOR, summary.code))
@@ -721,6 +729,9 @@ class MainWindow(QMainWindow):
         grade_text = f"{level.value} {level.label}" if level else "not graded"
         status_text = EVALUATION_STATUSES.get(status, status)
         text = f"{code} {title}\n{status_text} · {grade_text}"
+        if code in getattr(self, "_conflict_codes", set()):
+            text = f"⚠ {text} · merge conflict"
+            grade_text += ", merge conflict to decide"
         item.setText(text)
         self._measure_sidebar_item(item)
         item.setIcon(status_icon(status))
@@ -846,6 +857,11 @@ class MainWindow(QMainWindow):
             )
             if key == "readiness":
                 page.go_to_requested.connect(lambda f: go_to_finding(self, f))
+        elif key == "merge":
+            from carequal_desktop.ui.merge_page import MergePage, refresh_window
+
+            page = MergePage(self.service, self, autosave)
+            page.changed.connect(lambda: refresh_window(self))
         else:
             from carequal_desktop.ui.plan_page import PlanPage
 

@@ -88,9 +88,10 @@ def build_menus(window: MainWindow) -> MenuBar:
 
     Mnemonics are unique within each menu (and across the bar).
     """
-    from carequal_desktop.ui.dialogs.export_dialog import install_export_actions
+    from carequal_desktop.ui.dialogs.export_menu import install_export_actions
     from carequal_desktop.ui.dialogs.restore_dialog import install_restore_action
     from carequal_desktop.ui.main_window import _GO_MNEMONICS, PAGES
+    from carequal_desktop.ui.merge_page import install_merge_action
 
     menus = MenuBar(window)
     w = window
@@ -177,6 +178,7 @@ def build_menus(window: MainWindow) -> MenuBar:
 
     w._file_menu = file_menu
     install_export_actions(w)
+    install_merge_action(w)  # File › Merge in a copy… (issue 11)
     restore = install_restore_action(w)
     # Beside "Save a copy as…", not after Quit.
     file_menu.removeAction(restore)

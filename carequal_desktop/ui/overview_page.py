@@ -1,19 +1,21 @@
 """The overview: every indicator's status, grade and counts at a glance, with a chart of grades.
 
-matplotlib is slow to import, so the chart is made the first time the page is shown,
-just after it has painted, and never on the way to the first window.
+The overview is the first screen of an open workshop, so it must be complete at once: the
+chart is drawn with QPainter (``ui/widgets/grade_chart.py``), not matplotlib, which costs
+more to import than the rest of the window takes to start.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
+    QFrame,
     QHeaderView,
     QLabel,
+    QScrollArea,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -24,7 +26,6 @@ from carequal_desktop.errors import UserError
 from carequal_desktop.services.workshop import WorkshopService
 from carequal_desktop.ui import messages
 from carequal_desktop.ui.autosave import Autosave
-from carequal_desktop.ui.evidence_page import TableKeys
 from carequal_desktop.ui.models.overview_table_model import (
     ACTIONS,
     CODE,
@@ -37,8 +38,10 @@ from carequal_desktop.ui.models.overview_table_model import (
     OverviewTableModel,
 )
 from carequal_desktop.ui.page import WorkshopPage
+from carequal_desktop.ui.widgets.grade_chart import GradeChart
 from carequal_desktop.ui.widgets.headings import page_heading
 from carequal_desktop.ui.widgets.responsive import split_when_narrow
+from carequal_desktop.ui.widgets.table_keys import TableKeys
 
 
 class OverviewPage(WorkshopPage):
@@ -55,9 +58,6 @@ class OverviewPage(WorkshopPage):
         autosave: Autosave | None = None,
     ) -> None:
         super().__init__(service, parent, autosave)
-        self.chart_canvas: Any = None  # FigureCanvasQTAgg, made on first show
-        self._chart_pending = False
-        self._chart_stale = True
         self._split_done = False
 
         heading = page_heading("Overview", self)
@@ -81,13 +81,17 @@ class OverviewPage(WorkshopPage):
         self.table.horizontalHeader().setHighlightSections(False)
         self._size_columns()
 
-        self.chart_area = QWidget(self)
+        self.chart = GradeChart(self)
+        # The chart scrolls (up and down only) rather than make the window taller than a
+        # short screen, at large text or 150 % scaling; its text shrinks a little first.
+        self.chart_area = QScrollArea(self)
         self.chart_area.setAccessibleName("Chart of grades by indicator")
-        self.chart_layout = QVBoxLayout(self.chart_area)
-        self.chart_layout.setContentsMargins(0, 0, 0, 0)
-        self.chart_placeholder = QLabel("Drawing the chart…", self.chart_area)
-        self.chart_placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.chart_layout.addWidget(self.chart_placeholder)
+        self.chart_area.setWidget(self.chart)
+        self.chart_area.setWidgetResizable(True)
+        self.chart_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.chart_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.chart_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the table is the keyboard route
+        self._size_chart_area()
 
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(self.table)
@@ -99,7 +103,10 @@ class OverviewPage(WorkshopPage):
         # Table above chart on a projector or at large text, so the titles stay readable.
         split_when_narrow(self, splitter, 155)
 
-        hint = QLabel("Double-click an indicator, or select it and press Enter, to open it.", self)
+        hint = QLabel(
+            "Double-click an indicator or click its bar, or select it and press Enter, to open it.",
+            self,
+        )
         hint.setWordWrap(True)
 
         layout = QVBoxLayout(self)
@@ -109,6 +116,7 @@ class OverviewPage(WorkshopPage):
         layout.addWidget(hint)
 
         self.table.doubleClicked.connect(self._activate)
+        self.chart.indicator_clicked.connect(self.indicator_activated)
         self._keys = TableKeys(self.table, self._activate)
 
         self.refresh()
@@ -130,10 +138,20 @@ class OverviewPage(WorkshopPage):
         for column, sample in samples.items():
             self.table.setColumnWidth(column, metrics.horizontalAdvance(sample) + pad)
 
+    def _size_chart_area(self) -> None:
+        scrollbar = self.chart_area.verticalScrollBar().sizeHint().width()
+        self.chart_area.setMinimumWidth(self.chart.minimumSizeHint().width() + scrollbar)
+        self.chart_area.setMinimumHeight(self.fontMetrics().height() * 10)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt name)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._size_chart_area()
+
     # ---------------------------------------------------------------- showing
 
     def refresh(self) -> None:
-        """Read the overview again; the chart follows when the page is visible."""
+        """Read the overview again and show it in the table, the summary line and the chart."""
         try:
             summaries = self.service.overview()
             framework = self.service.framework()
@@ -143,6 +161,7 @@ class OverviewPage(WorkshopPage):
             return
         current = self.table.currentIndex()
         self.model.set_summaries(summaries, framework)
+        self.chart.set_summaries(summaries, framework)
         if current.isValid():
             self.table.selectRow(current.row())
         agreed = sum(1 for s in summaries if s.status == "agreed")
@@ -161,66 +180,21 @@ class OverviewPage(WorkshopPage):
             + (f", {overdue} overdue" if overdue else ""),
         ]
         self.summary_label.setText(" · ".join(parts))
-        self._chart_stale = True
-        if self.isVisible():
-            self._schedule_chart()
 
     def showEvent(self, event):  # type: ignore[no-untyped-def]
         super().showEvent(event)
-        if not self._split_done:
+        if not self._split_done and self.splitter.orientation() == Qt.Orientation.Horizontal:
             # The table would take nearly all the width; give the chart a fair share.
             self._split_done = True
             width = max(self.splitter.width(), 2)
-            self.splitter.setSizes([width * 3 // 5, width * 2 // 5])
-        if self._chart_stale:
-            self._schedule_chart()
-
-    def _schedule_chart(self) -> None:
-        # After this paint, so the page appears at once and the chart a moment later.
-        if not self._chart_pending:
-            self._chart_pending = True
-            QTimer.singleShot(0, self._draw_chart)
-
-    def _draw_chart(self) -> None:
-        self._chart_pending = False
-        if not self._chart_stale:
-            return
-        from carequal_desktop.reports.charts import grades_figure
-
-        font_size = QApplication.font().pointSizeF()
-        font_size = 0.9 * font_size if font_size > 0 else 8.0
-        if self.chart_canvas is None:
-            from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
-
-            figure = grades_figure(
-                self.model.summaries(),
-                self.service.framework(),
-                font_size=font_size,
-                titles=False,
-                slanted_levels=True,
+            # Two fifths for the chart, but on a narrow screen the titles come first:
+            # the table keeps room for its fixed columns and some of every title.
+            fixed = sum(
+                self.table.columnWidth(c) for c in range(self.model.columnCount()) if c != TITLE
             )
-            self.chart_canvas = FigureCanvasQTAgg(figure)
-            self.chart_canvas.setParent(self.chart_area)
-            self.chart_canvas.setAccessibleName("Chart of grades by indicator")
-            self.chart_canvas.setMinimumSize(
-                self.fontMetrics().averageCharWidth() * 40, self.fontMetrics().height() * 12
-            )
-            self.chart_layout.removeWidget(self.chart_placeholder)
-            self.chart_placeholder.deleteLater()
-            self.chart_placeholder = None
-            self.chart_layout.addWidget(self.chart_canvas)
-            self.chart_canvas.show()
-        else:
-            grades_figure(
-                self.model.summaries(),
-                self.service.framework(),
-                figure=self.chart_canvas.figure,
-                font_size=font_size,
-                titles=False,
-                slanted_levels=True,
-            )
-            self.chart_canvas.draw_idle()
-        self._chart_stale = False
+            table_needs = fixed + self.table.fontMetrics().averageCharWidth() * 24
+            chart = max(self.chart_area.minimumWidth(), min(width * 2 // 5, width - table_needs))
+            self.splitter.setSizes([width - chart, chart])
 
     # -------------------------------------------------------------- choosing
 

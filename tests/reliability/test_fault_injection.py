@@ -64,3 +64,12 @@ def test_the_check_notices_a_lost_edit_and_a_damaged_file(harness, sample_file: 
     assert which is None and problem
     conn = sqlite3.connect(sample_file)
     conn.close()
+
+
+def test_a_merge_killed_at_any_moment_leaves_the_file_before_or_after(
+    harness, tmp_path: Path, sample_file: Path
+) -> None:
+    result = harness.run_merges(trials=12, seed=3, workdir=tmp_path / "merge", source=sample_file)
+    assert result["failures"] == []
+    assert result["file_as_before"] + result["file_as_after"] == 12
+    assert result["changes_taken"] > 0 and result["conflicts"] > 0  # a real merge was killed

@@ -23,3 +23,12 @@ def test_smoke_on_a_damaged_file_exits_2_without_a_dialog(tmp_path, capsys) -> N
     err = capsys.readouterr().err
     assert "could not be opened" in err or "not a CareQual workshop" in err
     assert "Traceback" not in err
+
+
+def test_smoke_fails_unless_the_overview_chart_was_painted(qtbot, monkeypatch, capsys) -> None:
+    from carequal_desktop.ui.widgets.grade_chart import GradeChart
+
+    assert cli.main(["--smoke", "--demo"]) == 0
+    monkeypatch.setattr(GradeChart, "paintEvent", lambda self, event: None)  # never painted
+    assert cli.main(["--smoke", "--demo"]) == 1
+    assert "something went wrong" in capsys.readouterr().err

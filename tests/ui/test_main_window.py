@@ -26,18 +26,19 @@ def test_open_shows_title_sidebar_and_overview(window, made_workshop):
     assert window.windowTitle() == "Strathcairn 2026 — Workshop.carequal — CareQual"
     assert window.current_page_key() == "overview"
     labels = [window.sidebar.item(i).text() for i in range(window.sidebar.count())]
-    assert labels[:6] == [
+    assert labels[:7] == [
         "Overview",
         "Workshop and team",
         "Evidence register",
         "Improvement plan",
         "Position statement",
         "Readiness",
+        "Merge copies",
     ]
-    assert labels[6].strip() == "Quality indicators"
-    assert labels[7].startswith("1.1 ")
-    assert "Not started · not graded" in labels[7]
-    assert len(labels) == 7 + 22
+    assert labels[7].strip() == "Quality indicators"
+    assert labels[8].startswith("1.1 ")
+    assert "Not started · not graded" in labels[8]
+    assert len(labels) == 8 + 22
     assert settings.recent_files() == [made_workshop.resolve()]
 
 

@@ -6,7 +6,9 @@ import sys
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPalette
 
+from carequal_desktop.ui.colours import contrast_ratio
 from carequal_desktop.ui.models.overview_table_model import (
     ACTIONS,
     CODE,
@@ -15,6 +17,7 @@ from carequal_desktop.ui.models.overview_table_model import (
     STATUS,
 )
 from carequal_desktop.ui.overview_page import OverviewPage
+from carequal_desktop.ui.widgets.grade_chart import GradeChart, bar_colour, label_colour
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
@@ -77,31 +80,110 @@ def test_double_click_or_enter_opens_the_indicator(qtbot, demo_service):
     assert blocker.args == [page.model.index(2, CODE).data()]
 
 
-def test_chart_is_made_when_first_shown(qtbot, demo_service):
+def test_chart_draws_a_bar_for_every_indicator(qtbot, demo_service):
     page = OverviewPage(demo_service)
     qtbot.addWidget(page)
-    assert page.chart_canvas is None  # nothing drawn while hidden
     page.resize(1300, 700)
     page.show()
-    qtbot.waitUntil(lambda: page.chart_canvas is not None)
-    assert "matplotlib.backends.backend_qtagg" in sys.modules
-    assert page.chart_canvas.isVisibleTo(page)
-    ax = page.chart_canvas.figure.axes[0]
-    labels = [t.get_text() for t in ax.get_yticklabels()]
-    assert labels == [i.code for i in demo_service.framework().indicators]
+    qtbot.waitExposed(page)
+    chart = page.chart
+    fw = demo_service.framework()
+    summaries = demo_service.overview()
+    assert [row.code for row in chart.rows()] == [i.code for i in fw.indicators]
 
-    # A change redraws the same canvas.
-    canvas = page.chart_canvas
-    demo_service.update_evaluation(demo_service.framework().indicators[-1].code, grade=6)
-    page.refresh()
-    qtbot.waitUntil(lambda: not page._chart_stale)
-    assert page.chart_canvas is canvas
-    title = page.chart_canvas.figure.axes[0].get_title(loc="left")
+    image = chart.grab().toImage()
+    assert chart.paint_count > 0
+    top = max(level.value for level in fw.scale)
+    previous_bottom = -1.0
+    for i, s in enumerate(summaries):
+        rect = chart.bar_rect(i)
+        assert chart.rect().toRectF().contains(rect), s.code
+        assert rect.top() >= previous_bottom  # one below the other, in framework order
+        previous_bottom = rect.bottom()
+        if s.grade is None:
+            assert chart.rows()[i].grade_text == "not graded"
+            continue
+        # The bar's length is its grade on the framework's scale ...
+        full = chart.bar_rect(next(j for j, r in enumerate(summaries) if r.grade is None))
+        assert abs(rect.width() - full.width() * s.grade / top) < 1.0
+        # ... and it is really painted, in its grade's colour.
+        inside = rect.center().toPoint()
+        inside.setX(round(rect.left() + 3))
+        expected = bar_colour(s.grade, top, chart.palette().color(QPalette.ColorRole.Base))
+        assert image.pixelColor(inside).name() == expected.name(), s.code
+    graded = sum(1 for s in summaries if s.grade is not None)
+    assert chart.title() == f"Grades by indicator ({graded} of 22 graded)"
+
+
+def test_chart_describes_every_grade_in_words(qtbot, demo_service):
+    page = OverviewPage(demo_service)
+    qtbot.addWidget(page)
+    chart = page.chart
+    fw = demo_service.framework()
+    description = chart.accessibleDescription()
     graded = sum(1 for s in demo_service.overview() if s.grade is not None)
-    assert title == f"Grades by indicator ({graded} of 22 graded)"
+    assert chart.accessibleName() == "Chart of grades by indicator"
+    assert description.startswith(f"{graded} of 22 indicators graded.")
+    for s in demo_service.overview():
+        words = f"{s.grade} {fw.level(s.grade).label}" if s.grade else "not graded"
+        assert f"{s.code} {s.title}: {words}." in description
 
 
-def test_page_does_not_import_matplotlib_until_shown():
+def test_chart_follows_changes_on_refresh(qtbot, new_service):
+    page = OverviewPage(new_service)
+    qtbot.addWidget(page)
+    page.resize(1200, 700)
+    page.show()
+    assert all(row.grade is None for row in page.chart.rows())
+    assert page.chart.title() == "Grades by indicator (0 of 22 graded)"
+    new_service.update_evaluation("5.2", grade=6)
+    page.refresh()
+    row = next(r for r in page.chart.rows() if r.code == "5.2")
+    assert (row.grade, row.grade_text) == (6, "6 Excellent")
+    assert page.chart.title() == "Grades by indicator (1 of 22 graded)"
+    assert "5.2 Assessing risk and need: 6 Excellent." in page.chart.accessibleDescription()
+
+
+def test_clicking_a_bar_opens_its_indicator(qtbot, demo_service):
+    page = OverviewPage(demo_service)
+    qtbot.addWidget(page)
+    page.resize(1300, 700)
+    page.show()
+    qtbot.waitExposed(page)
+    rect = page.chart.bar_rect(3)
+    with qtbot.waitSignal(page.indicator_activated) as blocker:
+        qtbot.mouseClick(page.chart, Qt.MouseButton.LeftButton, pos=rect.center().toPoint())
+    assert blocker.args == [page.chart.rows()[3].code]
+
+
+@pytest.mark.parametrize("base", ["#ffffff", "#1e1e1e"])
+def test_chart_colours_meet_wcag_aa_in_light_and_dark_palettes(qtbot, demo_service, base):
+    palette = QPalette()
+    text = QColor("#000000" if base == "#ffffff" else "#f0f0f0")
+    palette.setColor(QPalette.ColorRole.Base, QColor(base))
+    palette.setColor(QPalette.ColorRole.Text, text)
+    page = OverviewPage(demo_service)
+    qtbot.addWidget(page)
+    page.chart.setPalette(palette)
+    page.resize(1300, 700)
+    page.show()
+    background = QColor(base)
+    for grade in range(1, 7):
+        fill = bar_colour(grade, 6, background)
+        # A grade's words on its bar: AA for normal text.
+        assert contrast_ratio(label_colour(fill), fill) >= 4.5, (base, grade)
+    # Higher grades stand out more from the background, in either palette.
+    contrasts = [contrast_ratio(bar_colour(g, 6, background), background) for g in range(1, 7)]
+    assert contrasts == sorted(contrasts)
+    # Bars are outlined, codes and words drawn, in the palette's text colour (AA against Base).
+    assert contrast_ratio(text, background) >= 4.5
+    image = page.chart.grab().toImage()
+    assert image.pixelColor(2, 2).name() == background.name()  # the palette's background
+    first = page.chart.bar_rect(0)
+    assert image.pixelColor(round(first.center().x()), round(first.top())).name() == text.name()
+
+
+def test_page_does_not_import_matplotlib():
     import subprocess
 
     code = (
@@ -112,3 +194,56 @@ def test_page_does_not_import_matplotlib_until_shown():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def a_chart(qtbot, service):
+    """The chart on its own, so a test can give it any size."""
+    chart = GradeChart()
+    qtbot.addWidget(chart)
+    chart.set_summaries(service.overview(), service.framework())
+    return chart
+
+
+def test_chart_fits_a_short_screen_by_shrinking_its_text(qtbot, demo_service):
+    # 150 % scaling on a 1366x768 laptop leaves about 500 pixels of height for a window.
+    chart = a_chart(qtbot, demo_service)
+    rows = len(chart.rows())
+    chart.resize(300, 600)
+    assert chart.minimumSizeHint().height() < rows * chart.fontMetrics().height()
+    chart.resize(300, chart.minimumSizeHint().height())
+    assert not chart.columns()
+    rects = [chart.bar_rect(i) for i in range(rows)]
+    for upper, lower in zip(rects, rects[1:], strict=False):
+        assert upper.bottom() <= lower.top()  # no bar overlaps the next
+    assert all(chart.rect().toRectF().contains(r) for r in rects)
+    chart.grab()  # paints without error at that size
+
+
+def test_a_wide_short_chart_stands_its_bars_up_as_columns(qtbot, demo_service):
+    # Table above chart (a projector at 1024x768): no room for a line of text per indicator.
+    chart = a_chart(qtbot, demo_service)
+    chart.resize(900, 250)
+    assert chart.columns()
+    assert chart.minimumSizeHint().height() <= 250  # no need to scroll
+    summaries = demo_service.overview()
+    top = max(level.value for level in demo_service.framework().scale)
+    image = chart.grab().toImage()
+    full = chart.bar_rect(next(i for i, s in enumerate(summaries) if s.grade is None))
+    previous_right = -1.0
+    for i, s in enumerate(summaries):
+        rect = chart.bar_rect(i)
+        assert chart.rect().toRectF().contains(rect), s.code
+        assert rect.left() >= previous_right  # side by side, in framework order
+        previous_right = rect.right()
+        assert rect.bottom() == full.bottom()  # all standing on the axis
+        if s.grade is not None:
+            assert abs(rect.height() - full.height() * s.grade / top) < 1.0
+            inside = rect.center().toPoint()
+            inside.setY(round(rect.bottom() - 3))
+            expected = bar_colour(s.grade, top, chart.palette().color(QPalette.ColorRole.Base))
+            assert image.pixelColor(inside).name() == expected.name(), s.code
+    with qtbot.waitSignal(chart.indicator_clicked) as blocker:
+        qtbot.mouseClick(chart, Qt.MouseButton.LeftButton, pos=chart.bar_rect(5).center().toPoint())
+    assert blocker.args == [summaries[5].code]
+    chart.resize(450, 600)  # narrow and tall again: rows
+    assert not chart.columns()

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, QStandardPaths, Qt, QThread, QTimer, QUrl, Signal, Slot
-from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -48,6 +48,7 @@ from carequal_desktop.reports.position_statement import (
 )
 from carequal_desktop.services.readiness import DOCUMENT_STATUSES, ReadinessService
 from carequal_desktop.ui import messages
+from carequal_desktop.ui.dialogs.export_menu import install_export_actions  # noqa: F401 (re-export)
 
 DOCX_FILTER = "Word documents (*.docx)"
 CSV_FILTER = "CSV for Excel (*.csv)"
@@ -152,6 +153,15 @@ class ExportDialog(QDialog):
         )
         intro.setWordWrap(True)
         layout.addWidget(intro)
+        from carequal_desktop.services.merge import export_warning  # issue 11
+
+        warning = export_warning(service) if hasattr(service, "engine") else None
+        self.conflict_warning = QLabel(warning or "")
+        self.conflict_warning.setTextFormat(Qt.TextFormat.PlainText)
+        self.conflict_warning.setWordWrap(True)
+        self.conflict_warning.setStyleSheet(over_style())
+        self.conflict_warning.setVisible(bool(warning))
+        layout.addWidget(self.conflict_warning)
         self.ready = ReadinessService(service)
         self.control_label = QLabel()
         self.control_label.setWordWrap(True)
@@ -666,66 +676,3 @@ def _export_csv(window: Any, what: str) -> Path | None:
     if callable(status):
         status().showMessage(f"The {label} was written to {target}.", 10000)
     return target
-
-
-def install_export_actions(window: Any) -> list[QAction]:
-    """Add the three exports to ``window.file_menu()``, after the exchange JSON export."""
-    menu = window.file_menu()
-    existing = [a for a in menu.actions() if a.objectName().startswith("carequalExport")]
-    if existing:
-        return existing
-    entries = (
-        (
-            "carequalExportStatement",
-            "Export &position statement…",
-            "Ctrl+Shift+E",
-            lambda: export_position_statement(window),
-        ),
-        (
-            "carequalExportPlanCsv",
-            "Export improvement plan as CS&V…",
-            None,
-            lambda: _export_csv(window, "plan"),
-        ),
-        (
-            "carequalExportEvidenceCsv",
-            "Export evidence re&gister as CSV…",
-            None,
-            lambda: _export_csv(window, "evidence"),
-        ),
-    )
-    # Insert after "Export exchange JSON…" when there is one, else at the end.
-    actions = menu.actions()
-    before = None
-    for i, action in enumerate(actions):
-        text = action.text().replace("&", "")
-        if "exchange JSON" in text and "Export" in text:
-            before = actions[i + 1] if i + 1 < len(actions) else None
-            break
-    created = []
-    for name, text, shortcut, slot in entries:
-        action = QAction(text, window)
-        action.setObjectName(name)
-        if shortcut:
-            action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(lambda _checked=False, run=slot: run())
-        if before is not None:
-            menu.insertAction(before, action)
-        else:
-            menu.addAction(action)
-        created.append(action)
-
-    # The main window enables its "needs a workshop" actions whenever a workshop opens or
-    # closes; joining that list keeps the shortcut live. Without it, the menu refreshes them.
-    workshop_actions = getattr(window, "_workshop_actions", None)
-    if isinstance(workshop_actions, list):
-        workshop_actions.extend(created)
-
-    def enable() -> None:
-        has = getattr(window, "service", None) is not None
-        for action in created:
-            action.setEnabled(has)
-
-    menu.aboutToShow.connect(enable)
-    enable()
-    return created
