@@ -130,4 +130,6 @@ def run(
             app.processEvents()
         return 0
     _install_excepthook()
+    # Typing a kill or a full disk kept from an earlier run is offered back once the window shows.
+    QTimer.singleShot(0, window.offer_recovery)
     return app.exec()
