@@ -54,7 +54,7 @@ def _tour(window: object, out: Path) -> int:
 
 
 def run(
-    file: Path | None = None,
+    file: Path | str | None = None,
     demo: bool = False,
     smoke: bool = False,
     screenshot: Path | None = None,
@@ -76,7 +76,11 @@ def run(
         from carequal_desktop.services.demo import demo_path
 
         file = demo_path()
-    if file is not None:
+    if isinstance(file, str):  # a server location: postgresql://USER@HOST/DB#WORKSHOP-ID
+        from carequal_desktop.ui.server_session import open_location
+
+        open_location(window, file, interactive=not smoke)
+    elif file is not None:
         if smoke:
             # No dialogs in a check: a file that cannot be opened is an error exit.
             window.open_workshop_file(Path(file), interactive=False)
@@ -105,7 +109,12 @@ def run(
         if stamp:
             print(f"settled {time.time():.6f}", file=sys.stderr, flush=True)
         if file is not None and window.service is None:
-            raise UserError(f"{file} could not be opened.")
+            shown = file
+            if isinstance(file, str):  # never repeat a password typed into an address
+                from carequal_desktop.store.server import masked
+
+                shown = masked(file)
+            raise UserError(f"{shown} could not be opened.")
         # No app.exec()/quit(): the paint and the deferred work are done, and quitting
         # would leave a shared QApplication (tests, in-process callers) unable to run timers.
         window.close()

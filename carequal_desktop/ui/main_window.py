@@ -11,7 +11,7 @@ import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QEvent, QSize, Qt, Signal
 from PySide6.QtGui import (
@@ -59,6 +59,9 @@ from carequal_desktop.ui.focus_ring import install_focus_ring
 from carequal_desktop.ui.keys import install_enter_keys
 from carequal_desktop.ui.start_page import StartPage
 from carequal_desktop.ui.widgets.responsive import on_width
+
+if TYPE_CHECKING:
+    from carequal_desktop.ui.server_session import ServerSession
 
 log = logging.getLogger("carequal")
 
@@ -177,6 +180,7 @@ class MainWindow(QMainWindow):
         install_focus_ring()
         apply_accessible_palette()
         self.service: WorkshopService | None = None
+        self.server_session: ServerSession | None = None  # set for a workshop on a server
         self.pages: dict[str, QWidget] = {}
         self.indicator_page: Any = None
         self.team_page: Any = None
@@ -239,6 +243,7 @@ class MainWindow(QMainWindow):
         self._recent_menu = m.addMenu("Open &recent")
         self._recent_menu.aboutToShow.connect(self._fill_recent_menu)
         self._action(m, "Open the &demo workshop", self.open_demo)
+        self._action(m, "Open from ser&ver…", self.open_from_server)
         m.addSeparator()
         self.save_copy_action = self._action(
             m, "Save a &copy as…", self.save_copy_as, ("Ctrl+Shift+S",), workshop=True
@@ -372,7 +377,7 @@ class MainWindow(QMainWindow):
             title = self.service.details().title
         except UserError:
             title = self.service.path.stem
-        text = f"{title} — {self.service.path.name} — CareQual"
+        text = f"{title} — {self.service.db.name} — CareQual"
         if self.service.read_only:
             text += " [read-only]"
         self.setWindowTitle(text)
@@ -450,10 +455,30 @@ class MainWindow(QMainWindow):
         settings.add_recent(path)
         return True
 
+    def open_from_server(self) -> bool:
+        """File › Open from server…"""
+        from carequal_desktop.ui.server_session import open_from_server
+
+        return open_from_server(self)
+
+    def reload_after_colleagues_changes(self) -> None:
+        """A colleague saved changes to this server workshop: show them."""
+        if self.service is None or self._workshop_view is None:
+            return
+        self.flush()
+        self.service.frameworks._cached = None  # an indicator may have been corrected
+        for summary in self.service.overview():
+            self.refresh_indicator_item(summary.code)
+        self._refresh_current()
+        self._update_title()
+
     def close_workshop(self) -> None:
         """Save pending typing, close the file and go back to the start screen."""
         if self.service is None:
             return
+        if self.server_session is not None:
+            self.server_session.stop()
+            self.server_session = None
         if self._facilitation is not None:
             self._facilitation.close()
         self.flush()
@@ -558,8 +583,19 @@ class MainWindow(QMainWindow):
         except UserError:
             self._apply_zoom(1.0)
         self._build_workshop_view()
+        if service.db.server is not None:
+            from carequal_desktop.ui.server_session import ServerSession
+
+            self.server_session = ServerSession(self, service)
+            self.server_session.status.connect(self._server_status)
         self._update_state()
         self.show_page("overview")
+
+    def _server_status(self, sentence: str) -> None:
+        if sentence:
+            self.statusBar().showMessage(sentence)
+        else:
+            self.statusBar().clearMessage()
 
     def _build_workshop_view(self) -> None:
         assert self.service is not None
@@ -925,6 +961,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt name)
         if self._facilitation is not None:
             self._facilitation.close()
+        if self.server_session is not None:
+            self.server_session.stop()
         self._save_geometry()
         if self.service is not None:
             self.flush()
