@@ -217,7 +217,11 @@ def _pull(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _check_target(target: Path, force: bool) -> None:
+def _check_target(target: Path, force: bool, *, export: bool = False) -> None:
+    if export:
+        from carequal_desktop.services.files import check_target
+
+        check_target(target, overwrite=True)  # a workshop is never an export's target
     if target.exists() and not force:
         raise UserError(f"{target} already exists; add --force to replace it.")
 
@@ -229,7 +233,10 @@ def _open(source: Path | str):  # type: ignore[no-untyped-def]
         return open_server_workshop(source, read_only=True)
     from carequal_desktop.services.workshop import WorkshopService
 
-    return WorkshopService.open(source, read_only=True)
+    service = WorkshopService.open(source, read_only=True)
+    for notice in getattr(service, "notices", []):
+        print(f"{PROG}: note: {notice}", file=sys.stderr)
+    return service
 
 
 def _import_json(args: argparse.Namespace) -> int:
@@ -246,7 +253,7 @@ def _import_json(args: argparse.Namespace) -> int:
 def _export_json(args: argparse.Namespace) -> int:
     from carequal_desktop.services.exchange import export_json
 
-    _check_target(args.target, args.force)
+    _check_target(args.target, args.force, export=True)
     service = _open(args.source)
     try:
         export_json(service, args.target, overwrite=args.force)
@@ -259,7 +266,7 @@ def _export_json(args: argparse.Namespace) -> int:
 def _export_docx(args: argparse.Namespace) -> int:
     from carequal_desktop.reports.position_statement import ExportOptions, write_position_statement
 
-    _check_target(args.target, args.force)
+    _check_target(args.target, args.force, export=True)
     options = ExportOptions(
         include_grades=not args.no_grades,
         include_evidence_appendix=not args.no_evidence_appendix,
@@ -279,7 +286,7 @@ def _export_docx(args: argparse.Namespace) -> int:
 def _export_csv(args: argparse.Namespace) -> int:
     from carequal_desktop.reports.csv_export import write_evidence_csv, write_plan_csv
 
-    _check_target(args.target, args.force)
+    _check_target(args.target, args.force, export=True)
     service = _open(args.source)
     try:
         writer = write_plan_csv if args.table == "plan" else write_evidence_csv
@@ -314,6 +321,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         if argv and argv[0] in _command_names():
+            _log_to_file()
             parser, handler = _command_parsers()[argv[0]]
             return handler(parser.parse_args(argv[1:]))
         return _run_window(_window_parser().parse_args(argv))
@@ -325,6 +333,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USER
     except KeyboardInterrupt:
         return 130
+    except MemoryError:
+        print(
+            f"{PROG}: this computer ran out of memory; the input is too large. Nothing was changed.",
+            file=sys.stderr,
+        )
+        return EXIT_USER
     except Exception as exc:  # a bug: log it, never show a traceback
         from carequal_desktop.log import log_bug
 
@@ -335,6 +349,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_BUG
+
+
+def _log_to_file() -> None:
+    """What the store logs (a refused file's reason, a recovery) goes to the log file, never
+    to stderr, where only the one sentence belongs."""
+    import logging
+
+    try:
+        from carequal_desktop.log import setup_logging
+
+        setup_logging()
+    except OSError:
+        logging.getLogger("carequal").addHandler(logging.NullHandler())
 
 
 def _command_names() -> tuple[str, ...]:

@@ -16,7 +16,6 @@ made again. Backups are readable only by their owner (POSIX mode 0600).
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -25,14 +24,14 @@ import os
 import re
 import shutil
 import sqlite3
-import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from carequal_desktop.errors import StorageError, UserError
+from carequal_desktop.errors import StorageError, TargetExistsError, UserError
 from carequal_desktop.paths import backups_dir
+from carequal_desktop.services import files
+from carequal_desktop.store import connection
 
 log = logging.getLogger("carequal.backups")
 
@@ -44,6 +43,9 @@ REASONS = {
     "open": "when it was opened",
     "before-restore": "before an earlier version was restored",
     "before-upgrade": "before it was upgraded",
+    "before-recovery": "before a save a crash interrupted was finished (exactly as it was)",
+    "before-replace": "before an import replaced it",
+    "earlier-release": "the demo as it was before a new version of CareQual replaced it",
 }
 _NAME = re.compile(r"^(\d{8}-\d{6}-\d{6})Z-([a-z-]+?)(?:-v(\d+))?\.carequal$")
 
@@ -104,29 +106,6 @@ def list_backups(workshop: Any) -> list[Backup]:
     return found
 
 
-def _sqlite_copy(source: Path, dest: Path) -> None:
-    try:
-        _sqlite_copy_mode(source, dest, "ro")
-    except sqlite3.OperationalError as exc:
-        if getattr(exc, "sqlite_errorcode", None) != 776:  # SQLITE_READONLY_ROLLBACK
-            raise
-        # A save interrupted by a crash: a read-write connection rolls it back first,
-        # as opening the workshop would, so the copy is consistent.
-        _sqlite_copy_mode(source, dest, "rw")
-
-
-def _sqlite_copy_mode(source: Path, dest: Path, mode: str) -> None:
-    src = sqlite3.connect(f"{source.resolve().as_uri()}?mode={mode}", uri=True, timeout=5.0)
-    try:
-        out = sqlite3.connect(dest)
-        try:
-            src.backup(out)
-        finally:
-            out.close()
-    finally:
-        src.close()
-
-
 def _digest(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as fh:
@@ -136,50 +115,95 @@ def _digest(path: Path) -> str:
 
 
 def make_backup(
-    workshop: Path, reason: str = "open", *, version: int | None = None
+    workshop: Path,
+    reason: str = "open",
+    *,
+    version: int | None = None,
+    folder_of: Path | None = None,
 ) -> Backup | None:
     """Copy ``workshop`` into its backups folder now; None if the newest copy is identical.
 
     The copy is made through SQLite (a consistent snapshot even while the file is open);
     a file SQLite cannot read is copied byte for byte, so nothing is ever lost.
+    ``folder_of`` files the copy under another workshop's backups (the demo's earlier
+    release under the new demo).
     """
     workshop = Path(workshop)
-    folder = folder_for(workshop)
-    _tidy_temporaries(folder)
-    fd, tmp_name = tempfile.mkstemp(prefix=".backup-", suffix=".tmp", dir=str(folder))
-    os.close(fd)
-    tmp = Path(tmp_name)
+    owner = Path(folder_of) if folder_of is not None else workshop
+    folder = folder_for(owner)
+    files.tidy_leftovers(folder)
+    tmp = files.temp_path(folder)
     try:
         try:
-            _sqlite_copy(workshop, tmp)
-        except sqlite3.Error:
-            shutil.copyfile(workshop, tmp)
+            conn = connection.open_for_copy(workshop)
+            try:
+                files.snapshot_to(conn, tmp)
+            finally:
+                conn.close()
+        except (sqlite3.Error, UserError):
+            tmp.unlink(missing_ok=True)
+            Path(f"{tmp}-journal").unlink(missing_ok=True)
+            _copy_bytes(workshop, tmp)
         _private(tmp)
-        existing = list_backups(workshop)
+        _fsync(tmp)
+        existing = list_backups(owner)
         if existing and reason == "open" and _digest(existing[0].path) == _digest(tmp):
-            tmp.unlink()
             return None
         now = dt.datetime.now(dt.UTC)
         tag = reason + (f"-v{version}" if version is not None else "")
         while True:
             target = folder / f"{now:%Y%m%d-%H%M%S-%f}Z-{tag}{SUFFIX}"
-            if not target.exists():
+            try:
+                files.place(tmp, target, overwrite=False)
                 break
-            now += dt.timedelta(microseconds=1)
-        os.replace(tmp, target)
-    except BaseException:
+            except TargetExistsError:
+                now += dt.timedelta(microseconds=1)
+    finally:
         tmp.unlink(missing_ok=True)
-        raise
-    rotate(workshop)
+        Path(f"{tmp}-journal").unlink(missing_ok=True)
+        files.release_temp(tmp)
+    rotate(owner)
     return Backup(target, now, target.stat().st_size, reason)
 
 
-def _tidy_temporaries(folder: Path) -> None:
-    """Remove half-made copies that a crash during a backup left behind."""
-    for old in folder.glob(".backup-*.tmp"):
-        with contextlib.suppress(OSError):
-            if time.time() - old.stat().st_mtime > 60:
-                old.unlink()
+def _copy_bytes(source: Path, dest: Path) -> None:
+    with source.open("rb") as src, dest.open("xb") as out:
+        shutil.copyfileobj(src, out, 1 << 20)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def keep_before_recovery(workshop: Path, journal: Path) -> tuple[Path, Path | None]:
+    """``init_db`` hook: keep the bytes of a file and its journal before a recovery.
+
+    The file's copy is listed by File › Restore an earlier version ("before a save a
+    crash interrupted was finished"); the journal's copy sits beside it under a name
+    SQLite never treats as a journal.
+    """
+    folder = folder_for(workshop)
+    stamp = f"{dt.datetime.now(dt.UTC):%Y%m%d-%H%M%S-%f}Z-before-recovery"
+    kept = folder / f"{stamp}{SUFFIX}"
+    _copy_bytes(workshop, kept)
+    _private(kept)
+    _fsync(kept)
+    kept_journal: Path | None = folder / f"{stamp}.journal-kept"
+    assert kept_journal is not None
+    try:
+        _copy_bytes(journal, kept_journal)
+        _private(kept_journal)
+    except FileNotFoundError:
+        kept_journal = None
+    files.fsync_folder(folder)
+    return kept, kept_journal
+
+
+connection.set_recovery_keeper(keep_before_recovery)
 
 
 def rotate(workshop: Path) -> list[Path]:
@@ -197,6 +221,7 @@ def rotate(workshop: Path) -> list[Path]:
     for b in backups:
         if b.path not in kept:
             b.path.unlink(missing_ok=True)
+            b.path.with_suffix(".journal-kept").unlink(missing_ok=True)  # its journal, if kept
             removed.append(b.path)
     return removed
 
@@ -245,18 +270,13 @@ def restore_backup(service_or_path: Any, backup: Backup | Path) -> Path:
     try:
         if target.exists():
             make_backup(target, "before-restore")
-        fd, tmp_name = tempfile.mkstemp(prefix=".carequal-", suffix=".tmp", dir=str(target.parent))
-        os.close(fd)
-        tmp = Path(tmp_name)
-        try:
-            _sqlite_copy(source, tmp)
-            _private(tmp)
-            os.replace(tmp, target)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-        # A journal left by a crash belongs to the file we replaced, not this one.
-        Path(f"{target}-journal").unlink(missing_ok=True)
+        files.snapshot_copy(source, target, overwrite=True)
+        # A journal left by a crash belongs to the file we replaced, not this one: set
+        # aside (kept), never deleted, never rolled into the restored file.
+        journal = Path(f"{target}-journal")
+        if journal.exists():
+            stamp = f"{dt.datetime.now():%Y%m%d-%H%M%S}"
+            os.replace(journal, journal.with_name(f"{journal.name}-set-aside-{stamp}"))
     except (OSError, sqlite3.Error) as exc:
         raise StorageError(
             f"“{target.name}” could not be restored ({getattr(exc, 'strerror', None) or exc}). "

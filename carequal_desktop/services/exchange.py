@@ -8,8 +8,9 @@ new workshop is built in a temporary file beside the target and moved into place
 from __future__ import annotations
 
 import json
+import math
 import os
-import tempfile
+import stat
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -19,11 +20,19 @@ from carequal_desktop.domain.framework import Framework
 from carequal_desktop.domain.text import for_storage, needs_storage_cleaning
 from carequal_desktop.errors import InvalidExchangeError, StorageError, TargetExistsError, UserError
 from carequal_desktop.resources import resource_path
-from carequal_desktop.services import locking
+from carequal_desktop.services import backups, files, locking
 from carequal_desktop.services.files import write_atomically
 from carequal_desktop.services.values import new_id, now_iso
 from carequal_desktop.services.workshop import WorkshopService
 from carequal_desktop.store.connection import init_db
+from carequal_desktop.store.jsonlimits import (
+    INT_MAX,
+    INT_MIN,
+    MAX_DEPTH,
+    JsonLimitError,
+    dumps_strict,
+    loads_limited,
+)
 from carequal_desktop.store.tables import (
     ActionIndicatorRow,
     ActionRow,
@@ -201,7 +210,12 @@ def _export_facilitation(service: WorkshopService) -> dict[str, Any]:
 def export_json(service: WorkshopService, target: Path, *, overwrite: bool = False) -> Path:
     """Write the exchange document to ``target`` (via a temporary file, never half-written)."""
     doc = export_document(service)
-    text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    try:
+        text = dumps_strict(doc, indent=2) + "\n"  # never a bare NaN or Infinity
+    except ValueError:
+        raise UserError(
+            f"“{service.path.name}” holds a number that JSON cannot carry, so it was not exported."
+        ) from None
     write_atomically(Path(target), text.encode("utf-8"), overwrite=overwrite)
     return Path(target)
 
@@ -215,34 +229,68 @@ class ImportResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def read_json_file(source: Path) -> Any:
-    """Read a JSON file, turning every way it can fail into one sentence."""
-    source = Path(source)
-    try:
-        size = source.stat().st_size
-        if size > MAX_IMPORT_BYTES:
-            raise UserError(
-                f"{source.name} is {size // (1024 * 1024)} MB, too large to be a workshop."
-            )
-        raw = source.read_bytes()
-    except FileNotFoundError:
-        raise UserError(f"There is no file at {source}.") from None
-    except IsADirectoryError:
-        raise UserError(f"{source} is a folder, not a JSON file.") from None
-    except OSError as exc:
-        raise UserError(f"{source} could not be read ({exc.strerror or exc}).") from None
+def _read_bounded(source: Path) -> bytes:
+    """The bytes of a regular file, never more than ``MAX_IMPORT_BYTES``.
+
+    Special files are refused before a byte is read (a FIFO would block for ever,
+    ``/dev/zero`` would never end), and the size is bounded while reading, not only by
+    what ``stat`` said.
+    """
+    st = os.stat(source)
+    if stat.S_ISDIR(st.st_mode):
+        raise IsADirectoryError(source)
+    if not stat.S_ISREG(st.st_mode):
+        raise UserError(
+            f"{source.name} is not an ordinary file (it is a device, a pipe or a socket), "
+            "so it was not read."
+        )
+    if st.st_size > MAX_IMPORT_BYTES:
+        raise UserError(
+            f"{source.name} is {st.st_size // (1024 * 1024)} MB, too large to be a workshop."
+        )
+    fd = os.open(source, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+            raise UserError(f"{source.name} is not an ordinary file, so it was not read.")
+        raw = fh.read(MAX_IMPORT_BYTES + 1)
+    if len(raw) > MAX_IMPORT_BYTES:
+        raise UserError(
+            f"{source.name} is more than {MAX_IMPORT_BYTES // (1024 * 1024)} MB, "
+            "too large to be a workshop."
+        )
+    return raw
+
+
+def parse_json_bytes(raw: bytes) -> Any:
+    """Exchange JSON text to a document, with CareQual's limits (depth, numbers, no NaN)."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InvalidExchangeError("$", f"the file is not UTF-8 text (byte {exc.start})") from None
     try:
-        return json.loads(text)
+        return loads_limited(text)
+    except JsonLimitError as exc:
+        raise InvalidExchangeError("$", str(exc)) from None
     except json.JSONDecodeError as exc:
         raise InvalidExchangeError(
             "$", f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
         ) from None
-    except RecursionError:
-        raise InvalidExchangeError("$", "the JSON is nested too deeply") from None
+
+
+def read_json_file(source: Path) -> Any:
+    """Read a JSON file, turning every way it can fail into one sentence."""
+    source = Path(source)
+    try:
+        raw = _read_bounded(source)
+    except FileNotFoundError:
+        raise UserError(f"There is no file at {source}.") from None
+    except IsADirectoryError:
+        raise UserError(f"{source} is a folder, not a JSON file.") from None
+    except MemoryError:
+        raise UserError(f"{source.name} is too large to read on this computer.") from None
+    except OSError as exc:
+        raise UserError(f"{source} could not be read ({exc.strerror or exc}).") from None
+    return parse_json_bytes(raw)
 
 
 def validate_document(doc: Any) -> None:
@@ -381,31 +429,47 @@ def _check_consistency(doc: dict[str, Any]) -> None:
 
 def import_document(doc: Any, target: Path, *, overwrite: bool = False) -> ImportResult:
     """Validate ``doc`` and build a new workshop file at ``target`` from it."""
+    _check_limits(doc)
     validate_document(doc)
     target = Path(target)
     if target.exists() and not overwrite:
         raise TargetExistsError(f"{target} already exists.")
-    if target.exists():
-        locking.ensure_not_open_elsewhere(target)  # never swap a file under someone
     if not target.parent.is_dir():
         raise UserError(f"The folder {target.parent} does not exist.")
+    if target.exists() and not stat.S_ISREG(target.stat().st_mode):
+        raise UserError(f"“{target.name}” is not an ordinary file, so it was not replaced.")
     cleaned = _count_uncleanable(doc)
+    if locking.held_here(target):
+        raise UserError(
+            f"“{target.name}” is open in CareQual here, so it cannot be replaced; choose a "
+            "different name for the imported workshop."
+        )
+    # The target's lock is held from the start: no window can open the old file while
+    # its replacement is being built (its edits would be lost when it is replaced).
+    locking.acquire(target)
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=".carequal-", suffix=".tmp", dir=str(target.parent))
-    except OSError as exc:
-        raise StorageError(
-            f"Nothing could be written in {target.parent} ({exc.strerror or exc})."
-        ) from None
-    os.close(fd)
-    tmp = Path(tmp_name)
-    tmp.unlink()
-    try:
-        _build(doc, tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        Path(str(tmp) + "-journal").unlink(missing_ok=True)
-        raise
+        if target.exists():
+            # Replacing keeps a copy of what was there (File › Restore an earlier version).
+            try:
+                backups.make_backup(target, "before-replace")
+            except OSError as exc:
+                raise StorageError(
+                    f"“{target.name}” was not replaced, because no backup copy of it could be "
+                    f"made first ({exc.strerror or exc}). Free some space and try again."
+                ) from None
+
+        def fill(tmp: Path) -> None:
+            _build(doc, tmp)
+
+        files.set_aside_journal(target)
+        try:
+            files.write_with(target, fill, overwrite=overwrite)
+        except TargetExistsError:
+            raise
+        except StorageError as exc:
+            raise files.not_created(target, exc) from None
+    finally:
+        locking.release(target)
     warnings = []
     if cleaned:
         warnings.append(
@@ -413,6 +477,25 @@ def import_document(doc: Any, target: Path, *, overwrite: bool = False) -> Impor
             "(unpaired surrogate code points); each was replaced with “\ufffd”."
         )
     return ImportResult(target, warnings)
+
+
+def _check_limits(doc: Any) -> None:
+    """Depth and number limits for a document built in Python (not read by ``read_json_file``)."""
+    stack: list[tuple[Any, list[Any]]] = [(doc, [])]
+    while stack:
+        value, where = stack.pop()
+        if len(where) > MAX_DEPTH:
+            raise InvalidExchangeError("$", f"the JSON is nested more than {MAX_DEPTH} levels deep")
+        if isinstance(value, dict):
+            stack.extend((v, [*where, k]) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((v, [*where, i]) for i, v in enumerate(value))
+        elif isinstance(value, bool) or value is None or isinstance(value, str):
+            continue
+        elif isinstance(value, int) and not INT_MIN <= value <= INT_MAX:
+            raise InvalidExchangeError(json_path(where), "the number is too large to be stored")
+        elif isinstance(value, float) and not math.isfinite(value):
+            raise InvalidExchangeError(json_path(where), f"{value} is not a number JSON allows")
 
 
 def import_json(source: Path, target: Path, *, overwrite: bool = False) -> ImportResult:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -23,15 +23,13 @@ def load() -> dict[str, Any]:
 
 def save(data: dict[str, Any]) -> None:
     """Write settings through a temporary file; a failure is ignored (settings are optional)."""
-    target = settings_file()
-    tmp = target.with_suffix(".tmp")
-    try:
-        tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
-        if os.name == "posix":
-            os.chmod(tmp, 0o600)  # recent files name workshops: owner only
-        tmp.replace(target)
-    except OSError:
-        tmp.unlink(missing_ok=True)
+    from carequal_desktop.errors import UserError
+    from carequal_desktop.services.files import write_bytes_atomically
+
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    # Owner only (recent files name workshops); never half-written; a failure is ignored.
+    with contextlib.suppress(UserError, ValueError):
+        write_bytes_atomically(settings_file(), text.encode("utf-8"), mode=0o600)
 
 
 def recent_files() -> list[Path]:

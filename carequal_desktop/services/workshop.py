@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -22,8 +21,8 @@ from sqlmodel import SQLModel
 from carequal_desktop.domain import records as rec
 from carequal_desktop.domain.framework import Framework, indicator_sort_key, load_builtin
 from carequal_desktop.domain.text import one_line
-from carequal_desktop.errors import StorageError, TargetExistsError, UserError
-from carequal_desktop.services import backups, locking
+from carequal_desktop.errors import TargetExistsError, UserError, WorkshopLockedError
+from carequal_desktop.services import backups, files, locking
 from carequal_desktop.services.evaluations import ITEM_KINDS, EvaluationService
 from carequal_desktop.services.evidence import EvidenceService
 from carequal_desktop.services.framework import FrameworkService
@@ -58,6 +57,7 @@ class WorkshopService:
         self.evidence_service = EvidenceService(self.db, self.frameworks, self.evaluation_service)
         self.plan = PlanService(self.db, self.frameworks)
         self._locked = False
+        self.notices: list[str] = []  # what opening did to the file (open())
 
     @property
     def path(self) -> Path:
@@ -96,43 +96,75 @@ class WorkshopService:
             raise TargetExistsError(f"{path} already exists.")
         framework = framework or load_builtin()
         locking.acquire(path)  # never replace a file someone has open
+        # Built under a temporary name and moved into place only when complete, so a full
+        # disk leaves nothing behind (not an "unfinished" file).
+        tmp = files.temp_path(path.parent)
         try:
-            path.unlink(missing_ok=True)
-            engine = init_db(path, create=True)
+            try:
+                engine = init_db(tmp, create=True)
+                try:
+                    builder = cls(tmp, engine)
+                    stamp = now_iso()
+                    with builder.db.transaction() as s:
+                        s.add(
+                            WorkshopRow(
+                                id=new_id(),
+                                title=title,
+                                partnership=partnership,
+                                facilitator=one_line(facilitator),
+                                created=stamp,
+                                updated=stamp,
+                            )
+                        )
+                        builder.frameworks.write(s, framework, stamp)
+                        s.add(Meta(key="created_by", value=_app_version()))
+                finally:
+                    engine.dispose()
+                if path.exists() and files.is_workshop_file(path):
+                    backups.make_backup(path, "before-replace")
+                files.set_aside_journal(path)
+                files.place(tmp, path, overwrite=overwrite)
+            except (UserError, OSError, sqlite3.Error) as exc:
+                if isinstance(exc, TargetExistsError | WorkshopLockedError):
+                    raise
+                raise files.not_created(path, exc) from None
+            finally:
+                tmp.unlink(missing_ok=True)
+                Path(f"{tmp}-journal").unlink(missing_ok=True)
+                files.release_temp(tmp)
+            return cls.open(path, _locked_already=True)
         except BaseException:
             locking.release(path)
             raise
-        service = cls(path, engine)
-        service._locked = True
-        stamp = now_iso()
-        with service.db.transaction() as s:
-            s.add(
-                WorkshopRow(
-                    id=new_id(),
-                    title=title,
-                    partnership=partnership,
-                    facilitator=one_line(facilitator),
-                    created=stamp,
-                    updated=stamp,
-                )
-            )
-            service.frameworks.write(s, framework, stamp)
-            s.add(Meta(key="created_by", value=_app_version()))
-        return service
 
     @classmethod
-    def open(cls, path: Path, *, read_only: bool | None = None) -> WorkshopService:
-        """Open an existing workshop; read-only media open read-only."""
+    def open(
+        cls, path: Path, *, read_only: bool | None = None, _locked_already: bool = False
+    ) -> WorkshopService:
+        """Open an existing workshop; read-only media open read-only.
+
+        What opening had to do to the file (a leftover journal set aside, say) is in
+        ``service.notices``, one sentence each, for the window or the command line to show.
+        """
         path = Path(path)
         if read_only is None:
             read_only = not is_writable(path)
+        files.tidy_leftovers(path.parent)  # temporaries a killed CareQual left here
+        notices: list[str] = []
         # Only one CareQual may change a file at a time; looking needs no lock.
-        if not read_only:
+        if not read_only and not _locked_already:
             check_header(path)  # a missing or foreign file gets its own message, not a lock
             locking.acquire(path)
         try:
-            engine = init_db(path, read_only=read_only, before_migrate=backups.before_migrate)
+            engine = init_db(
+                path,
+                read_only=read_only,
+                before_migrate=backups.before_migrate,
+                notices=notices,
+                may_recover=not (read_only and locking.open_elsewhere(path)),
+            )
             service = cls(path, engine, read_only=read_only)
+            service.notices = notices
             try:
                 # Read once now so a damaged table shows here, not halfway through a workshop.
                 service.details()
@@ -161,27 +193,24 @@ class WorkshopService:
             raise UserError("Choose a different name or folder for the copy.")
         if target.exists() and not overwrite:
             raise TargetExistsError(f"{target} already exists.")
-        if target.exists():
-            locking.ensure_not_open_elsewhere(target)  # never swap a file under someone
-        fd, tmp_name = tempfile.mkstemp(prefix=".carequal-", suffix=".tmp", dir=str(target.parent))
-        os.close(fd)
-        tmp = Path(tmp_name)
+        if locking.held_here(target):  # another name or link for a file open here
+            raise UserError("Choose a different name or folder for the copy.")
+        locking.acquire(target)  # nobody opens or replaces it while the copy is made
         try:
+            if target.exists() and files.is_workshop_file(target):
+                backups.make_backup(target, "before-replace")
+            files.set_aside_journal(target)
             raw = self.engine.raw_connection()
             try:
                 source = raw.driver_connection
                 assert isinstance(source, sqlite3.Connection)
-                dest = sqlite3.connect(tmp)
-                try:
-                    source.backup(dest)
-                finally:
-                    dest.close()
+                files.snapshot_copy(source, target, overwrite=overwrite)
             finally:
                 raw.close()
-            os.replace(tmp, target)
         except (OSError, sqlite3.Error) as exc:
-            tmp.unlink(missing_ok=True)
-            raise StorageError(f"The copy could not be written to {target} ({exc}).") from None
+            raise files.not_created(target, exc) from None
+        finally:
+            locking.release(target)
         return target
 
     def bulk_insert(self, table: type[SQLModel], rows: list[dict[str, Any]]) -> None:

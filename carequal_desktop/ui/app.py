@@ -25,6 +25,9 @@ def _application() -> QApplication:
     icon = resource_path("icons", "carequal.png")
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
+    from carequal_desktop.ui.messages import install_link_guard
+
+    install_link_guard(app)  # type: ignore[arg-type]
     return app  # type: ignore[return-value]
 
 

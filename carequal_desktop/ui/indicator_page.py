@@ -119,6 +119,7 @@ class IndicatorPage(QWidget):
         # Header: what indicator this is, where it sits, and the way to the next one.
         top = QHBoxLayout()
         self.title_label = QLabel()
+        self.title_label.setTextFormat(Qt.TextFormat.PlainText)  # the title comes from the file
         self.title_label.setFont(scaled_font(self, 1.6))
         self.title_label.setWordWrap(True)
         self.title_label.setAccessibleDescription("Indicator")
@@ -138,6 +139,7 @@ class IndicatorPage(QWidget):
         outer.addLayout(top)
 
         self.context_label = QLabel()
+        self.context_label.setTextFormat(Qt.TextFormat.PlainText)  # from the file
         self.context_label.setWordWrap(True)
         self.context_label.setAccessibleDescription("Key question, area and inspection statements")
         # Secondary, but read from the back of the room: full text colour (the placeholder

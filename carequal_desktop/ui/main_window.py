@@ -443,16 +443,19 @@ class MainWindow(QMainWindow):
             if interactive and ask_open_read_only(self, exc):
                 return self.open_workshop_file(path, interactive, read_only=True)
             if not interactive:
-                log.warning("Could not open %s: it is open elsewhere", path.name)
+                log.warning("Could not open a workshop: it is open elsewhere")
             return False
         except UserError as exc:
             if interactive:
                 messages.show_error(self, str(exc))
             else:
-                log.warning("Could not open %s: %s", path, exc)
+                # No names in the log: they can be workshop text.
+                log.warning("Could not open a workshop: %s", type(exc).__name__)
             return False
         self._set_service(service)
         settings.add_recent(path)
+        if interactive and service.notices:  # what opening did to the file, said plainly
+            messages.show_info(self, "\n\n".join(service.notices))
         return True
 
     def open_from_server(self) -> bool:
@@ -546,7 +549,7 @@ class MainWindow(QMainWindow):
             messages.show_error(self, f"The file was not imported. {exc}")
             return
         if self.open_workshop_file(result.path) and result.warnings:
-            QMessageBox.information(self, "Imported with warnings", "\n\n".join(result.warnings))
+            messages.show_info(self, "\n\n".join(result.warnings), "Imported with warnings")
 
     def export_exchange_json(self) -> None:
         from carequal_desktop.services.exchange import export_json

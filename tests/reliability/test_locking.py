@@ -39,7 +39,7 @@ def test_open_takes_the_lock_and_close_releases_it(sample_file: Path) -> None:
     lock = locking.lock_path(sample_file)
     assert lock.name == "~$Glenmuir.carequal.lock"
     owner = json.loads(lock.read_text(encoding="utf-8"))
-    assert set(owner) == {"user", "host", "pid", "since", "app_version"}
+    assert set(owner) == {"user", "host", "pid", "started", "since", "app_version"}
     assert owner["pid"] == os.getpid()
     assert owner["host"] == locking.this_host()
     if os.name == "posix":

@@ -130,6 +130,7 @@ def test_unwritable_folder_leaves_nothing(example_service, tmp_path, monkeypatch
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr(files.os, "replace", refuse)
+    monkeypatch.setattr(files.os, "link", refuse)  # a new name is placed by a hard link
     with pytest.raises(StorageError):
         write_evidence_csv(example_service, folder / "e.csv")
     assert list(folder.iterdir()) == []

@@ -332,6 +332,7 @@ def test_replace_refused_by_the_system_leaves_no_partial_file(
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr(files.os, "replace", refuse)
+    monkeypatch.setattr(files.os, "link", refuse)  # a new name is placed by a hard link
     folder = tmp_path / "documents"
     folder.mkdir()
     with pytest.raises(StorageError, match="another program"):
@@ -357,7 +358,7 @@ def test_read_only_folder_gives_storage_error_and_no_file(example_service, tmp_p
         raise PermissionError(13, "Permission denied")
 
     # Root ignores folder permissions, so the refusal is simulated where it happens.
-    monkeypatch.setattr(files.tempfile, "mkstemp", no_temp)
+    monkeypatch.setattr(files, "temp_path", lambda folder: folder / "missing" / "t.tmp")
     with pytest.raises(StorageError, match="Choose a folder you can write to"):
         write_position_statement(example_service, folder / "out.docx", ExportOptions())
     assert list(folder.iterdir()) == []

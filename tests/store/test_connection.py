@@ -24,7 +24,7 @@ def test_new_file_records_schema_version_and_application_id(workshop_path: Path)
 def test_file_is_self_contained_with_full_sync(new_service) -> None:
     with new_service.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "delete"
-        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 3  # EXTRA: folder synced too
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     new_service.add_participant("A", "B")
     assert not Path(str(new_service.path) + "-wal").exists()

@@ -44,6 +44,17 @@ def boxes(monkeypatch: pytest.MonkeyPatch) -> Boxes:
         return shown.answer
 
     monkeypatch.setattr(messages, "ask", ask)
+
+    kinds = {
+        QMessageBox.Icon.Warning: "warning",
+        QMessageBox.Icon.Critical: "critical",
+        QMessageBox.Icon.Information: "information",
+    }
+
+    def run(box):  # type: ignore[no-untyped-def]
+        shown.append((kinds.get(box.icon(), "question"), box.text()))
+
+    monkeypatch.setattr(messages, "_run", run)
     return shown
 
 

@@ -189,6 +189,7 @@ class ExportDialog(QDialog):
         self.progress_bar.setRange(0, 100)
         self.progress_bar.setVisible(False)
         self.status_label = QLabel()
+        self.status_label.setTextFormat(Qt.TextFormat.PlainText)  # quotes file names, errors
         self.status_label.setWordWrap(True)
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.progress_bar)

@@ -86,6 +86,7 @@ class RestoreDialog(QDialog):
                 "a workshop is opened."
             )
         label = QLabel(intro)
+        label.setTextFormat(Qt.TextFormat.PlainText)  # quotes a file name
         label.setWordWrap(True)
         layout.addWidget(label)
         self.list = QListWidget()
