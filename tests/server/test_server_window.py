@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
-from PySide6.QtWidgets import QMessageBox
 
 from carequal_desktop.services import server
 from carequal_desktop.services.exchange import import_document
@@ -29,8 +28,10 @@ def location(server_url: str, tmp_path: Path, example_doc: dict) -> str:
 def window(qtbot, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     from carequal_desktop.ui.main_window import MainWindow
 
+    from carequal_desktop.ui import messages
+
     shown: list[str] = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append(a[2]))
+    monkeypatch.setattr(messages, "_run", lambda box: shown.append(box.text()))
     win = MainWindow()
     win.shown_errors = shown  # type: ignore[attr-defined]
     qtbot.addWidget(win)
