@@ -26,9 +26,8 @@ def location(server_url: str, tmp_path: Path, example_doc: dict) -> str:
 
 @pytest.fixture
 def window(qtbot, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    from carequal_desktop.ui.main_window import MainWindow
-
     from carequal_desktop.ui import messages
+    from carequal_desktop.ui.main_window import MainWindow
 
     shown: list[str] = []
     monkeypatch.setattr(messages, "_run", lambda box: shown.append(box.text()))
