@@ -14,7 +14,7 @@ import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -64,6 +64,9 @@ from carequal_desktop.ui.page import WorkshopPage
 from carequal_desktop.ui.start_page import StartPage
 from carequal_desktop.ui.undo import WorkshopUndo
 from carequal_desktop.ui.widgets.responsive import on_width
+
+if TYPE_CHECKING:
+    from carequal_desktop.ui.server_session import ServerSession
 
 log = logging.getLogger("carequal")
 
@@ -194,6 +197,7 @@ class MainWindow(QMainWindow):
         self.autosave: Autosave | None = None
         self.undo_stack: WorkshopUndo | None = None
         self.pages: dict[str, WorkshopPage] = {}
+        self.server_session: ServerSession | None = None  # set for a workshop on a server
         self.indicator_page: Any = None
         self.team_page: Any = None
         self.sidebar: QListWidget | None = None
@@ -341,7 +345,7 @@ class MainWindow(QMainWindow):
             title = self.service.details().title
         except UserError:
             title = self.service.path.stem
-        text = f"{title} — {self.service.path.name} — CareQual"
+        text = f"{title} — {self.service.db.name} — CareQual"
         if self.service.read_only:
             text += " [read-only]"
         self.setWindowTitle(text)
@@ -427,6 +431,23 @@ class MainWindow(QMainWindow):
             self._offer(waiting)  # typing kept when this workshop was last closed
         return True
 
+    def open_from_server(self) -> bool:
+        """File › Open from server…"""
+        from carequal_desktop.ui.server_session import open_from_server
+
+        return open_from_server(self)
+
+    def reload_after_colleagues_changes(self) -> None:
+        """A colleague saved changes to this server workshop: show them."""
+        if self.service is None or self._workshop_view is None:
+            return
+        self.flush()
+        self.service.frameworks._cached = None  # an indicator may have been corrected
+        for summary in self.service.overview():
+            self.refresh_indicator_item(summary.code)
+        self._refresh_current()
+        self._update_title()
+
     def close_workshop(self) -> bool:
         """Save pending typing, close the file and go back to the start screen.
 
@@ -445,6 +466,9 @@ class MainWindow(QMainWindow):
     def _close_service(self) -> None:
         assert self.service is not None
         self.backup_timer.stop()
+        if self.server_session is not None:
+            self.server_session.stop()
+            self.server_session = None
         if self.autosave is not None:
             self.autosave.stop()
             self.autosave.deleteLater()
@@ -632,8 +656,19 @@ class MainWindow(QMainWindow):
         except UserError:
             self._apply_zoom(1.0)
         self._build_workshop_view()
+        if service.db.server is not None:
+            from carequal_desktop.ui.server_session import ServerSession
+
+            self.server_session = ServerSession(self, service)
+            self.server_session.status.connect(self._server_status)
         self._update_state()
         self.show_page("overview")
+
+    def _server_status(self, sentence: str) -> None:
+        if sentence:
+            self.statusBar().showMessage(sentence)
+        else:
+            self.statusBar().clearMessage()
 
     def _build_workshop_view(self) -> None:
         assert self.service is not None
