@@ -103,7 +103,7 @@ def build_menus(window: MainWindow) -> MenuBar:
     w._recent_menu = file_menu.addMenu("Open &recent")
     w._recent_menu.aboutToShow.connect(w._fill_recent_menu)
     menus.add(file_menu, "Open the &demo workshop", w.open_demo)
-    menus.add(file_menu, "Open from ser&ver…", w.open_from_server)
+    menus.add(file_menu, "Open from &server…", w.open_from_server)
     file_menu.addSeparator()
     w.save_copy_action = menus.add(
         file_menu, "Save a &copy as…", w.save_copy_as, ("Ctrl+Shift+S",), workshop=True
