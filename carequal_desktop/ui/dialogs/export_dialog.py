@@ -626,7 +626,11 @@ def export_position_statement(window: Any) -> ExportDialog | None:
     """File › Export position statement…"""
     if getattr(window, "service", None) is None:
         return None
-    dialog = ExportDialog(window.service, window)
+    try:
+        dialog = ExportDialog(window.service, window)
+    except UserError as exc:  # the file cannot be read now (stick pulled, server gone)
+        messages.show_error(window, str(exc))
+        return None
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # a fresh count each time
     dialog.open()
     return dialog
