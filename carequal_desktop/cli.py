@@ -61,7 +61,13 @@ def _window_parser() -> argparse.ArgumentParser:
             "  carequal --demo              open the demo workshop\n"
         ),
     )
-    p.add_argument("file", nargs="?", type=Path, help="workshop file to open (.carequal)")
+    p.add_argument(
+        "file",
+        nargs="?",
+        type=_source,
+        help="workshop file to open (.carequal), or a server location "
+        "postgresql://USER@HOST/DB#WORKSHOP-ID",
+    )
     p.add_argument("--demo", action="store_true", help="open the bundled demo workshop")
     p.add_argument(
         "--smoke",

@@ -1,4 +1,4 @@
-"""Where per-user data lives: settings, recent files, logs, backups, the demo copy.
+"""Where per-user data lives: settings, recent files, logs, backups, recovered typing, the demo copy.
 
 Always the per-user application data folder (platformdirs), never the install folder, so
 an installed copy works without administrator rights. ``CAREQUAL_DATA_DIR`` moves it
@@ -52,6 +52,11 @@ def backups_dir() -> Path:
 
 def demo_dir() -> Path:
     return _sub("demo")
+
+
+def recovery_dir() -> Path:
+    """Typing that could not be saved yet, one file per workshop (see services/recovery.py)."""
+    return _sub("recovery")
 
 
 def settings_file() -> Path:

@@ -1,9 +1,9 @@
 """Automatic backups of workshops, and putting one back.
 
-Each time a workshop is opened (and before it is upgraded or restored) a consistent copy,
-made with SQLite's backup API, goes to ``backups_dir()/<folder for this file>/``. The
-folder is named after the file and a hash of its full path: a copy of a workshop on a
-USB stick and the one on the laptop are different files with different histories, even
+Each time a workshop is opened, every hour of a long session (the window's timer), and
+before it is upgraded or restored, a consistent copy, made with SQLite's backup API, goes
+to ``backups_dir()/<folder for this file>/``. The folder is named after the file and a
+hash of its full path: a copy of a workshop on a USB stick and the one on the laptop are different files with different histories, even
 though they share a workshop id, so their backups are kept apart. An ``about.json`` in
 the folder records which file it belongs to.
 
@@ -41,6 +41,7 @@ SUFFIX = ".carequal"
 
 REASONS = {
     "open": "when it was opened",
+    "session": "during a long session",  # hourly, by the window
     "before-restore": "before an earlier version was restored",
     "before-upgrade": "before it was upgraded",
     "before-merge": "before another copy was merged into it",
@@ -149,7 +150,7 @@ def make_backup(
         _private(tmp)
         _fsync(tmp)
         existing = list_backups(owner)
-        if existing and reason == "open" and _digest(existing[0].path) == _digest(tmp):
+        if existing and reason in ("open", "session") and _digest(existing[0].path) == _digest(tmp):
             return None
         now = dt.datetime.now(dt.UTC)
         tag = reason + (f"-v{version}" if version is not None else "")

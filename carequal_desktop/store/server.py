@@ -84,12 +84,12 @@ def parse_location(text: str) -> ServerLocation:
         url = make_url(raw.replace("postgres://", "postgresql://", 1))
     except ArgumentError:
         raise UserError(
-            f"“{_masked(raw)}” is not a server address; write it like "
+            f"“{masked(raw)}” is not a server address; write it like "
             "postgresql://USER@HOST/DATABASE#WORKSHOP-ID."
         ) from None
     if not url.database:
         raise UserError(
-            f"“{_masked(raw)}” names no database; write it like "
+            f"“{masked(raw)}” names no database; write it like "
             "postgresql://USER@HOST/DATABASE#WORKSHOP-ID."
         )
     workshop_id = fragment.strip() or None
@@ -299,7 +299,8 @@ def quote_role(conn: Connection, role: str) -> str:
     return str(conn.dialect.identifier_preparer.quote(role))
 
 
-def _masked(raw: str) -> str:
+def masked(raw: str) -> str:
+    """An address with any password replaced by ***."""
     return re.sub(r"(//[^:/@]*:)[^@]*@", r"\1***@", raw)
 
 

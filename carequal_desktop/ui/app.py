@@ -67,7 +67,7 @@ def _tour(window: object, out: Path) -> int:
 
 
 def run(
-    file: Path | None = None,
+    file: Path | str | None = None,
     demo: bool = False,
     smoke: bool = False,
     screenshot: Path | None = None,
@@ -89,7 +89,11 @@ def run(
         from carequal_desktop.services.demo import demo_path
 
         file = demo_path()
-    if file is not None:
+    if isinstance(file, str):  # a server location: postgresql://USER@HOST/DB#WORKSHOP-ID
+        from carequal_desktop.ui.server_session import open_location
+
+        open_location(window, file, interactive=not smoke)
+    elif file is not None:
         if smoke:
             # No dialogs in a check: a file that cannot be opened is an error exit.
             window.open_workshop_file(Path(file), interactive=False)
@@ -119,7 +123,12 @@ def run(
             print(f"settled {time.time():.6f}", file=sys.stderr, flush=True)
         try:
             if file is not None and window.service is None:
-                raise UserError(f"{file} could not be opened.")
+                shown = file
+                if isinstance(file, str):  # never repeat a password typed into an address
+                    from carequal_desktop.store.server import masked
+
+                    shown = masked(file)
+                raise UserError(f"{shown} could not be opened.")
             if file is not None:
                 _check_first_screen(window)
         finally:
@@ -130,4 +139,6 @@ def run(
             app.processEvents()
         return 0
     _install_excepthook()
+    # Typing a kill or a full disk kept from an earlier run is offered back once the window shows.
+    QTimer.singleShot(0, window.offer_recovery)
     return app.exec()

@@ -28,6 +28,7 @@ from carequal_desktop.domain.vocabulary import EVIDENCE_KINDS, EVIDENCE_SUPPORTS
 from carequal_desktop.errors import UserError
 from carequal_desktop.services.workshop import WorkshopService
 from carequal_desktop.ui import messages
+from carequal_desktop.ui.autosave import Autosave
 from carequal_desktop.ui.models.evidence_table_model import (
     AGENCY,
     DATE,
@@ -41,6 +42,7 @@ from carequal_desktop.ui.models.evidence_table_model import (
     EvidenceFilterProxy,
     EvidenceTableModel,
 )
+from carequal_desktop.ui.page import WorkshopPage
 from carequal_desktop.ui.widgets.eliding import ElidingDelegate
 from carequal_desktop.ui.widgets.headings import page_heading
 from carequal_desktop.ui.widgets.responsive import compact_button
@@ -59,15 +61,20 @@ def long_date(iso: str | None) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-class EvidencePage(QWidget):
+class EvidencePage(WorkshopPage):
     """The whole register as a sortable, filterable table with a detail pane."""
+
+    title = "Evidence register"
 
     changed = Signal()  # evidence was added, edited or deleted
 
-    def __init__(self, service: WorkshopService, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.service = service
-        self.setAccessibleName("Evidence register")
+    def __init__(
+        self,
+        service: WorkshopService,
+        parent: QWidget | None = None,
+        autosave: Autosave | None = None,
+    ) -> None:
+        super().__init__(service, parent, autosave)
 
         heading = page_heading("Evidence register", self)
         heading.setAccessibleName("Evidence register")

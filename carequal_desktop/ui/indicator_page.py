@@ -1,9 +1,11 @@
 """The indicator page: the screen the team looks at most, usually on a projector.
 
 One instance shows any indicator (``show_indicator``); switching only reloads data, it never
-rebuilds widgets, so moving between indicators stays instant on a large workshop. Text is
-saved shortly after the last keystroke, on leaving a box, on switching indicator and on
-closing the window (``flush``): there is no Save button to forget.
+rebuilds widgets, so moving between indicators stays instant on a large workshop. Text goes
+through the workshop's ``Autosave``: saved after a pause, at least every second and a half
+while typing, on leaving a box, on switching indicator and on closing the window (``flush``):
+there is no Save button to forget. A strength half-typed in "Type a strength" is filed under
+its own indicator when the user moves on, never carried to the next one.
 """
 
 from __future__ import annotations
@@ -34,17 +36,30 @@ from PySide6.QtWidgets import (
 
 from carequal_desktop.domain.vocabulary import EVALUATION_STATUSES, NOT_GRADED
 from carequal_desktop.errors import UserError
+from carequal_desktop.services.recovery import Edit
 from carequal_desktop.services.workshop import WorkshopService
 from carequal_desktop.ui import messages
+from carequal_desktop.ui.autosave import DEBOUNCE_MS, Autosave
 from carequal_desktop.ui.colours import warning_colour
+from carequal_desktop.ui.page import WorkshopPage
+from carequal_desktop.ui.undo import ITEM_NAMES, AddItem, DeleteItem, Unlink
 from carequal_desktop.ui.widgets.grading_panel import AgreementPanel, GradingPanel
 from carequal_desktop.ui.widgets.headings import heading, scaled_font
 from carequal_desktop.ui.widgets.item_list_editor import ItemListEditor
 from carequal_desktop.ui.widgets.responsive import compact_button, on_width, stack_when_narrow
 
-AUTOSAVE_MS = 700
+AUTOSAVE_MS = DEBOUNCE_MS
 _ID_ROLE = Qt.ItemDataRole.UserRole
 _TEXT_FIELDS = ("how_good_now", "how_do_we_know", "what_next", "rationale")
+_FIELD_NAMES = {
+    "how_good_now": "How good are we now?",
+    "how_do_we_know": "How do we know?",
+    "what_next": "What are we going to do now?",
+    "rationale": "Why this grade?",
+    "strength": "new strength",
+    "area_for_improvement": "new area for improvement",
+}
+_EVALUATION_KINDS = ("evaluation", "new_item", "item")
 
 
 class NarrativeEdit(QPlainTextEdit):
@@ -89,24 +104,25 @@ def _list_height(widget: QWidget, lines: int) -> int:
     return widget.fontMetrics().lineSpacing() * lines + 12
 
 
-class IndicatorPage(QWidget):
+class IndicatorPage(WorkshopPage):
     """Answers, evidence, actions, grade and status for one indicator at a time."""
+
+    title = "Quality indicator"
 
     indicator_changed = Signal(str)  # status, grade or text saved: the sidebar may update
     navigate_requested = Signal(int)  # -1 previous indicator, +1 next
     workshop_changed = Signal()  # evidence or actions added: other pages may need a refresh
 
-    def __init__(self, service: WorkshopService, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.service = service
+    def __init__(
+        self,
+        service: WorkshopService,
+        parent: QWidget | None = None,
+        autosave: Autosave | None = None,
+    ) -> None:
+        super().__init__(service, parent, autosave)
         self.code: str | None = None
         self._status = "not_started"
         self._loading = False
-        self._dirty: set[str] = set()
-        self._save_timer = QTimer(self)
-        self._save_timer.setSingleShot(True)
-        self._save_timer.setInterval(AUTOSAVE_MS)
-        self._save_timer.timeout.connect(self.flush)
         self._build()
         self.set_read_only(service.read_only)
 
@@ -366,9 +382,12 @@ class IndicatorPage(QWidget):
         }
         for field, edit in self._texts.items():
             edit.textChanged.connect(lambda f=field: self._text_changed(f))
-            edit.focus_lost.connect(self.flush)
+            edit.focus_lost.connect(self.save_typing)
 
         for kind, editor in (("strength", self.strengths), ("area_for_improvement", self.areas)):
+            editor.draft_changed.connect(lambda text, k=kind: self._draft_changed(k, text))
+            editor.editing_text.connect(lambda i, text, k=kind: self._line_typed(k, i, text))
+            editor.editing_finished.connect(self._line_given_up)
             editor.add_requested.connect(lambda text, k=kind: self._add_item(k, text))
             editor.edit_requested.connect(self._edit_item)
             editor.delete_requested.connect(lambda item_id, k=kind: self._delete_item(k, item_id))
@@ -456,7 +475,11 @@ class IndicatorPage(QWidget):
 
     def show_indicator(self, code: str) -> None:
         """Show one indicator; saves what was being typed on the previous one first."""
-        self.flush()
+        if code != self.code:
+            self.flush()  # leaving: a half-typed strength is filed where it was typed
+        else:
+            self.commit_edits()
+            self.save_typing()
         fw = self.service.framework()
         ind = fw.indicator(code)
         ev = self.service.evaluation(code)
@@ -477,11 +500,18 @@ class IndicatorPage(QWidget):
                 )
             )
             for field, edit in self._texts.items():
-                text = getattr(ev, field)
+                # Typing the file does not have yet (a full disk) stays on screen.
+                key = self._key(code, field)
+                text = self.autosave.text(key, self.base(key, getattr(ev, field)) or "")
                 if changed or edit.toPlainText() != text:
                     edit.setPlainText(text)
-            self.strengths.set_items([(i.id, i.text) for i in ev.strengths])
-            self.areas.set_items([(i.id, i.text) for i in ev.areas_for_improvement])
+            self.strengths.set_items(self._lines(ev.strengths))
+            self.areas.set_items(self._lines(ev.areas_for_improvement))
+            for kind, editor in (
+                ("strength", self.strengths),
+                ("area_for_improvement", self.areas),
+            ):
+                editor.set_draft(self.autosave.text(Edit("new_item", code, kind, "", "").key, ""))
             self._show_grade(ev.grade)
             self.status_combo.setCurrentIndex(self.status_combo.findData(ev.status))
             prompts = "".join(f"<li>{_escape(p)}</li>" for p in ind.prompts)
@@ -608,25 +638,86 @@ class IndicatorPage(QWidget):
             return False
         return True
 
+    @staticmethod
+    def _key(code: str, field: str) -> str:
+        return Edit("evaluation", code, field, "", "").key
+
+    def _label(self, field: str) -> str:
+        return f"{self.code} {_FIELD_NAMES.get(field, field)}"
+
     def _text_changed(self, field: str) -> None:
         if self._loading or self.code is None or self.service.read_only:
             return
-        self._dirty.add(field)
-        self._save_timer.start()
+        text = self._texts[field].toPlainText()
+        base = self.base(self._key(self.code, field))
+        self.autosave.put(Edit("evaluation", self.code, field, text, self._label(field), base=base))
 
-    def has_pending_edits(self) -> bool:
-        return bool(self._dirty)
-
-    def flush(self) -> None:
-        """Save whatever has been typed and not yet saved."""
-        self._save_timer.stop()
-        if not self._dirty or self.code is None:
+    def _draft_changed(self, kind: str, text: str) -> None:
+        if self._loading or self.code is None or self.service.read_only:
             return
-        values: dict[str, Any] = {f: self._texts[f].toPlainText() for f in self._dirty}
-        values.update(self._started())
-        if self._call(self.service.update_evaluation, self.code, **values):
-            self._dirty.clear()
-            self.indicator_changed.emit(self.code)
+        edit = Edit("new_item", self.code, kind, text, self._label(kind), draft=True)
+        if text.strip():
+            self.autosave.put(edit)
+        else:
+            self.autosave.drop(edit.key)
+
+    @staticmethod
+    def _item_key(item_id: str) -> str:
+        return Edit("item", item_id, "text", "", "").key
+
+    def _line_typed(self, kind: str, item_id: str, text: str) -> None:
+        """A line being changed (F2) is kept for recovery; it is saved on Enter or leaving."""
+        if self.code is None or self.service.read_only:
+            return
+        label = f"{self.code} {ITEM_NAMES.get(kind, kind)} being changed"
+        base = self.base(self._item_key(item_id))
+        self.autosave.put(Edit("item", item_id, "text", text, label, draft=True, base=base))
+
+    def _line_given_up(self, item_id: str) -> None:
+        self.autosave.drop_draft(self._item_key(item_id))
+
+    def commit_edits(self) -> None:
+        """A strength or area being changed with F2 is saved before anything reloads."""
+        self.strengths.commit_editing()
+        self.areas.commit_editing()
+
+    def owns(self, edit: Edit) -> bool:
+        if edit.kind == "item":
+            return edit.target in self.strengths.ids() or edit.target in self.areas.ids()
+        return edit.kind in _EVALUATION_KINDS and edit.target == self.code
+
+    def edits_saved(self, edits: list[Edit]) -> None:
+        codes = sorted({e.target for e in edits if e.kind in ("evaluation", "new_item")})
+        if self.code in codes:
+            ev = self.service.evaluation(self.code)
+            self._loading = True
+            try:
+                self._status = ev.status
+                self.status_combo.setCurrentIndex(self.status_combo.findData(ev.status))
+            finally:
+                self._loading = False
+            if any(e.kind == "new_item" and e.target == self.code for e in edits):
+                for kind, editor in (
+                    ("strength", self.strengths),
+                    ("area_for_improvement", self.areas),
+                ):
+                    if any(
+                        e.kind == "new_item"
+                        and e.field == kind
+                        and e.target == self.code
+                        and e.text == editor.new_line.text()
+                        for e in edits
+                    ):
+                        editor.set_draft("")
+                self._reload_items()
+        for code in codes:
+            self.indicator_changed.emit(code)
+        for edit in edits:
+            if edit.kind == "new_item" and self.isVisible():
+                name = ITEM_NAMES.get(edit.field, edit.field)
+                self.notice.emit(
+                    f"The {name} you had typed, “{edit.text}”, was added to {edit.target}."
+                )
 
     def _started(self) -> dict[str, str]:
         """Working on a not-started indicator moves it to in progress."""
@@ -648,7 +739,7 @@ class IndicatorPage(QWidget):
         self._show_meaning(grade)
         if self._loading or self.code is None:
             return
-        self.flush()
+        self.save_typing()
         if self._call(self.service.update_evaluation, self.code, grade=grade, **self._started()):
             self.indicator_changed.emit(self.code)
         else:
@@ -658,7 +749,7 @@ class IndicatorPage(QWidget):
         if self._loading or self.code is None:
             return
         status = self.status_combo.currentData()
-        self.flush()
+        self.save_typing()
         if status == "agreed" and self._status != "agreed":
             problem = self._not_ready_to_agree()
             if problem:
@@ -702,37 +793,66 @@ class IndicatorPage(QWidget):
     def _reload_items(self, select_id: str | None = None) -> None:
         assert self.code is not None
         ev = self.service.evaluation(self.code)
-        self.strengths.set_items([(i.id, i.text) for i in ev.strengths], select_id)
-        self.areas.set_items([(i.id, i.text) for i in ev.areas_for_improvement], select_id)
+        self.strengths.set_items(self._lines(ev.strengths), select_id)
+        self.areas.set_items(self._lines(ev.areas_for_improvement), select_id)
+
+    def _lines(self, items: list[Any]) -> list[tuple[str, str]]:
+        """``(id, text)`` of a list, with changes the file has not taken yet (a full disk)."""
+        return [
+            (
+                i.id,
+                self.autosave.text(
+                    self._item_key(i.id), self.base(self._item_key(i.id), i.text) or ""
+                ),
+            )
+            for i in items
+        ]
 
     def _add_item(self, kind: str, text: str) -> None:
         if self.code is None:
             return
         try:
-            item = self.service.add_item(self.code, kind, text)
+            command = AddItem(self.undo_stack, self.code, kind, text)
+            self.undo_stack.run(command)
             started = self._started()
             if started:
                 self.service.update_evaluation(self.code, **started)
         except UserError as exc:
             messages.show_error(self, str(exc))
             return
-        self._reload_items(item.id)
+        self._reload_items(command.item_id)
         self.indicator_changed.emit(self.code)
 
     def _edit_item(self, item_id: str, text: str) -> None:
-        self._call(self.service.update_item, item_id, text)
+        """A changed line goes through the autosave, so a full disk keeps it."""
+        if self.code is None:
+            return
+        label = f"{self.code} changed line"
+        base = self.base(self._item_key(item_id))
+        self.autosave.put(Edit("item", item_id, "text", text, label, base=base))
+        self.save_typing()
         # Reload after the list has finished committing its editor: rebuilding the list
         # inside its own itemChanged would delete the item being edited.
         code = self.code
         QTimer.singleShot(0, lambda: self._reload_items(item_id) if self.code == code else None)
 
     def _delete_item(self, kind: str, item_id: str) -> None:
-        if self._call(self.service.delete_item, item_id):
-            editor = self.strengths if kind == "strength" else self.areas
-            ids = editor.ids()
-            row = ids.index(item_id) if item_id in ids else 0
-            rest = [i for i in ids if i != item_id]
-            self._reload_items(rest[min(row, len(rest) - 1)] if rest else None)
+        """Delete at once (no question in the middle of a discussion); Ctrl+Z brings it back."""
+        if self.code is None:
+            return
+        command = DeleteItem(self.undo_stack, self.code, kind, item_id)
+        if not self._call(self.undo_stack.run, command):
+            return
+        editor = self.strengths if kind == "strength" else self.areas
+        ids = editor.ids()
+        row = ids.index(item_id) if item_id in ids else 0
+        rest = [i for i in ids if i != item_id]
+        self._reload_items(rest[min(row, len(rest) - 1)] if rest else None)
+        self.indicator_changed.emit(self.code)
+        self.notice.emit(
+            f"Deleted the {ITEM_NAMES.get(kind, kind)} “{command.item_text}”. "
+            "Edit › Undo (Ctrl+Z) brings it back."
+        )
 
     def _reorder(self, kind: str, ids: list[str]) -> None:
         if self.code is None:
@@ -767,7 +887,7 @@ class IndicatorPage(QWidget):
 
         if self.code is None:
             return
-        self.flush()
+        self.save_typing()
         dialog = EvidenceDialog(self.service, self, indicators=(self.code,))
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
@@ -794,12 +914,34 @@ class IndicatorPage(QWidget):
             self._load_evidence()
             self.workshop_changed.emit()
 
+    def _unlink(self, what: str, widget: QListWidget) -> None:
+        """Unlink the selected evidence or actions; one Ctrl+Z links them all again."""
+        if self.code is None:
+            return
+        ids = [i.data(_ID_ROLE) for i in widget.selectedItems() if i.data(_ID_ROLE)]
+        if not ids:
+            return
+        try:
+            read = self.service.evidence_item if what == "evidence" else self.service.action
+            chosen = [(record_id, read(record_id).ref) for record_id in ids]
+        except UserError as exc:
+            messages.show_error(self, str(exc))
+            return
+        refs = ", ".join(ref for _id, ref in chosen)
+        stack = self.undo_stack
+        stack.beginMacro(f"unlink {what} {refs} from {self.code}")
+        try:
+            for record_id, ref in chosen:
+                if not self._call(stack.run, Unlink(stack, what, record_id, self.code, ref)):
+                    break
+        finally:
+            stack.endMacro()
+        self.notice.emit(f"Unlinked {refs} from {self.code}. Edit › Undo (Ctrl+Z) links it again.")
+
     def unlink_evidence(self) -> None:
         if self.code is None:
             return
-        for evidence_id in self._selected_ids(self.evidence_list):
-            if not self._call(self.service.unlink_evidence, evidence_id, self.code):
-                break
+        self._unlink("evidence", self.evidence_list)
         self._load_evidence()
         self.indicator_changed.emit(self.code)
 
@@ -811,7 +953,7 @@ class IndicatorPage(QWidget):
 
         if self.code is None:
             return
-        self.flush()
+        self.save_typing()
         statements = self.service.framework().indicator(self.code).statements
         dialog = ActionDialog(
             self.service,
@@ -861,9 +1003,7 @@ class IndicatorPage(QWidget):
     def unlink_action(self) -> None:
         if self.code is None:
             return
-        for action_id in self._selected_ids(self.action_list):
-            if not self._call(self.service.unlink_action, action_id, self.code):
-                break
+        self._unlink("action", self.action_list)
         self._load_actions()
         self.indicator_changed.emit(self.code)
 
@@ -874,7 +1014,7 @@ class IndicatorPage(QWidget):
 
         if self.code is None:
             return
-        self.flush()
+        self.save_typing()
         if IndicatorDialog(self.service, self.code, self).exec() == QDialog.DialogCode.Accepted:
             self.refresh()
             self.indicator_changed.emit(self.code)

@@ -1,19 +1,22 @@
 """The main window: the start screen, or an open workshop with its sidebar and pages.
 
 The window only arranges screens and menus. Every change goes through ``WorkshopService``,
-which saves it at once, so closing the window never loses work: pending typing is flushed
-first, then the file is closed.
+which saves it at once; typing goes through the workshop's one ``Autosave``. Closing never
+loses work: pending typing is saved first, and if it cannot be (a full disk, a pulled USB
+stick) the window stays open and says what to do. Structural edits go on the workshop's
+undo stack (Edit › Undo); a backup is taken every hour of a long session.
 """
 
 from __future__ import annotations
 
+import html
 import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QEvent, QSize, Qt, Signal
+from PySide6.QtCore import QByteArray, QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -21,12 +24,12 @@ from PySide6.QtGui import (
     QDragEnterEvent,
     QDropEvent,
     QIcon,
-    QKeySequence,
     QPainter,
     QPalette,
     QPen,
     QPixmap,
     QResizeEvent,
+    QUndoGroup,
 )
 from PySide6.QtWidgets import (
     QDialog,
@@ -46,20 +49,24 @@ from PySide6.QtWidgets import (
 from carequal_desktop import APP_NAME, FILE_SUFFIX, __version__
 from carequal_desktop.domain.vocabulary import EVALUATION_STATUSES
 from carequal_desktop.errors import UserError, WorkshopLockedError
-from carequal_desktop.services import locking, settings
+from carequal_desktop.services import backups, locking, recovery, settings
 from carequal_desktop.services.workshop import WorkshopService, is_writable
 from carequal_desktop.ui import messages
+from carequal_desktop.ui.autosave import Autosave
 from carequal_desktop.ui.colours import apply_accessible_palette
 from carequal_desktop.ui.dialogs._fit import install_screen_fitter
-from carequal_desktop.ui.dialogs.export_menu import install_export_actions
 from carequal_desktop.ui.dialogs.locked_dialog import ask_open_read_only
 from carequal_desktop.ui.dialogs.new_workshop_dialog import FILE_FILTER, default_folder, with_suffix
-from carequal_desktop.ui.dialogs.restore_dialog import install_restore_action
 from carequal_desktop.ui.focus_ring import install_focus_ring
 from carequal_desktop.ui.keys import install_enter_keys
-from carequal_desktop.ui.merge_page import conflict_codes, install_merge_action
+from carequal_desktop.ui.merge_page import conflict_codes
+from carequal_desktop.ui.page import WorkshopPage
 from carequal_desktop.ui.start_page import StartPage
+from carequal_desktop.ui.undo import WorkshopUndo
 from carequal_desktop.ui.widgets.responsive import on_width
+
+if TYPE_CHECKING:
+    from carequal_desktop.ui.server_session import ServerSession
 
 log = logging.getLogger("carequal")
 
@@ -85,6 +92,8 @@ _GO_MNEMONICS = {
     "plan": "I&mprovement plan",
 }
 INDICATOR = "indicator"
+# A long workshop day keeps hourly copies, not only the one made on opening.
+BACKUP_EVERY_MS = 60 * 60 * 1000
 
 SHORTCUTS_HELP: tuple[tuple[str, str], ...] = (
     ("F1", "This list of keyboard shortcuts"),
@@ -117,8 +126,8 @@ SHORTCUTS_HELP: tuple[tuple[str, str], ...] = (
     ("Enter (in Type a strength)", "Add the strength or area for improvement"),
     ("F2 or double-click", "Change a strength or area for improvement"),
     ("Ctrl+Up, Ctrl+Down", "Move a strength or area for improvement"),
-    ("Delete", "Delete the selected line"),
-    ("Ctrl+Z, Ctrl+Y", "Undo and redo typing"),
+    ("Delete", "Delete the selected line (Ctrl+Z brings it back)"),
+    ("Ctrl+Z, Ctrl+Y", "Undo and redo: typing in a box, or a deleted line or unlinked item"),
     ("Ctrl+Q", "Quit"),
 )
 
@@ -185,7 +194,10 @@ class MainWindow(QMainWindow):
         install_focus_ring()
         apply_accessible_palette()
         self.service: WorkshopService | None = None
-        self.pages: dict[str, QWidget] = {}
+        self.autosave: Autosave | None = None
+        self.undo_stack: WorkshopUndo | None = None
+        self.pages: dict[str, WorkshopPage] = {}
+        self.server_session: ServerSession | None = None  # set for a workshop on a server
         self.indicator_page: Any = None
         self.team_page: Any = None
         self.sidebar: QListWidget | None = None
@@ -193,8 +205,9 @@ class MainWindow(QMainWindow):
         self._current_key: str | None = None
         self._last_code: str | None = None
         self._workshop_view: QWidget | None = None
-        self._workshop_actions: list[QAction] = []
-        self._writable_actions: list[QAction] = []
+        self._save_problem: QLabel | None = None
+        self.undo_group: QUndoGroup | None = None
+        self._offered: set[Path] = set()  # recovery files offered this session
         self._facilitation: Any = None
 
         self.stack = QStackedWidget()
@@ -211,11 +224,30 @@ class MainWindow(QMainWindow):
         self.saved_label = QLabel()
         self.saved_label.setAccessibleDescription("Saving")
         self.statusBar().addPermanentWidget(self.saved_label)
+        self.saved_label.setAccessibleDescription("Whether the latest typing is in the file")
+        self.backup_timer = QTimer(self)
+        self.backup_timer.setInterval(BACKUP_EVERY_MS)
+        self.backup_timer.timeout.connect(self.backup_now)
         self.start_page.focus_first()
         self._restore_geometry()
         self._update_state()
 
     # ------------------------------------------------------------------ menus
+
+    def _build_menus(self) -> None:
+        from carequal_desktop.ui.menus import build_menus
+
+        self.menus = build_menus(self)
+
+    @property
+    def _workshop_actions(self) -> list[QAction]:
+        """Actions that need an open workshop (features append their own here)."""
+        return self.menus.workshop_actions
+
+    @property
+    def _writable_actions(self) -> list[QAction]:
+        """Actions that need a workshop that can be changed (features append theirs here)."""
+        return self.menus.writable_actions
 
     def _action(
         self,
@@ -227,102 +259,8 @@ class MainWindow(QMainWindow):
         workshop: bool = False,
         writes: bool = False,
     ) -> QAction:
-        action = QAction(text, self)
-        if shortcuts:
-            action.setShortcuts([QKeySequence(s) for s in shortcuts])
-        action.triggered.connect(lambda _checked=False: slot())
-        menu.addAction(action)
-        if workshop:
-            self._workshop_actions.append(action)
-        if writes:
-            self._writable_actions.append(action)
-        return action
-
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        self._file_menu = bar.addMenu("&File")
-        m = self._file_menu
-        self._action(m, "&New workshop…", self.new_workshop, ("Ctrl+N",))
-        self._action(m, "&Open…", self.open_workshop, ("Ctrl+O",))
-        self._recent_menu = m.addMenu("Open &recent")
-        self._recent_menu.aboutToShow.connect(self._fill_recent_menu)
-        self._action(m, "Open the &demo workshop", self.open_demo)
-        self.next_cycle_action = self._action(
-            m, "S&tart the next self-evaluation…", self.start_next_cycle, workshop=True
-        )
-        m.addSeparator()
-        self.save_copy_action = self._action(
-            m, "Save a &copy as…", self.save_copy_as, ("Ctrl+Shift+S",), workshop=True
-        )
-        m.addSeparator()
-        self._action(m, "&Import exchange JSON…", self.import_exchange_json)
-        self.export_json_action = self._action(
-            m, "E&xport exchange JSON…", self.export_exchange_json, workshop=True
-        )
-        self._file_menu_end = m.addSeparator()
-        self._action(m, "Close &workshop", self.close_workshop, ("Ctrl+W",), workshop=True)
-        self._action(m, "&Quit", self.close, ("Ctrl+Q",))
-
-        go = bar.addMenu("&Go")
-        self._go_actions: dict[str, QAction] = {}
-        for key, label, shortcut in PAGES:
-            self._go_actions[key] = self._action(
-                go,
-                _GO_MNEMONICS.get(key, label),
-                lambda k=key: self.show_page(k),
-                (shortcut,),
-                workshop=True,
-            )
-        go.addSeparator()
-        self.prev_action = self._action(
-            go,
-            "&Previous indicator",
-            lambda: self.go_relative_indicator(-1),
-            ("Ctrl+PgUp", "Alt+Left"),
-            workshop=True,
-        )
-        self.next_action = self._action(
-            go,
-            "&Next indicator",
-            lambda: self.go_relative_indicator(1),
-            ("Ctrl+PgDown", "Alt+Right"),
-            workshop=True,
-        )
-        go.addSeparator()
-        self._action(
-            go, "Switch between the &list and the page", self.switch_focus, ("F6",), workshop=True
-        )
-        self.grade_change_action = self._action(
-            go, "Previous and current &grades…", self.show_grade_change, workshop=True
-        )
-
-        view = bar.addMenu("&View")
-        self.facilitate_action = self._action(
-            view, "&Facilitate (full screen)", self.facilitate, ("F5",), workshop=True
-        )
-        view.addSeparator()
-        self._action(view, "&Larger text", lambda: self.zoom_text(1), ("Ctrl++", "Ctrl+="))
-        self._action(view, "&Smaller text", lambda: self.zoom_text(-1), ("Ctrl+-",))
-        self._action(view, "&Normal text size", lambda: self.zoom_text(0), ("Ctrl+0",))
-
-        insert = bar.addMenu("&Insert")
-        self.new_evidence_action = self._action(
-            insert, "New &evidence…", self.new_evidence, ("Ctrl+E",), workshop=True, writes=True
-        )
-        self.new_action_action = self._action(
-            insert, "New &action…", self.new_action, ("Ctrl+Shift+N",), workshop=True, writes=True
-        )
-
-        help_menu = bar.addMenu("&Help")
-        self._action(help_menu, "&Keyboard shortcuts", self.show_shortcuts, ("F1",))
-        self._action(help_menu, f"&About {APP_NAME}", self.show_about)
-        install_export_actions(self)
-        install_merge_action(self)  # File › Merge in a copy… (issue 11)
-        restore = install_restore_action(self)
-        # Beside "Save a copy as…", not after Quit.
-        m.removeAction(restore)
-        actions = m.actions()
-        m.insertAction(actions[actions.index(self.save_copy_action) + 1], restore)
+        """An action in ``menu``, through the one place menus are built (``ui/menus.py``)."""
+        return self.menus.add(menu, text, slot, shortcuts, workshop=workshop, writes=writes)
 
     def file_menu(self) -> QMenu:
         """The File menu, for features that add their own entries to it."""
@@ -349,15 +287,35 @@ class MainWindow(QMainWindow):
             self.saved_label.setText("Read-only: changes cannot be saved")
         else:
             self.saved_label.setText("Every change is saved as you go")
-        for action in self._workshop_actions:
-            action.setEnabled(has)
-        for action in self._writable_actions:
-            action.setEnabled(has and not self.service.read_only)  # type: ignore[union-attr]
+        self.menus.update_enabled(has, has and not self.service.read_only)  # type: ignore[union-attr]
         self._update_title()
 
     def _saved(self) -> None:
         """Reassure the room that what was just typed is in the file."""
+        if self.autosave is not None and self.autosave.error is not None:
+            return  # some typing is still waiting: do not say "Saved"
         self.saved_label.setText(f"Saved at {time.strftime('%H:%M')}")
+        self.saved_label.setToolTip("")
+
+    def _save_failed(self, sentence: str) -> None:
+        """Typing could not be saved: say so where the room can see it, keep trying."""
+        self.saved_label.setText("Not saved: your typing is kept, trying again")
+        # A tooltip guesses rich text from tags: escaped inside <p> it always shows as typed.
+        self.saved_label.setToolTip(f"<p>{html.escape(sentence)}</p>")
+        self.saved_label.setAccessibleDescription(sentence)
+        if self._save_problem is not None:
+            kept = (
+                "Your typing is kept in this window and in a recovery copy on this computer, "
+                "and CareQual keeps trying to save it."
+            )
+            self._save_problem.setText(f"{sentence} {kept}")
+            self._save_problem.show()
+
+    def _save_recovered(self) -> None:
+        if self._save_problem is not None:
+            self._save_problem.hide()
+        self._saved()
+        self.statusBar().showMessage("Everything typed is saved again.", 10000)
 
     def switch_focus(self) -> None:
         """F6: from the page to the sidebar and back, like other Windows programs."""
@@ -387,7 +345,7 @@ class MainWindow(QMainWindow):
             title = self.service.details().title
         except UserError:
             title = self.service.path.stem
-        text = f"{title} — {self.service.path.name} — CareQual"
+        text = f"{title} — {self.service.db.name} — CareQual"
         if self.service.read_only:
             text += " [read-only]"
         self.setWindowTitle(text)
@@ -463,18 +421,62 @@ class MainWindow(QMainWindow):
                 log.warning("Could not open a workshop: %s", type(exc).__name__)
             return False
         self._set_service(service)
+        if self.service is not service:
+            return False  # the workshop already open kept its unsaved typing
         settings.add_recent(path)
         if interactive and service.notices:  # what opening did to the file, said plainly
             messages.show_info(self, "\n\n".join(service.notices))
+        waiting = recovery.for_workshop(service.path)
+        if waiting is not None and interactive:
+            self._offer(waiting)  # typing kept when this workshop was last closed
         return True
 
-    def close_workshop(self) -> None:
-        """Save pending typing, close the file and go back to the start screen."""
-        if self.service is None:
+    def open_from_server(self) -> bool:
+        """File › Open from server…"""
+        from carequal_desktop.ui.server_session import open_from_server
+
+        return open_from_server(self)
+
+    def reload_after_colleagues_changes(self) -> None:
+        """A colleague saved changes to this server workshop: show them."""
+        if self.service is None or self._workshop_view is None:
             return
+        self.flush()
+        self.service.frameworks._cached = None  # an indicator may have been corrected
+        for summary in self.service.overview():
+            self.refresh_indicator_item(summary.code)
+        self._refresh_current()
+        self._update_title()
+
+    def close_workshop(self) -> bool:
+        """Save pending typing, close the file and go back to the start screen.
+
+        ``False`` (and the window stays as it is) if typing could not be saved and the user
+        chose to keep the workshop open.
+        """
+        if self.service is None:
+            return True
         if self._facilitation is not None:
             self._facilitation.close()
-        self.flush()
+        if not self._can_leave("Close the workshop"):
+            return False
+        self._close_service()
+        return True
+
+    def _close_service(self) -> None:
+        assert self.service is not None
+        self.backup_timer.stop()
+        if self.server_session is not None:
+            self.server_session.stop()
+            self.server_session = None
+        if self.autosave is not None:
+            self.autosave.stop()
+            self.autosave.deleteLater()
+        if self.undo_group is not None and self.undo_stack is not None:
+            self.undo_group.removeStack(self.undo_stack)
+            self.undo_stack.deleteLater()
+        self.autosave = None
+        self.undo_stack = None
         self.service.close()
         self.service = None
         self._apply_zoom(1.0)
@@ -482,6 +484,7 @@ class MainWindow(QMainWindow):
             self.stack.removeWidget(self._workshop_view)
             self._workshop_view.deleteLater()
         self._workshop_view = None
+        self._save_problem = None
         self.pages = {}
         self.indicator_page = self.team_page = None
         self.sidebar = self._page_stack = None
@@ -491,7 +494,32 @@ class MainWindow(QMainWindow):
         self.start_page.focus_first()
         self._update_state()
 
+    def _can_leave(self, leaving: str) -> bool:
+        """Save the typing; if it cannot be saved, keep the window unless the user says so."""
+        if self.flush():
+            return True
+        assert self.autosave is not None
+        problem = self.autosave.error or "The file could not be written."
+        text = (
+            f"Your latest typing could not be saved. {problem}\n\n"
+            "CareQual stays open so that nothing is lost: free some space or reconnect the "
+            "drive and try again, or use File › Save a copy as to keep your work, typing "
+            "included, somewhere else."
+        )
+        if not self.autosave.keep_for_recovery():
+            messages.show_error(self, text)
+            return False
+        return messages.ask(
+            self,
+            f"{text}\n\n{leaving} anyway? The typing is kept in a recovery copy on this "
+            "computer and offered back the next time CareQual starts.",
+            yes=f"{leaving} and keep it for next time",
+            no="Stay open",
+            destructive=True,
+        )
+
     def save_copy_as(self) -> None:
+        """A complete copy, with any typing the workshop's own file could not take."""
         if self.service is None:
             return
         self.flush()
@@ -505,10 +533,46 @@ class MainWindow(QMainWindow):
         except UserError as exc:
             messages.show_error(self, str(exc))
             return
+        if self.autosave is not None and self.autosave.has_pending():
+            self._copy_pending_typing(target)
+            return
         self.statusBar().showMessage(
             f"A copy was saved to {target}. You are still working on {self.service.path.name}.",
             10000,
         )
+
+    def _copy_pending_typing(self, target: Path) -> None:
+        """The original cannot take the typing (a pulled stick): put it into the copy."""
+        assert self.autosave is not None
+        try:
+            copy = WorkshopService.open(target)
+        except UserError as exc:
+            messages.show_error(self, f"The copy was saved without your latest typing. {exc}")
+            return
+        try:
+            left = self.autosave.apply_to(copy)
+        finally:
+            copy.close()
+        if left:
+            messages.show_error(
+                self,
+                f"The copy was saved to {target}, but some of your latest typing could not be "
+                "added to it. It is still kept in this window.",
+            )
+            return
+        if messages.ask(
+            self,
+            f"A copy with all your typing was saved to {target}. "
+            "Open the copy now and keep working on it?",
+            yes="Open the copy",
+            no="Stay here",
+        ):
+            self.autosave.forget_all()  # it is in the copy now
+            self.open_workshop_file(target)
+        else:
+            self.statusBar().showMessage(
+                f"A copy with your latest typing was saved to {target}.", 10000
+            )
 
     def import_exchange_json(self) -> None:
         from carequal_desktop.services.exchange import import_json
@@ -588,9 +652,25 @@ class MainWindow(QMainWindow):
     # ---------------------------------------------------------- workshop view
 
     def _set_service(self, service: WorkshopService) -> None:
-        if self.service is not None:
-            self.close_workshop()
+        if self.service is not None and not self.close_workshop():
+            service.close()  # the open workshop's typing could not be saved: it stays open
+            return
         self.service = service
+        self.autosave = Autosave(service, self)
+        self.autosave.saved.connect(self._saved)
+        self.autosave.failed.connect(self._save_failed)
+        self.autosave.recovered.connect(self._save_recovered)
+        self.autosave.collided.connect(self._collided)
+        self.undo_stack = WorkshopUndo(service, self)
+        self.undo_stack.changed.connect(self._undone)
+        self.undo_stack.failed.connect(lambda text: messages.show_error(self, text))
+        self.undo_stack.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
+        if self.undo_group is not None:
+            self.undo_group.addStack(self.undo_stack)
+            self.undo_group.setActiveStack(self.undo_stack)
+        if not service.read_only:
+            self.backup_timer.start()
+
         from carequal_desktop.services.facilitation import Facilitation
 
         try:
@@ -598,8 +678,19 @@ class MainWindow(QMainWindow):
         except UserError:
             self._apply_zoom(1.0)
         self._build_workshop_view()
+        if service.db.server is not None:
+            from carequal_desktop.ui.server_session import ServerSession
+
+            self.server_session = ServerSession(self, service)
+            self.server_session.status.connect(self._server_status)
         self._update_state()
         self.show_page("overview")
+
+    def _server_status(self, sentence: str) -> None:
+        if sentence:
+            self.statusBar().showMessage(sentence)
+        else:
+            self.statusBar().clearMessage()
 
     def _build_workshop_view(self) -> None:
         assert self.service is not None
@@ -623,6 +714,17 @@ class MainWindow(QMainWindow):
             banner.setBackgroundRole(QPalette.ColorRole.ToolTipBase)
             banner.setForegroundRole(QPalette.ColorRole.ToolTipText)
             outer.addWidget(banner)
+        # Shown while typing cannot be saved (a full disk, a pulled stick).
+        self._save_problem = QLabel()
+        self._save_problem.setWordWrap(True)
+        self._save_problem.setMargin(8)
+        self._save_problem.setTextFormat(Qt.TextFormat.PlainText)
+        self._save_problem.setAccessibleName("Saving problem")
+        self._save_problem.setAutoFillBackground(True)
+        self._save_problem.setBackgroundRole(QPalette.ColorRole.ToolTipBase)
+        self._save_problem.setForegroundRole(QPalette.ColorRole.ToolTipText)
+        self._save_problem.hide()
+        outer.addWidget(self._save_problem)
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(0)
@@ -770,16 +872,17 @@ class MainWindow(QMainWindow):
     def current_page_key(self) -> str | None:
         return self._current_key
 
-    def _page(self, key: str) -> QWidget:
+    def _page(self, key: str) -> WorkshopPage:
         """The page for ``key``, made the first time it is needed (keeps opening fast)."""
         if key in self.pages:
             return self.pages[key]
         assert self.service is not None and self._page_stack is not None
-        page: QWidget
+        autosave = self.autosave
+        page: WorkshopPage
         if key == INDICATOR:
             from carequal_desktop.ui.indicator_page import IndicatorPage
 
-            page = IndicatorPage(self.service, self)
+            page = IndicatorPage(self.service, self, autosave)
             page.indicator_changed.connect(self.refresh_indicator_item)
             page.indicator_changed.connect(self._saved)
             page.navigate_requested.connect(self.go_relative_indicator)
@@ -787,39 +890,42 @@ class MainWindow(QMainWindow):
         elif key == "team":
             from carequal_desktop.ui.team_page import TeamPage
 
-            page = TeamPage(self.service, self)
+            page = TeamPage(self.service, self, autosave)
             page.details_changed.connect(self._update_title)
             page.details_changed.connect(self._saved)
             self.team_page = page
         elif key == "overview":
             from carequal_desktop.ui.overview_page import OverviewPage
 
-            page = OverviewPage(self.service, self)
+            page = OverviewPage(self.service, self, autosave)
             page.indicator_activated.connect(self.show_indicator)
         elif key == "evidence":
             from carequal_desktop.ui.evidence_page import EvidencePage
 
-            page = EvidencePage(self.service, self)
+            page = EvidencePage(self.service, self, autosave)
         elif key in ("statement", "readiness"):  # issue 9: the statement's texts and checks
             from carequal_desktop.ui.readiness_page import ReadinessPage, go_to_finding
             from carequal_desktop.ui.statement_page import StatementPage
 
             page = (
-                StatementPage(self.service, self)
+                StatementPage(self.service, self, autosave)
                 if key == "statement"
-                else ReadinessPage(self.service, self)
+                else ReadinessPage(self.service, self, autosave)
             )
             if key == "readiness":
                 page.go_to_requested.connect(lambda f: go_to_finding(self, f))
         elif key == "merge":
             from carequal_desktop.ui.merge_page import MergePage, refresh_window
 
-            page = MergePage(self.service, self)
+            page = MergePage(self.service, self, autosave)
             page.changed.connect(lambda: refresh_window(self))
         else:
             from carequal_desktop.ui.plan_page import PlanPage
 
-            page = PlanPage(self.service, self)
+            page = PlanPage(self.service, self, autosave)
+        if self.undo_stack is not None:
+            page.use_undo_stack(self.undo_stack)
+        page.notice.connect(lambda text: self.statusBar().showMessage(text, 15000))
         self._page_stack.addWidget(page)
         self.pages[key] = page
         return page
@@ -828,8 +934,8 @@ class MainWindow(QMainWindow):
         if self.service is None or self._page_stack is None:
             return
         leaving = self.pages.get(self._current_key or "")
-        if leaving is not None and hasattr(leaving, "flush"):
-            leaving.flush()
+        if leaving is not None:
+            leaving.flush()  # if the file cannot take it, the typing waits in the autosave
         fresh = key not in self.pages
         page = self._page(key)
         try:
@@ -837,7 +943,7 @@ class MainWindow(QMainWindow):
                 assert code is not None
                 page.show_indicator(code)  # type: ignore[attr-defined]
                 self._last_code = code
-            elif not fresh and hasattr(page, "refresh"):
+            elif not fresh:
                 page.refresh()  # a page just made has read everything already
         except UserError as exc:
             messages.show_error(self, str(exc))
@@ -930,7 +1036,7 @@ class MainWindow(QMainWindow):
 
     def _refresh_current(self) -> None:
         page = self.pages.get(self._current_key or "")
-        if page is not None and hasattr(page, "refresh"):
+        if page is not None:
             page.refresh()
 
     # -------------------------------------------------------------------- help
@@ -975,18 +1081,94 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------- close
 
-    def flush(self) -> None:
-        """Save any typing that has not been saved yet."""
+    def flush(self) -> bool:
+        """Save any typing that has not been saved yet; ``False`` if some could not be."""
+        if self.autosave is None:
+            return True
         for page in self.pages.values():
-            flush = getattr(page, "flush", None)
-            if flush is not None:
-                flush()
+            page.commit_edits()
+        return self.autosave.flush()
+
+    def backup_now(self) -> None:
+        """The hourly copy of a long session (and one a test can ask for)."""
+        if self.service is None or self.service.read_only:
+            return
+        self.flush()
+        backups.backup_quietly(self.service.path, "session")
+
+    def _collided(self, edit: Any, exc: Any) -> None:
+        """A colleague saved other text in a field being typed in: both shown, one kept."""
+        from carequal_desktop.ui.page import ask_keep_mine
+
+        if self.autosave is not None and not ask_keep_mine(self, self.autosave, edit, exc):
+            self._refresh_current()
+
+    def _undone(self, code: str) -> None:
+        """An undo or redo changed an indicator: show it as it now is."""
+        self.refresh_indicator_item(code)
+        if code and self.current_indicator_code() != code:
+            self.show_indicator(code)
+        else:
+            self._refresh_current()
+
+    # --------------------------------------------------------------- recovery
+
+    def offer_recovery(self) -> None:
+        """At start: offer back typing that never reached its file (a kill, a full disk)."""
+        for found in recovery.waiting():
+            self._offer(found)
+
+    def _offer(self, found: recovery.Recovery) -> None:
+        from carequal_desktop.ui.dialogs.recovery_dialog import RecoveryDialog
+
+        # Once per session for "decide later", and never again while putting it back.
+        if found.file in self._offered:
+            return
+        self._offered.add(found.file)
+        dialog = RecoveryDialog(found, self)
+        dialog.exec()
+        if dialog.choice == RecoveryDialog.DISCARD:
+            recovery.forget(found)
+        elif dialog.choice == RecoveryDialog.APPLY:
+            self.put_back(found)
+        else:  # later: out of the way of new typing in the same workshop, offered next start
+            self._offered.add(recovery.set_aside(found).file)
+        if dialog.choice != RecoveryDialog.LATER:
+            self._offered.discard(found.file)
+
+    def put_back(self, found: recovery.Recovery) -> bool:
+        """Open the workshop the typing belongs to and save it there."""
+        if not found.workshop.exists():
+            messages.show_error(
+                self,
+                f"“{found.workshop.name}” is not where it was ({found.workshop.parent}). "
+                "Put the USB stick back or find the file; the typing is kept until then.",
+            )
+            return False
+        if not self.open_workshop_file(found.workshop) or self.autosave is None:
+            return False
+        for edit in found.edits:
+            self.autosave.put(edit)
+        # Held in this workshop's own recovery file now, until the file has it.
+        if self.autosave.keep_for_recovery() and found.file != recovery.file_for(found.workshop):
+            recovery.forget(found)
+        self.flush()
+        codes = [e.target for e in found.edits if e.kind in ("evaluation", "new_item")]
+        if codes:
+            self.show_indicator(codes[0])
+        elif any(e.kind == "details" for e in found.edits):
+            self.show_page("team")
+        self._refresh_current()
+        self.statusBar().showMessage("Your recovered typing is back in the workshop.", 10000)
+        return True
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt name)
         if self._facilitation is not None:
             self._facilitation.close()
         self._save_geometry()
         if self.service is not None:
-            self.flush()
-            self.service.close()
+            if not self._can_leave("Quit"):
+                event.ignore()
+                return
+            self._close_service()
         event.accept()

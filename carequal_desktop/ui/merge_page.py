@@ -38,6 +38,8 @@ from carequal_desktop.errors import UserError
 from carequal_desktop.services import merge as merging
 from carequal_desktop.services.workshop import WorkshopService
 from carequal_desktop.ui import messages
+from carequal_desktop.ui.autosave import Autosave
+from carequal_desktop.ui.page import WorkshopPage
 from carequal_desktop.ui.widgets.headings import heading, page_heading
 from carequal_desktop.ui.widgets.responsive import split_when_narrow, stack_when_narrow
 
@@ -105,14 +107,19 @@ def _pane(name: str) -> QTextEdit:
     return edit
 
 
-class MergePage(QWidget):
+class MergePage(WorkshopPage):
     """Conflicts from merged copies, and the merges made so far."""
 
+    title = "Merge copies"
     changed = Signal()  # the workshop's content changed (a merge, or a decision)
 
-    def __init__(self, service: WorkshopService, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.service = service
+    def __init__(
+        self,
+        service: WorkshopService,
+        parent: QWidget | None = None,
+        autosave: Autosave | None = None,
+    ) -> None:
+        super().__init__(service, parent, autosave)
         self.conflicts: list[merging.ConflictInfo] = []
         self._build()
         self.refresh()

@@ -27,6 +27,7 @@ from carequal_desktop.errors import UserError
 from carequal_desktop.services.grading import GradingService
 from carequal_desktop.services.workshop import WorkshopService
 from carequal_desktop.ui import messages
+from carequal_desktop.ui.autosave import Autosave
 from carequal_desktop.ui.models.overview_table_model import (
     ACTIONS,
     CHANGE,
@@ -41,21 +42,27 @@ from carequal_desktop.ui.models.overview_table_model import (
     VIEWS,
     OverviewTableModel,
 )
+from carequal_desktop.ui.page import WorkshopPage
 from carequal_desktop.ui.widgets.grade_chart import GradeChart
 from carequal_desktop.ui.widgets.headings import page_heading
 from carequal_desktop.ui.widgets.responsive import split_when_narrow
 from carequal_desktop.ui.widgets.table_keys import TableKeys
 
 
-class OverviewPage(QWidget):
+class OverviewPage(WorkshopPage):
     """A table of indicators beside a bar chart of their grades."""
+
+    title = "Overview"
 
     indicator_activated = Signal(str)  # the code of the indicator to open
 
-    def __init__(self, service: WorkshopService, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.service = service
-        self.setAccessibleName("Overview")
+    def __init__(
+        self,
+        service: WorkshopService,
+        parent: QWidget | None = None,
+        autosave: Autosave | None = None,
+    ) -> None:
+        super().__init__(service, parent, autosave)
         self._split_done = False
 
         heading = page_heading("Overview", self)

@@ -26,6 +26,7 @@ from carequal_desktop.domain.vocabulary import ACTION_STATUSES
 from carequal_desktop.errors import UserError
 from carequal_desktop.services.workshop import WorkshopService
 from carequal_desktop.ui import messages
+from carequal_desktop.ui.autosave import Autosave
 from carequal_desktop.ui.colours import warning_colour
 from carequal_desktop.ui.evidence_page import TableKeys, long_date
 from carequal_desktop.ui.models.plan_table_model import (
@@ -36,6 +37,7 @@ from carequal_desktop.ui.models.plan_table_model import (
     STATUS,
     PlanTableModel,
 )
+from carequal_desktop.ui.page import WorkshopPage
 from carequal_desktop.ui.widgets.eliding import ElidingDelegate
 from carequal_desktop.ui.widgets.headings import page_heading
 from carequal_desktop.ui.widgets.responsive import compact_button
@@ -44,15 +46,20 @@ ALL = "all"
 MAX_ROW_LINES = 5  # longer cells are cut short; the full text is in the tooltip and the pane
 
 
-class PlanPage(QWidget):
+class PlanPage(WorkshopPage):
     """The improvement plan as a table grouped by statement, with a detail pane."""
+
+    title = "Improvement plan"
 
     changed = Signal()  # an action was added, edited or deleted
 
-    def __init__(self, service: WorkshopService, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.service = service
-        self.setAccessibleName("Improvement plan")
+    def __init__(
+        self,
+        service: WorkshopService,
+        parent: QWidget | None = None,
+        autosave: Autosave | None = None,
+    ) -> None:
+        super().__init__(service, parent, autosave)
 
         heading = page_heading("Improvement plan", self)
 

@@ -35,6 +35,8 @@ from carequal_desktop.domain.readiness import FINDING_KINDS, SOURCES, Finding
 from carequal_desktop.errors import UserError
 from carequal_desktop.services.readiness import FIELD_LABELS, ReadinessService
 from carequal_desktop.ui import messages
+from carequal_desktop.ui.autosave import Autosave
+from carequal_desktop.ui.page import WorkshopPage
 from carequal_desktop.ui.widgets.headings import page_heading
 
 KIND_LABELS: dict[str, str] = {
@@ -117,16 +119,19 @@ class FindingsModel(QAbstractTableModel):
         return None
 
 
-class ReadinessPage(QWidget):
+class ReadinessPage(WorkshopPage):
     """Checks and triangulation, with a way to the place of each finding."""
 
     go_to_requested = Signal(object)  # Finding
 
-    def __init__(self, service: Any, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+    title = "Readiness"
+
+    def __init__(
+        self, service: Any, parent: QWidget | None = None, autosave: Autosave | None = None
+    ) -> None:
+        super().__init__(service, parent, autosave)
         self.service = service
         self.ready = ReadinessService(service)
-        self.setAccessibleName("Readiness")
 
         outer = QVBoxLayout(self)
         outer.addWidget(page_heading("Readiness", self))

@@ -1,15 +1,17 @@
 """The position statement page: document control, key messages, statement summaries, conclusion.
 
-What the team writes for the document as a whole, beside the indicators. Each box saves when
-focus leaves it (and when the window flushes before an export). "Draft from the grades"
-fills an empty or replaced box with a first draft the team then edits.
+What the team writes for the document as a whole, beside the indicators. The boxes save
+through the workshop's one ``Autosave`` like every other (after a pause, at least every
+second and a half while typing, on leaving, before an export; kept for recovery if the file
+cannot take it). "Draft from the grades" fills an empty or replaced box with a first draft
+the team then edits.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -26,29 +28,34 @@ from PySide6.QtWidgets import (
 from carequal_desktop.domain.text import shorten
 from carequal_desktop.errors import UserError
 from carequal_desktop.services.readiness import DOCUMENT_STATUSES, ReadinessService
+from carequal_desktop.services.recovery import Edit
 from carequal_desktop.ui import messages
+from carequal_desktop.ui.autosave import Autosave
 from carequal_desktop.ui.indicator_page import NarrativeEdit
+from carequal_desktop.ui.page import WorkshopPage
 from carequal_desktop.ui.widgets.headings import heading, page_heading
 
-AUTOSAVE_MS = 700
+
+def _edit_for(key: str, text: str, label: str) -> Edit:
+    """Box ``key`` ("key_messages", "conclusion", "summary-2") as an autosave edit."""
+    if key.startswith("summary-"):
+        return Edit("statement", key.split("-", 1)[1], "summary", text, label)
+    return Edit("statement", "", key, text, label)
 
 
-class StatementPage(QWidget):
+class StatementPage(WorkshopPage):
     """Edit what the team says about the whole statement, and its document control."""
 
+    title = "Position statement"
     changed = Signal()
 
-    def __init__(self, service: Any, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.service = service
+    def __init__(
+        self, service: Any, parent: QWidget | None = None, autosave: Autosave | None = None
+    ) -> None:
+        super().__init__(service, parent, autosave)
         self.ready = ReadinessService(service)
-        self.setAccessibleName("Position statement")
-        self._dirty: set[str] = set()
         self._loading = False
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(AUTOSAVE_MS)
-        self._timer.timeout.connect(self.flush)
+        self._titles: dict[str, str] = {}
 
         outer = QVBoxLayout(self)
         outer.addWidget(page_heading("Position statement", self))
@@ -135,23 +142,28 @@ class StatementPage(QWidget):
         edit = NarrativeEdit(title, placeholder, lines)
         label.setBuddy(edit)
         edit.textChanged.connect(lambda k=key: self._touched(k))
-        edit.focus_lost.connect(self.flush)
+        edit.focus_lost.connect(self.save_typing)
         col.addWidget(edit)
         self.edits[key] = edit
+        self._titles[key] = title
         return edit
 
     # ----------------------------------------------------------------- reading
 
     def refresh(self) -> None:
-        """Show what is stored."""
+        """Show what is stored (and typing the file has not taken yet)."""
+        self.save_typing()
         self._loading = True
         try:
             texts = self.ready.statement_texts()
             control = self.ready.document_control()
-            self.key_messages.setPlainText(texts.key_messages)
-            self.conclusion.setPlainText(texts.conclusion)
-            for number, edit in self.summary_edits.items():
-                edit.setPlainText(texts.summaries.get(number, ""))
+            stored = {"key_messages": texts.key_messages, "conclusion": texts.conclusion}
+            for number in self.summary_edits:
+                stored[f"summary-{number}"] = texts.summaries.get(number, "")
+            for key, edit in self.edits.items():
+                text = self.autosave.text(_edit_for(key, "", "").key, stored.get(key, ""))
+                if edit.toPlainText() != text:
+                    edit.setPlainText(text)
             self.version_edit.setText(control.version)
             self.status_box.setCurrentIndex(max(0, self.status_box.findData(control.status)))
             self.date_edit.setText(control.evaluation_date or "")
@@ -171,15 +183,21 @@ class StatementPage(QWidget):
             self.status_box.setEnabled(not read_only)
         finally:
             self._loading = False
-        self._dirty.clear()
 
     # ----------------------------------------------------------------- writing
 
     def _touched(self, key: str) -> None:
-        if self._loading:
+        if self._loading or self.service.read_only:
             return
-        self._dirty.add(key)
-        self._timer.start()
+        label = f"Position statement: {self._titles.get(key, key)}"
+        self.autosave.put(_edit_for(key, self.edits[key].toPlainText(), label))
+
+    def owns(self, edit: Edit) -> bool:
+        return edit.kind == "statement"
+
+    def edits_saved(self, edits: list[Edit]) -> None:
+        if any(e.kind == "statement" for e in edits):
+            self.changed.emit()
 
     def fill_draft(self, key: str) -> None:
         """Put a first draft from the grades in one box (the team edits it)."""
@@ -197,27 +215,7 @@ class StatementPage(QWidget):
             return
         edit.setPlainText(text)
         edit.setFocus()
-        self.flush()
-
-    def flush(self) -> None:
-        """Save what has been typed."""
-        self._timer.stop()
-        if not self._dirty or self.service.read_only:
-            self._dirty.clear()
-            return
-        try:
-            for key in sorted(self._dirty):
-                text = self.edits[key].toPlainText()
-                if key == "key_messages":
-                    self.ready.update_key_messages(text)
-                elif key == "conclusion":
-                    self.ready.update_conclusion(text)
-                else:
-                    self.ready.update_summary(int(key.split("-")[1]), text)
-        except UserError as exc:
-            messages.show_error(self, str(exc))
-        self._dirty.clear()
-        self.changed.emit()
+        self.save_typing()
 
     def _save_control(self) -> None:
         if self._loading or self.service.read_only:

@@ -1,7 +1,7 @@
 """The "Workshop and team" page: the workshop's details, its sessions and its participants.
 
-Details are saved as they are typed, like the indicator page. Sessions and participants are
-short lists, edited in small dialogs.
+Details are saved as they are typed, through the workshop's ``Autosave`` like the indicator
+page. Sessions and participants are short lists, edited in small dialogs.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QFocusEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -35,9 +35,13 @@ from PySide6.QtWidgets import (
 from carequal_desktop.domain import records as rec
 from carequal_desktop.domain.vocabulary import COMMON_AGENCIES
 from carequal_desktop.errors import UserError
+from carequal_desktop.services.recovery import Edit
 from carequal_desktop.services.workshop import WorkshopService
 from carequal_desktop.ui import messages
-from carequal_desktop.ui.indicator_page import AUTOSAVE_MS, NarrativeEdit, heading
+from carequal_desktop.ui.autosave import Autosave
+from carequal_desktop.ui.dialogs._fields import AsksBeforeDiscarding
+from carequal_desktop.ui.indicator_page import NarrativeEdit, heading
+from carequal_desktop.ui.page import WorkshopPage
 from carequal_desktop.ui.widgets.responsive import stack_when_narrow
 
 _ID_ROLE = Qt.ItemDataRole.UserRole
@@ -51,7 +55,7 @@ class _LineEdit(QLineEdit):
         self.focus_lost.emit()
 
 
-class SessionDialog(QDialog):
+class SessionDialog(AsksBeforeDiscarding, QDialog):
     """Add or change one workshop session: date, place, notes."""
 
     def __init__(self, parent: QWidget | None = None, session: rec.Session | None = None) -> None:
@@ -82,6 +86,7 @@ class SessionDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        self.remember_form()
 
     def values(self) -> dict[str, str]:
         return {
@@ -91,7 +96,7 @@ class SessionDialog(QDialog):
         }
 
 
-class ParticipantDialog(QDialog):
+class ParticipantDialog(AsksBeforeDiscarding, QDialog):
     """Add or change one participant: name, agency (common ones offered), role."""
 
     def __init__(
@@ -131,6 +136,7 @@ class ParticipantDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        self.remember_form()
 
     def values(self) -> dict[str, str]:
         return {
@@ -159,20 +165,20 @@ def _table(headers: list[str], name: str) -> QTableWidget:
     return table
 
 
-class TeamPage(QWidget):
+class TeamPage(WorkshopPage):
     """Workshop details, sessions and participants."""
 
+    title = "Workshop and team"
     details_changed = Signal()  # the title may have changed: the window title follows
 
-    def __init__(self, service: WorkshopService, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.service = service
+    def __init__(
+        self,
+        service: WorkshopService,
+        parent: QWidget | None = None,
+        autosave: Autosave | None = None,
+    ) -> None:
+        super().__init__(service, parent, autosave)
         self._loading = False
-        self._dirty: set[str] = set()
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(AUTOSAVE_MS)
-        self._timer.timeout.connect(self.flush)
         self._build()
         self.refresh()
 
@@ -230,7 +236,7 @@ class TeamPage(QWidget):
                 edit.textEdited.connect(lambda _t, f=field: self._changed(f))
             else:
                 edit.textChanged.connect(lambda f=field: self._changed(f))
-            edit.focus_lost.connect(self.flush)  # type: ignore[union-attr]
+            edit.focus_lost.connect(self.save_typing)  # type: ignore[union-attr]
 
         # Right: participants, then sessions.
         right = QVBoxLayout()
@@ -318,12 +324,14 @@ class TeamPage(QWidget):
     # ------------------------------------------------------------------- load
 
     def refresh(self) -> None:
-        self.flush()
+        self.save_typing()
         d = self.service.details()
         self._loading = True
         try:
             for field, edit in self._edits.items():
-                value = getattr(d, field)
+                # Typing the file does not have yet (a full disk) stays on screen.
+                key = Edit("details", "", field, "", "").key
+                value = self.autosave.text(key, self.base(key, getattr(d, field)) or "")
                 if isinstance(edit, QLineEdit):
                     if edit.text() != value:
                         edit.setText(value)
@@ -388,30 +396,19 @@ class TeamPage(QWidget):
     def _changed(self, field: str) -> None:
         if self._loading or self.service.read_only:
             return
-        self._dirty.add(field)
-        self._timer.start()
+        edit = self._edits[field]
+        text = edit.text() if isinstance(edit, QLineEdit) else edit.toPlainText()
+        name = edit.accessibleName()
+        key = Edit("details", "", field, "", "").key
+        label = f"Workshop details: {name}"
+        self.autosave.put(Edit("details", "", field, text, label, base=self.base(key)))
 
-    def has_pending_edits(self) -> bool:
-        return bool(self._dirty)
+    def owns(self, edit: Edit) -> bool:
+        return edit.kind == "details"
 
-    def flush(self) -> None:
-        """Save what has been typed in the details."""
-        self._timer.stop()
-        if not self._dirty:
-            return
-        values = {}
-        for field in self._dirty:
-            edit = self._edits[field]
-            values[field] = edit.text() if isinstance(edit, QLineEdit) else edit.toPlainText()
-        try:
-            self.service.update_details(**values)
-        except UserError as exc:
-            self._dirty.clear()
-            messages.show_error(self, str(exc))
-            self.refresh()
-            return
-        self._dirty.clear()
-        self.details_changed.emit()
+    def edits_saved(self, edits: list[Edit]) -> None:
+        if any(e.kind == "details" for e in edits):
+            self.details_changed.emit()
 
     # ------------------------------------------------------------ participants
 

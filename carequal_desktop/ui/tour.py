@@ -117,6 +117,40 @@ def _dialogs(window: Any) -> Iterator[tuple[str, Callable[[], QDialog]]]:
     yield "dialog-participant", lambda: ParticipantDialog(window)
     yield "dialog-restore", lambda: RestoreDialog(window, service.path, [])
     yield "dialog-shortcuts", lambda: window.shortcuts_dialog()
+    yield "dialog-recovered-typing", lambda: _recovery_dialog(window)
+
+
+def _recovery_dialog(window: Any) -> QDialog:
+    """What the next start shows after typing never reached the file (a sample, not saved)."""
+    from carequal_desktop.services.recovery import Edit, Recovery
+    from carequal_desktop.ui.dialogs.recovery_dialog import RecoveryDialog
+
+    service = window.service
+    code = service.framework().indicators[0].code
+    sample = Recovery(
+        workshop=service.path,
+        title=service.details().title,
+        saved="2026-11-29T14:05:00+00:00",
+        edits=(
+            Edit(
+                "evaluation",
+                code,
+                "how_good_now",
+                "Most referrals get a same-day reply.",
+                f"{code} How good are we now?",
+            ),
+            Edit(
+                "new_item",
+                code,
+                "strength",
+                "Chronologies are up to date.",
+                f"{code} new strength",
+                draft=True,
+            ),
+        ),
+        file=Path(),
+    )
+    return RecoveryDialog(sample, window)
 
 
 def run_tour(window: Any, out: Path) -> TourResult:

@@ -1,10 +1,11 @@
-"""Small form fields the evidence and action dialogs share: an optional date and a
-checkable list of the framework's indicators."""
+"""What the evidence, action, participant and session dialogs share: an optional date, a
+checkable list of the framework's indicators, and asking before a changed form is thrown away."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -18,6 +19,38 @@ from PySide6.QtWidgets import (
 
 from carequal_desktop.domain.dates import DateNotUnderstood, long_date, parse_date
 from carequal_desktop.domain.framework import Framework
+from carequal_desktop.ui import messages
+
+
+class AsksBeforeDiscarding:
+    """Escape, Cancel or the close box on a changed form asks before the typing is lost.
+
+    Mix in before ``QDialog`` (``class EvidenceDialog(AsksBeforeDiscarding, QDialog)``), call
+    ``remember_form()`` once the form is filled; ``values()`` is what is compared.
+    """
+
+    _form_at_start: Any = None
+
+    def values(self) -> Any:
+        raise NotImplementedError
+
+    def remember_form(self) -> None:
+        """The form as shown: leaving it unchanged needs no question."""
+        self._form_at_start = self.values()
+
+    def form_changed(self) -> bool:
+        return self._form_at_start is not None and self.values() != self._form_at_start
+
+    def reject(self) -> None:
+        if self.form_changed() and not messages.ask(
+            self,  # type: ignore[arg-type]  # mixed into a QDialog
+            "Discard what you typed in this form?",
+            yes="Discard",
+            no="Keep editing",
+            destructive=True,
+        ):
+            return
+        super().reject()  # type: ignore[misc]  # QDialog.reject, next in the class order
 
 
 class OptionalDateEdit(QWidget):

@@ -22,7 +22,11 @@ from carequal_desktop.domain.vocabulary import ACTION_STATUSES
 from carequal_desktop.errors import UserError
 from carequal_desktop.services.workshop import WorkshopService
 from carequal_desktop.ui import messages
-from carequal_desktop.ui.dialogs._fields import IndicatorChecklist, OptionalDateEdit
+from carequal_desktop.ui.dialogs._fields import (
+    AsksBeforeDiscarding,
+    IndicatorChecklist,
+    OptionalDateEdit,
+)
 
 SMART_HINT = (
     "Make each action SMART: specific, measurable, achievable, realistic and time-bound. "
@@ -32,7 +36,7 @@ SMART_HINT = (
 NO_STATEMENT = "Not linked to a statement"
 
 
-class ActionDialog(QDialog):
+class ActionDialog(AsksBeforeDiscarding, QDialog):
     """New action (``action=None``) or an edit; ``saved`` holds the result after Save."""
 
     def __init__(
@@ -152,6 +156,7 @@ class ActionDialog(QDialog):
             self.setTabOrder(first, second)
 
         self._load(action, indicators, statement)
+        self.remember_form()
         self.statement_combo.currentIndexChanged.connect(self._statement_changed)
         (self.task_edit if action else self.statement_combo).setFocus()
         em = self.fontMetrics().averageCharWidth()

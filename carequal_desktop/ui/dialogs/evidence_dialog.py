@@ -27,12 +27,16 @@ from carequal_desktop.domain.vocabulary import COMMON_AGENCIES, EVIDENCE_KINDS, 
 from carequal_desktop.errors import UserError
 from carequal_desktop.services.workshop import WorkshopService
 from carequal_desktop.ui import messages
-from carequal_desktop.ui.dialogs._fields import IndicatorChecklist, OptionalDateEdit
+from carequal_desktop.ui.dialogs._fields import (
+    AsksBeforeDiscarding,
+    IndicatorChecklist,
+    OptionalDateEdit,
+)
 
 NOT_RECORDED = "Not recorded"
 
 
-class EvidenceDialog(QDialog):
+class EvidenceDialog(AsksBeforeDiscarding, QDialog):
     """New evidence (``evidence=None``) or an edit; ``saved`` holds the result after Save.
 
     ``indicators`` are ticked for new evidence; ``agencies`` (optional) are the agencies
@@ -185,6 +189,7 @@ class EvidenceDialog(QDialog):
         self.setTabOrder(self.indicator_list, self.buttons)
 
         self._load(evidence, indicators)
+        self.remember_form()
         self.title_edit.setFocus()
         em = self.fontMetrics().averageCharWidth()
         self.resize(em * 150, self.sizeHint().height())

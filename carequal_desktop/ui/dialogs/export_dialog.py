@@ -495,8 +495,20 @@ class ExportDialog(QDialog):
             return  # personal data never leaves silently
         parent = self.parent()
         flush = getattr(parent, "flush", None)
-        if callable(flush):
-            flush()  # typing not yet saved goes into the document too
+        # Typing not yet saved goes into the document too; if the file cannot take it
+        # (a full disk), exporting without it is the user's choice, not a surprise.
+        if (
+            callable(flush)
+            and flush() is False
+            and not messages.ask(
+                self,
+                "Your latest typing could not be saved to the workshop, so the document "
+                "would not include it. Export anyway?",
+                yes="Export without it",
+                no="Cancel",
+            )
+        ):
+            return
         options = self.options()
         service = self.service
 
@@ -625,7 +637,11 @@ def export_position_statement(window: Any) -> ExportDialog | None:
     """File › Export position statement…"""
     if getattr(window, "service", None) is None:
         return None
-    dialog = ExportDialog(window.service, window)
+    try:
+        dialog = ExportDialog(window.service, window)
+    except UserError as exc:  # the file cannot be read now (stick pulled, server gone)
+        messages.show_error(window, str(exc))
+        return None
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # a fresh count each time
     dialog.open()
     return dialog

@@ -18,9 +18,10 @@ from PySide6.QtWidgets import (
 from carequal_desktop.errors import UserError
 from carequal_desktop.services.workshop import WorkshopService
 from carequal_desktop.ui import messages
+from carequal_desktop.ui.dialogs._fields import AsksBeforeDiscarding
 
 
-class IndicatorDialog(QDialog):
+class IndicatorDialog(AsksBeforeDiscarding, QDialog):
     def __init__(self, service: WorkshopService, code: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.service = service
@@ -69,6 +70,12 @@ class IndicatorDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        self.remember_form()
+
+    def values(self) -> tuple[str, str, list[int]]:
+        """What the form holds (compared when Escape is pressed)."""
+        checked = [n for n, box in self.statement_boxes.items() if box.isChecked()]
+        return self.title_edit.text(), self.prompts_edit.toPlainText(), checked
 
     def accept(self) -> None:
         try:

@@ -144,7 +144,11 @@ class FacilitationWindow(QWidget):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setChildrenCollapsible(True)
         outer.addWidget(self.splitter, 1)
-        self.page = IndicatorPage(self.service, self)
+        # The window's own autosave and undo stack: one place holds the typing, whichever
+        # window it was typed in, and closing either keeps what could not be saved.
+        self.page = IndicatorPage(self.service, self, self.main.autosave)
+        if self.main.undo_stack is not None:
+            self.page.use_undo_stack(self.main.undo_stack)
         self.page.navigate_requested.connect(self.go_relative)
         self.page.indicator_changed.connect(self.main.refresh_indicator_item)
         self.splitter.addWidget(self.page)

@@ -1,12 +1,14 @@
 """An editable list of one-line items (strengths, areas for improvement).
 
 The widget only shows and asks: it emits what the user wants done, and the page that owns
-it calls the service and hands the list back with ``set_items``.
+it calls the service and hands the list back with ``set_items``. Nothing typed is held only
+here: the line being typed is reported as it changes (``draft_changed``), and a line being
+changed with F2 is handed over before the list is reloaded (``commit_editing``).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -16,6 +18,8 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
@@ -25,6 +29,24 @@ from carequal_desktop.ui.widgets.responsive import compact_button
 _ID_ROLE = Qt.ItemDataRole.UserRole
 
 
+class _LineDelegate(QStyledItemDelegate):
+    """The F2 editor, reporting its text as it is typed so a crash cannot take it."""
+
+    text_edited = Signal(str, str)  # id, text so far
+
+    def createEditor(  # noqa: N802 (Qt name)
+        self,
+        parent: QWidget,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> QWidget:
+        editor = super().createEditor(parent, option, index)
+        item_id = index.data(_ID_ROLE)
+        if isinstance(editor, QLineEdit) and item_id:
+            editor.textEdited.connect(lambda text: self.text_edited.emit(item_id, text))
+        return editor
+
+
 class ItemListEditor(QWidget):
     """A heading, a line to type a new item, the list, and edit/delete/move buttons."""
 
@@ -32,6 +54,9 @@ class ItemListEditor(QWidget):
     edit_requested = Signal(str, str)  # id, new text
     delete_requested = Signal(str)  # id
     reorder_requested = Signal(list)  # ids in the new order
+    draft_changed = Signal(str)  # the line being typed changed (not yet added)
+    editing_text = Signal(str, str)  # id, text typed so far in a line being changed (F2)
+    editing_finished = Signal(str)  # id: the F2 editor closed (saved or given up)
 
     def __init__(self, heading: str, placeholder: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -55,6 +80,7 @@ class ItemListEditor(QWidget):
         self.new_line.setAccessibleName(f"New item for {heading.lower()}")
         self.new_line.setClearButtonEnabled(True)
         self.new_line.returnPressed.connect(self._add)
+        self.new_line.textEdited.connect(self.draft_changed)
         self.add_button = QPushButton("Add")
         self.add_button.setAccessibleName(f"Add to {heading.lower()}")
         self.add_button.setToolTip("Add the line typed on the left (Enter)")
@@ -75,6 +101,10 @@ class ItemListEditor(QWidget):
         )
         self._fit_height()
         self.list.itemChanged.connect(self._item_changed)
+        self._delegate = _LineDelegate(self.list)
+        self._delegate.text_edited.connect(self.editing_text)
+        self._delegate.closeEditor.connect(self._editor_closed)
+        self.list.setItemDelegate(self._delegate)
         self.list.currentRowChanged.connect(self._update_buttons)
         layout.addWidget(self.list, 1)
 
@@ -124,6 +154,7 @@ class ItemListEditor(QWidget):
 
     def set_items(self, items: list[tuple[str, str]], select_id: str | None = None) -> None:
         """Show ``(id, text)`` pairs, keeping the selection on ``select_id`` if given."""
+        self.commit_editing()
         self._loading = True
         try:
             current = select_id or self.current_id()
@@ -141,6 +172,20 @@ class ItemListEditor(QWidget):
         finally:
             self._loading = False
         self._update_buttons()
+
+    def commit_editing(self) -> None:
+        """A line being changed (F2) is handed over now, as if Enter had been pressed."""
+        editor = self.list.indexWidget(self.list.currentIndex())
+        if editor is None or self._loading:
+            return
+        delegate = self.list.itemDelegate()
+        delegate.commitData.emit(editor)
+        delegate.closeEditor.emit(editor, delegate.EndEditHint.NoHint)
+
+    def set_draft(self, text: str) -> None:
+        """Show a line typed earlier and not yet added (or none)."""
+        if self.new_line.text() != text:
+            self.new_line.setText(text)
 
     def ids(self) -> list[str]:
         return [self.list.item(i).data(_ID_ROLE) for i in range(self.list.count())]
@@ -165,6 +210,7 @@ class ItemListEditor(QWidget):
         if not text or self._read_only:
             return
         self.new_line.clear()
+        self.draft_changed.emit("")
         self.add_requested.emit(text)
 
     def _edit(self) -> None:
@@ -190,6 +236,11 @@ class ItemListEditor(QWidget):
         if self._loading:
             return
         self.edit_requested.emit(item.data(_ID_ROLE), item.text())
+
+    def _editor_closed(self, _editor: QWidget, _hint: object = None) -> None:
+        item_id = self.current_id()
+        if item_id is not None:
+            self.editing_finished.emit(item_id)
 
     def _update_buttons(self) -> None:
         row = self.list.currentRow()
