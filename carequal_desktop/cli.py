@@ -575,7 +575,7 @@ def _add_merge_commands(
     commands["merge"] = (p, _merge)
 
     p = _Parser(prog=f"{PROG} conflicts", description="List the merge conflicts still to decide.")
-    p.add_argument("file", type=Path, metavar="FILE")
+    p.add_argument("file", type=_source, metavar="FILE")
     p.add_argument("--json", action="store_true", help="print them as JSON")
     commands["conflicts"] = (p, _conflicts)
 
@@ -584,7 +584,7 @@ def _add_merge_commands(
         description="Decide one merge conflict: keep this file's version, the incoming one, or "
         "a text of your own.",
     )
-    p.add_argument("file", type=Path, metavar="FILE")
+    p.add_argument("file", type=_source, metavar="FILE")
     p.add_argument("id", type=int, metavar="ID", help="the conflict's number (carequal conflicts)")
     choice = p.add_mutually_exclusive_group(required=True)
     choice.add_argument("--ours", action="store_true", help="keep this file's version")
@@ -597,7 +597,7 @@ def _add_merge_commands(
         description="Apply an edited exchange document to an existing workshop as edits: records "
         "matched by id, changed fields updated, new records added.",
     )
-    p.add_argument("file", type=Path, metavar="FILE.carequal")
+    p.add_argument("file", type=_source, metavar="FILE.carequal")
     p.add_argument("source", type=Path, metavar="EDITED.json")
     p.add_argument(
         "--delete-missing",
@@ -652,10 +652,9 @@ def _conflicts(args: argparse.Namespace) -> int:
 
 def _resolve(args: argparse.Namespace) -> int:
     from carequal_desktop.services.merge import resolve
-    from carequal_desktop.services.workshop import WorkshopService
 
     choice = "ours" if args.ours else "theirs" if args.theirs else "text"
-    service = WorkshopService.open(args.file, read_only=False)
+    service = _open_to_change(args.file)
     try:
         resolve(service, args.id, choice, args.text)
     finally:
@@ -665,11 +664,31 @@ def _resolve(args: argparse.Namespace) -> int:
 
 
 def _update(args: argparse.Namespace) -> int:
-    from carequal_desktop.services.update import update_file
+    from carequal_desktop.services.exchange import read_json_file
+    from carequal_desktop.services.update import apply_document, update_file
 
-    report = update_file(args.file, args.source, delete_missing=args.delete_missing)
+    if isinstance(args.file, str):  # a server location: the same edits, on the server
+        doc = read_json_file(args.source)
+        service = _open_to_change(args.file)
+        try:
+            report = apply_document(service, doc, delete_missing=args.delete_missing)
+        finally:
+            service.close()
+    else:
+        report = update_file(args.file, args.source, delete_missing=args.delete_missing)
     print(report.summary())
     return EXIT_OK
+
+
+def _open_to_change(source: Path | str):  # type: ignore[no-untyped-def]
+    """A workshop file or server location, opened for changing."""
+    if isinstance(source, str):
+        from carequal_desktop.services.server import open_server_workshop
+
+        return open_server_workshop(source)
+    from carequal_desktop.services.workshop import WorkshopService
+
+    return WorkshopService.open(source, read_only=False)
 
 
 def _merge_export_warning(service: object) -> list[str]:

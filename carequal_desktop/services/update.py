@@ -115,7 +115,8 @@ def apply_document(
             "so it was not applied. Nothing was changed."
         )
     _check_refs(service, doc)
-    backups.make_backup(service.path, "before-update")
+    if service.db.server is None:  # a server's backups are IT's, not a laptop's
+        backups.make_backup(service.path, "before-update")
     report = UpdateReport()
 
     changed = {k: ws.get(k, "") for k in _DETAILS if ws.get(k, "") != getattr(mine, k)}

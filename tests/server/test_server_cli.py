@@ -65,8 +65,23 @@ def test_init_push_export_pull_on_a_location(
         "personal_data",
     }
 
+    # update and conflicts on a location: an edited export applied as edits, on the server.
+    exported["workshop"]["context"] = "Changed in the exchange document"
+    (tmp_path / "edited.json").write_text(json.dumps(exported), encoding="utf-8")
+    code, out, err = run(capsys, "update", location, str(tmp_path / "edited.json"))
+    assert code == 0, err
+    code, out, err = run(capsys, "conflicts", location, "--json")
+    assert code == 0 and json.loads(out) == {"conflicts": []}, err
+
     code, out, err = run(capsys, "pull", location, str(tmp_path / "copy.carequal"))
     assert code == 0, err
+    from carequal_desktop.services.workshop import WorkshopService
+
+    pulled = WorkshopService.open(tmp_path / "copy.carequal", read_only=True)
+    try:
+        assert pulled.details().context == "Changed in the exchange document"
+    finally:
+        pulled.close()
     code, _, err = run(capsys, "pull", location, str(tmp_path / "copy.carequal"))
     assert code == 2 and "already exists" in err
 
