@@ -43,6 +43,7 @@ def _window_parser() -> argparse.ArgumentParser:
             "  export-json FILE OUT.json          write a workshop as exchange JSON\n"
             "  export-docx FILE OUT.docx          write the draft position statement in Word\n"
             "  export-csv FILE OUT.csv            write the improvement plan or evidence register as CSV\n"
+            "  new-cycle PREVIOUS NEW.carequal    start the next self-evaluation from a previous one\n"
             "  merge INTO FROM [--json]           merge another copy of the workshop into INTO\n"
             "  conflicts FILE [--json]            list merge conflicts still to decide\n"
             "  resolve FILE ID --ours|--theirs|--text TEXT   decide one conflict\n"
@@ -113,6 +114,11 @@ def _command_parsers() -> dict[
         "--no-evidence-appendix", action="store_true", help="leave out the evidence index appendix"
     )
     p.add_argument("--no-plan", action="store_true", help="leave out the improvement plan")
+    p.add_argument(
+        "--no-agency-views",
+        action="store_true",
+        help="leave out where agencies' proposed grades differed and their dissent",
+    )
     p.add_argument("--force", action="store_true", help="replace OUT if it exists")
     _add_personal_data_flag(p)
     commands["export-docx"] = (p, _export_docx)
@@ -132,6 +138,7 @@ def _command_parsers() -> dict[
     p.add_argument("--force", action="store_true", help="replace OUT if it exists")
     _add_personal_data_flag(p)
     commands["export-csv"] = (p, _export_csv)
+    commands["new-cycle"] = _new_cycle_parser()
     _server_parsers(commands)
     _add_merge_commands(commands)
     _add_check_command(commands)
@@ -280,6 +287,7 @@ def _export_docx(args: argparse.Namespace) -> int:
         include_grades=not args.no_grades,
         include_evidence_appendix=not args.no_evidence_appendix,
         include_plan=not args.no_plan,
+        include_agency_views=not args.no_agency_views,
     )
     service = _open(args.source)
     try:
@@ -308,6 +316,51 @@ def _export_csv(args: argparse.Namespace) -> int:
     for warning in result.warnings:
         print(f"{PROG}: warning: {warning}", file=sys.stderr)
     print(f"CSV written to {args.target}")
+    return EXIT_OK
+
+
+def _new_cycle_parser() -> tuple[argparse.ArgumentParser, Callable[[argparse.Namespace], int]]:
+    p = _Parser(
+        prog=f"{PROG} new-cycle",
+        description="Start the next self-evaluation from a previous workshop: same team, "
+        "evidence with its dates, open actions; every indicator not started, last cycle's "
+        "grade kept as its previous grade.",
+    )
+    p.add_argument("source", type=_source, metavar="PREVIOUS")
+    p.add_argument("target", type=Path, metavar="NEW.carequal")
+    p.add_argument(
+        "--title", help="title of the new workshop (default: the previous one's, a year on)"
+    )
+    p.add_argument(
+        "--framework",
+        default="same",
+        metavar="ID",
+        help="'same' (default: the previous workshop's own copy) or a built-in framework id, "
+        "e.g. qf-2019; indicators are matched by code",
+    )
+    p.add_argument("--force", action="store_true", help="replace NEW if it exists")
+    return p, _new_cycle
+
+
+def _new_cycle(args: argparse.Namespace) -> int:
+    from carequal_desktop.services.new_cycle import start_next_cycle
+
+    _check_target(args.target, args.force)
+    service = _open(args.source)
+    try:
+        result = start_next_cycle(
+            service,
+            args.target,
+            title=args.title,
+            framework=args.framework,
+            overwrite=args.force,
+        )
+    finally:
+        service.close()
+    for warning in result.warnings:
+        print(f"{PROG}: warning: {warning}", file=sys.stderr)
+    print(f"New workshop written to {result.path}")
+    print(result.summary(with_warnings=False))
     return EXIT_OK
 
 
@@ -420,6 +473,7 @@ def _command_names() -> tuple[str, ...]:
         "export-json",
         "export-docx",
         "export-csv",
+        "new-cycle",
         "server",
         "push",
         "pull",

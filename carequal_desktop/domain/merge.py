@@ -117,6 +117,8 @@ TABLES: dict[str, TableSpec] = {
                 "dissent": "",
                 "previous_grade": None,
                 "proposed_grades": "[]",
+                "proposals_hidden": False,  # issue 10: the reveal state
+                "dissents": "[]",  # issue 10: dissent per agency
             },
             text=frozenset({"how_good_now", "how_do_we_know", "what_next", "rationale", "dissent"}),
         ),

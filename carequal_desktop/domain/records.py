@@ -57,6 +57,15 @@ class ProposedGrade:
 
 
 @dataclass
+class Dissent:
+    """A view recorded against the agreed grade, in the agency's own words."""
+
+    agency: str
+    text: str
+    participant: str | None = None
+
+
+@dataclass
 class Evaluation:
     indicator_code: str
     status: str = "not_started"
@@ -68,9 +77,11 @@ class Evaluation:
     what_next: str = ""
     rationale: str = ""
     proposed_grades: list[ProposedGrade] = field(default_factory=list)
-    dissent: str = ""
+    dissent: str = ""  # dissent not attributed to one agency (and files from before dissents)
     previous_grade: int | None = None
     updated: str = ""
+    proposals_hidden: bool = False
+    dissents: list[Dissent] = field(default_factory=list)
 
 
 @dataclass

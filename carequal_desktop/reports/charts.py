@@ -146,6 +146,97 @@ def grades_figure(
     return figure
 
 
+def grade_change_figure(
+    rows: Iterable[tuple[str, str, int | None, int | None]],
+    framework: Framework,
+    *,
+    figure: Figure | None = None,
+    font_size: float = 8.0,
+    label_chars: int = 34,
+) -> Figure:
+    """Previous against current grade per indicator: (code, title, previous, current) rows.
+
+    The previous grade is a hollow circle, the current one a filled square, joined by an
+    arrow; the change is also written at the right ("up 1"), so neither colour nor shape
+    alone carries it.
+    """
+    from matplotlib.figure import Figure
+
+    from carequal_desktop.domain.grading import change_words
+
+    items = list(rows)
+    levels = sorted(framework.scale, key=lambda lvl: lvl.value)
+    top = max((lvl.value for lvl in levels), default=6)
+    bottom = min((lvl.value for lvl in levels), default=1)
+    if figure is None:
+        figure = Figure(figsize=(6.5, 0.26 * max(len(items), 1) + 1.6), layout="constrained")
+    else:
+        figure.clear()
+        figure.set_layout_engine("constrained")
+    ax = figure.add_subplot()
+    for y, (_code, _title, previous, current) in enumerate(items):
+        if previous is not None and current is not None and previous != current:
+            ax.annotate(
+                "",
+                xy=(current, y),
+                xytext=(previous, y),
+                arrowprops={
+                    "arrowstyle": "->",
+                    "color": "#4d4d4d",
+                    "linewidth": 1.0,
+                    "shrinkA": 5,
+                    "shrinkB": 5,
+                },
+            )
+        if previous is not None:
+            ax.plot(
+                previous,
+                y,
+                marker="o",
+                markersize=7,
+                markerfacecolor="white",
+                markeredgecolor="#4d4d4d",
+                markeredgewidth=1.2,
+                linestyle="none",
+            )
+        if current is not None:
+            ax.plot(current, y, marker="s", markersize=6, color=GRADE_COLOURS[5], linestyle="none")
+        words = change_words(previous, current).replace("▲ ", "").replace("▼ ", "")
+        if current is None:
+            words = "not graded yet"
+        elif previous is None:
+            words = "new"
+        ax.text(top + 0.35, y, words, va="center", ha="left", fontsize=font_size, color="#262626")
+    ax.set_yticks(list(range(len(items))))
+    ax.set_yticklabels(
+        [shorten(f"{c} {t}", label_chars) for c, t, _p, _n in items], fontsize=font_size
+    )
+    ax.set_ylim(len(items) - 0.5, -0.5)
+    ax.set_xlim(bottom - 0.5, top + 1.6)
+    ax.set_xticks([lvl.value for lvl in levels] or list(range(bottom, top + 1)))
+    ax.set_xticklabels(
+        [f"{lvl.value}\n{lvl.label}" for lvl in levels] or [str(v) for v in range(bottom, top + 1)],
+        fontsize=font_size,
+    )
+    ax.xaxis.grid(True, color="#d9d9d9", linewidth=0.6)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.tick_params(axis="y", length=0)
+    ax.plot(
+        [],
+        [],
+        marker="o",
+        markerfacecolor="white",
+        markeredgecolor="#4d4d4d",
+        linestyle="none",
+        label="Previous self-evaluation",
+    )
+    ax.plot([], [], marker="s", color=GRADE_COLOURS[5], linestyle="none", label="Now")
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, fontsize=font_size, frameon=False)
+    return figure
+
+
 TRIANGULATION_COLUMNS: tuple[tuple[str, str], ...] = (
     ("numbers", "Numbers"),
     ("views", "People's\nviews"),

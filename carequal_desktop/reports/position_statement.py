@@ -33,6 +33,7 @@ from carequal_desktop.domain.vocabulary import (
     NOT_GRADED,
 )
 from carequal_desktop.domain.wordcount import WORD_LIMIT, count_texts
+from carequal_desktop.reports import grading_text
 from carequal_desktop.services.files import check_target, write_atomically
 from carequal_desktop.services.readiness import DOCUMENT_STATUSES
 
@@ -58,6 +59,7 @@ class ExportOptions:
     include_grades: bool = True
     include_evidence_appendix: bool = True
     include_plan: bool = True
+    include_agency_views: bool = True  # proposed-grade ranges and dissent (internal drafts)
     # Generated lists repeat the appendix and the plan; off by default, they count as body.
     list_evidence_in_body: bool = False
     list_actions_in_body: bool = False
@@ -134,6 +136,7 @@ class StatementModel:
     appendix_letters: dict[str, str]
     dropped_characters: int = 0
     warnings: list[str] = field(default_factory=list)
+    grading: Any = None  # reports.grading_text.GradingParts
 
     @property
     def body(self) -> list[BodySection]:
@@ -408,6 +411,7 @@ def build_statement(service: Any, options: ExportOptions | None = None) -> State
         appendix_letters=data.letters,
         warnings=warnings,
     )
+    grading_text.extend_model(model, service, data.evaluations, data.summaries, clean)
     model.dropped_characters = clean.dropped
     if clean.dropped:
         model.warnings.append(
@@ -565,11 +569,15 @@ def _how_good_blocks(sec: BodySection, data: _Inputs, ev: Any) -> None:
 
 
 def _grade_blocks(sec: BodySection, data: _Inputs, ev: Any) -> None:
-    if not data.options.include_grades or ev.grade is None:
+    if not data.options.include_grades:
         return
-    sec.add("Grade", f"Grade: {_grade_text(ev.grade, data.fw, data.clean)}")
-    for _style, line in data.narrative(ev.rationale):
-        sec.add("Normal", line)
+    if ev.grade is not None:
+        sec.add("Grade", f"Grade: {_grade_text(ev.grade, data.fw, data.clean)}")
+        for _style, line in data.narrative(ev.rationale):
+            sec.add("Normal", line)
+    if data.options.include_agency_views:  # where agencies differed (issue 10)
+        for style, line in grading_text.agency_view_blocks(ev, data.fw, data.clean):
+            sec.add(style, line)
 
 
 def _how_we_know_blocks(sec: BodySection, data: _Inputs, code: str, ev: Any) -> None:
@@ -1111,6 +1119,7 @@ def render_docx(model: StatementModel, progress: Progress | None = None) -> byte
             )
         )
         buffer.append(_para("Figure 1: The team's grades by quality indicator", "Caption"))
+        buffer.extend(grading_text.render_comparison(model, doc))
 
     # ---- improvement plan, in a landscape section of its own
     letters = model.appendix_letters
@@ -1196,7 +1205,9 @@ def render_docx(model: StatementModel, progress: Progress | None = None) -> byte
                 pic_id=2,
             )
         )
-        buffer.append(_para("Figure 2: Evidence behind each quality indicator", "Caption"))
+        figure = grading_text.figure_number(model, 2)  # after the previous-grades figure
+        buffer.append(_para(f"Figure {figure}: Evidence behind each quality indicator", "Caption"))
+    buffer.extend(grading_text.render_appendix(model, _para, _table_xml))
     buffer.append(_para("", ppr='<w:spacing w:after="0"/>'))
 
     # Parse the document once: moving thousands of parsed elements into python-docx's tree

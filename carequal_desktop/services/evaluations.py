@@ -100,6 +100,10 @@ class EvaluationService:
                 values[key] = check_grade(value, fw)
             elif key == "proposed_grades":
                 values[key] = json.dumps([_proposed_to_dict(p) for p in value], ensure_ascii=False)
+            elif key == "proposals_hidden":  # issue 10 (grading)
+                values[key] = bool(value)
+            elif key == "dissents":  # issue 10 (grading): [{agency, participant?, text}]
+                values[key] = json.dumps(value, ensure_ascii=False)
             else:
                 raise ValueError(f"Unknown evaluation field {key!r}")
         stamp = now_iso()
@@ -233,6 +237,9 @@ def _record(row: EvaluationRow, items: Iterable[EvaluationItemRow]) -> rec.Evalu
             for p in json.loads(row.proposed_grades)
         ],
         updated=row.updated,
+        # Issue 10 (grading): reveal state and dissent per agency.
+        proposals_hidden=bool(row.proposals_hidden),
+        dissents=[rec.Dissent(**d) for d in json.loads(row.dissents)],
     )
     for it in items:
         target = ev.strengths if it.kind == "strength" else ev.areas_for_improvement

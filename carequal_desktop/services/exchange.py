@@ -22,6 +22,7 @@ from carequal_desktop.errors import InvalidExchangeError, StorageError, TargetEx
 from carequal_desktop.resources import resource_path
 from carequal_desktop.services import backups, files, locking
 from carequal_desktop.services.files import write_atomically
+from carequal_desktop.services.new_cycle import PREVIOUS_CYCLE_KEY, previous_cycle_document
 from carequal_desktop.services.values import new_id, now_iso
 from carequal_desktop.services.workshop import WorkshopService
 from carequal_desktop.store.connection import init_db
@@ -103,6 +104,9 @@ def export_document(service: WorkshopService) -> dict[str, Any]:
         "evidence": [],
         "actions": [],
     }
+    previous = previous_cycle_document(service)
+    if previous is not None:
+        doc["workshop"]["previous_cycle"] = previous
     for ev in service.evaluations():
         proposed = []
         for p in ev.proposed_grades:
@@ -112,23 +116,27 @@ def export_document(service: WorkshopService) -> dict[str, Any]:
             if p.note:
                 item["note"] = p.note
             proposed.append(item)
-        doc["evaluations"].append(
-            {
-                "indicator": ev.indicator_code,
-                "status": ev.status,
-                "grade": ev.grade,
-                "how_good_now": ev.how_good_now,
-                "strengths": [i.text for i in ev.strengths],
-                "areas_for_improvement": [i.text for i in ev.areas_for_improvement],
-                "how_do_we_know": ev.how_do_we_know,
-                "what_next": ev.what_next,
-                "rationale": ev.rationale,
-                "proposed_grades": proposed,
-                "dissent": ev.dissent,
-                "previous_grade": ev.previous_grade,
-                "updated": ev.updated,
-            }
-        )
+        entry: dict[str, Any] = {
+            "indicator": ev.indicator_code,
+            "status": ev.status,
+            "grade": ev.grade,
+            "how_good_now": ev.how_good_now,
+            "strengths": [i.text for i in ev.strengths],
+            "areas_for_improvement": [i.text for i in ev.areas_for_improvement],
+            "how_do_we_know": ev.how_do_we_know,
+            "what_next": ev.what_next,
+            "rationale": ev.rationale,
+            "proposed_grades": proposed,
+        }
+        # Optional since issue 10: written only when they say something, so version-1
+        # documents export exactly as they were.
+        if ev.proposals_hidden and ev.proposed_grades:  # with none, a round starts hidden
+            entry["proposed_grades_hidden"] = True
+        entry["dissent"] = ev.dissent
+        if ev.dissents:
+            entry["dissents"] = [_dissent_to_dict(x) for x in ev.dissents]
+        entry.update({"previous_grade": ev.previous_grade, "updated": ev.updated})
+        doc["evaluations"].append(entry)
     for e in service.evidence():
         item = {"id": e.id, "ref": e.ref, "title": e.title, "kind": e.kind, "agency": e.agency}
         if e.date:
@@ -175,6 +183,14 @@ def export_document(service: WorkshopService) -> dict[str, Any]:
     if extensions is not None:
         doc["extensions"] = extensions
     return doc
+
+
+def _dissent_to_dict(d: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"agency": d.agency}
+    if d.participant:
+        out["participant"] = d.participant
+    out["text"] = d.text
+    return out
 
 
 def _export_facilitation(service: WorkshopService) -> dict[str, Any]:
@@ -402,6 +418,12 @@ def _check_consistency(doc: dict[str, Any]) -> None:
                     json_path(["evaluations", i, "proposed_grades", j, "participant"]),
                     f"there is no participant with id {pg['participant']}",
                 )
+        for j, ds in enumerate(ev.get("dissents", [])):
+            if "participant" in ds and ds["participant"].lower() not in participants:
+                raise InvalidExchangeError(
+                    json_path(["evaluations", i, "dissents", j, "participant"]),
+                    f"there is no participant with id {ds['participant']}",
+                )
     refs: dict[str, str] = {}
     for i, e in enumerate(doc.get("evidence", [])):
         unique_id(e["id"], ["evidence", i, "id"])
@@ -554,6 +576,9 @@ def _build(doc: dict[str, Any], path: Path) -> None:
             )
             service.frameworks.write(s, Framework.from_dict(doc["framework"]), stamp)
             s.add(Meta(key="imported", value=stamp))
+            if "previous_cycle" in ws:
+                link = json.dumps(ws["previous_cycle"], ensure_ascii=False)
+                s.add(Meta(key=PREVIOUS_CYCLE_KEY, value=link))
         service.bulk_insert(
             SessionRow,
             [
@@ -600,6 +625,8 @@ def _build(doc: dict[str, Any], path: Path) -> None:
                     "proposed_grades": json.dumps(
                         ev.get("proposed_grades", []), ensure_ascii=False
                     ),
+                    "proposals_hidden": bool(ev.get("proposed_grades_hidden", False)),
+                    "dissents": json.dumps(ev.get("dissents", []), ensure_ascii=False),
                     "updated": ev.get("updated", stamp),
                 }
             )

@@ -30,7 +30,7 @@ from sqlalchemy.pool import StaticPool
 if TYPE_CHECKING:  # Alembic is imported only when a step runs, not on every start
     from alembic.operations import Operations
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 Step = Callable[["Operations"], None]
 
@@ -117,11 +117,38 @@ def _add_merge_history(op: Operations) -> None:
             bind.exec_driver_sql(statement)
 
 
+def _add_grading(op: Operations) -> None:
+    """Version 5 (issue 10): proposed grades hidden until revealed, and dissent per agency.
+
+    Proposals already in a file were made in the open, so they stay revealed.
+    """
+    import sqlalchemy as sa
+
+    op.add_column(
+        "evaluation",
+        sa.Column("proposals_hidden", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
+    op.add_column(
+        "evaluation", sa.Column("dissents", sa.String(), nullable=False, server_default="[]")
+    )
+    if op.get_bind().dialect.name == "sqlite":
+        # The field-history triggers (version 4) list the evaluation's merged columns; make
+        # them again so they cover the two new ones.
+        from carequal_desktop.store.tables import history_trigger_sql
+
+        bind = op.get_bind()
+        for name in ("history_evaluation_update", "history_evaluation_delete"):
+            bind.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
+        for statement in history_trigger_sql():
+            bind.exec_driver_sql(statement)
+
+
 # STEPS[n] upgrades from version n-1 to version n.
 STEPS: dict[int, Step] = {
     2: _add_facilitation,
     3: _add_position_statement,
     4: _add_merge_history,
+    5: _add_grading,
 }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, LargeBinary, event
+from sqlalchemy import BigInteger, Column, LargeBinary, event, false
 from sqlmodel import Field, SQLModel
 
 # Tables register on this metadata; init_db creates them in a new file.
@@ -101,6 +101,11 @@ class EvaluationRow(SQLModel, table=True):
     previous_grade: int | None = None
     proposed_grades: str = "[]"  # JSON list of {agency, participant?, grade, note?}
     updated: str
+    # Grading in the room (issue 10; after ``updated``, where the upgrade adds them): proposals
+    # stay hidden until revealed together. A new round starts hidden; rows from before the
+    # column were made in the open, hence the server default. And each agency's own dissent.
+    proposals_hidden: bool = Field(default=True, sa_column_kwargs={"server_default": false()})
+    dissents: str = Field(default="[]", sa_column_kwargs={"server_default": "[]"})
 
 
 class EvaluationItemRow(SQLModel, table=True):
@@ -342,13 +347,17 @@ def _history_key(table: str, prefix: str) -> str:
     return f"{prefix}.id"
 
 
-def history_trigger_sql() -> list[str]:
-    """The triggers that note every change to a merged table in ``history_dirty``."""
+def history_trigger_sql(without: dict[str, set[str]] | None = None) -> list[str]:
+    """The triggers that note every change to a merged table in ``history_dirty``.
+
+    ``without`` leaves columns out ({table: {column, ...}}): the triggers as a file made
+    before those columns were added still has them (see ``validate.check_schema``).
+    """
     from carequal_desktop.domain.merge import TABLES
 
     out: list[str] = []
     for table, spec in TABLES.items():
-        cols = list(spec.fields)
+        cols = [c for c in spec.fields if c not in (without or {}).get(table, set())]
         slots = ", ".join(f"v{i}" for i in range(len(cols)))
         old = ", ".join(f"OLD.{c}" for c in cols)
         note = "INSERT OR IGNORE INTO history_dirty(tbl, key, op) VALUES"

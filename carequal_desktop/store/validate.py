@@ -156,6 +156,37 @@ def _expected() -> _Expected:
     return _Expected(tables, indexes, triggers)
 
 
+# Issue 10 added two merged evaluation columns after the merge history (schema version 4):
+# a file from before has the evaluation's history triggers without them.
+_GRADING_COLUMNS = {"evaluation": {"proposals_hidden", "dissents"}}
+
+
+def _grading_version() -> int:
+    from carequal_desktop.store import migrations
+
+    return next(v for v, step in migrations.STEPS.items() if step.__name__ == "_add_grading")
+
+
+@lru_cache(maxsize=1)
+def _triggers_before_grading() -> dict[str, tuple[str, str]]:
+    from carequal_desktop.store.tables import history_trigger_sql
+
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.execute("CREATE TABLE evaluation (x)")  # a trigger needs only its table to exist
+        for statement in history_trigger_sql(without=_GRADING_COLUMNS):
+            if " ON evaluation " in statement:
+                conn.execute(statement)
+        return {
+            str(name): (str(tbl), _normalise(str(sql)))
+            for name, tbl, sql in conn.execute(
+                "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger'"
+            )
+        }
+    finally:
+        conn.close()
+
+
 def check_schema(conn: sqlite3.Connection, version: int, current: int) -> None:
     """Refuse any object or column definition CareQual did not create.
 
@@ -187,6 +218,13 @@ def check_schema(conn: sqlite3.Connection, version: int, current: int) -> None:
             and expected.triggers.get(str(name)) == (str(tbl), _normalise(sql))
         ):
             continue  # one of CareQual's own, word for word (docs/merging.md)
+        elif (
+            kind == "trigger"
+            and isinstance(sql, str)
+            and version < _grading_version()
+            and _triggers_before_grading().get(str(name)) == (str(tbl), _normalise(sql))
+        ):
+            continue  # as a file from before the grading columns has it; the upgrade remakes it
         else:
             raise FileCheckError("schema", f"a {kind} CareQual did not create")
     for name, want in expected.tables.items():
@@ -439,6 +477,9 @@ RULES: dict[str, dict[str, str]] = {
         f"(typeof(previous_grade)='integer' AND previous_grade IN {_GRADE}))",
         "proposed_grades": _json("proposed_grades"),
         "updated": _stamp("updated"),
+        # Issue 10 (grading): the reveal state and dissent per agency.
+        "proposals_hidden": "(typeof(proposals_hidden)='integer' AND proposals_hidden IN (0, 1))",
+        "dissents": _json("dissents"),
     },
     "evaluation_item": {
         "id": _text("id"),
@@ -614,10 +655,55 @@ def _check_json_shapes(conn: sqlite3.Connection, present: set[str]) -> None:
                     and isinstance(p.get("note", ""), str)
                 ):
                     raise FileCheckError("values", "evaluation.proposed_grades holds a bad entry")
+    evaluation_columns = {str(r[1]) for r in conn.execute("PRAGMA table_info(evaluation)")}
+    if "dissents" in evaluation_columns:  # files before schema version 3 have none
+        for (text,) in conn.execute("SELECT dissents FROM evaluation"):
+            items = _load(text, "evaluation.dissents")
+            if not isinstance(items, list) or not all(
+                isinstance(d, dict)
+                and set(d) <= {"agency", "participant", "text"}
+                and _is_line(d.get("agency"))
+                and isinstance(d.get("text"), str)
+                and (d.get("participant") is None or _is_uuid(d["participant"]))
+                for d in items
+            ):
+                raise FileCheckError("values", "evaluation.dissents holds a bad entry")
+    if "meta" in present:
+        for (text,) in conn.execute("SELECT value FROM meta WHERE key = 'previous_cycle'"):
+            try:
+                link = _load(text, "meta.previous_cycle")
+            except ValueError:  # not JSON at all (no SQL rule checks a meta value)
+                link = None
+            if not _is_previous_cycle(link):
+                raise FileCheckError("values", "meta.previous_cycle is not a previous workshop")
     if "workshop" in present:
         for (text,) in conn.execute("SELECT extensions FROM workshop WHERE extensions IS NOT NULL"):
             if not isinstance(_load(text, "workshop.extensions"), dict):
                 raise FileCheckError("values", "workshop.extensions is not an object")
+
+
+def _is_previous_cycle(doc: Any) -> bool:
+    """The link a next-cycle workshop keeps to the one it came from (issue 10)."""
+    if not (
+        isinstance(doc, dict)
+        and set(doc) <= {"id", "title", "partnership", "date", "framework", "closed_actions"}
+        and _is_uuid(doc.get("id"))
+        and _is_line(doc.get("title"))
+        and all(isinstance(doc.get(k, ""), str) for k in ("partnership", "date", "framework"))
+        and isinstance(doc.get("closed_actions", []), list)
+    ):
+        return False
+    return all(
+        isinstance(a, dict)
+        and set(a) <= {"ref", "task", "status", "expected_outcome", "target", "due", "indicators"}
+        and _is_line(a.get("ref"))
+        and isinstance(a.get("task"), str)
+        and a.get("status") in ("complete", "dropped")
+        and all(isinstance(a.get(k, ""), str) for k in ("expected_outcome", "target", "due"))
+        and isinstance(a.get("indicators", []), list)
+        and all(isinstance(c, str) for c in a.get("indicators", []))
+        for a in doc.get("closed_actions", [])
+    )
 
 
 _UUID = re.compile(

@@ -43,6 +43,7 @@ from carequal_desktop.ui.autosave import DEBOUNCE_MS, Autosave
 from carequal_desktop.ui.colours import warning_colour
 from carequal_desktop.ui.page import WorkshopPage
 from carequal_desktop.ui.undo import ITEM_NAMES, AddItem, DeleteItem, Unlink
+from carequal_desktop.ui.widgets.grading_panel import AgreementPanel, GradingPanel
 from carequal_desktop.ui.widgets.headings import heading, scaled_font
 from carequal_desktop.ui.widgets.item_list_editor import ItemListEditor
 from carequal_desktop.ui.widgets.responsive import compact_button, on_width, stack_when_narrow
@@ -304,7 +305,16 @@ class IndicatorPage(WorkshopPage):
         panel.setSpacing(4)
         body.addWidget(side_scroll, 0)
 
-        panel.addWidget(heading("Grade", 1.15))
+        # Each agency's view first, then the agreed grade (issue 10, ui/widgets/grading_panel).
+        self.grading_panel = GradingPanel(self.service)
+        self.agreement_panel = AgreementPanel(self.service)
+        for part in (self.grading_panel, self.agreement_panel):
+            part.changed.connect(lambda code: (self.refresh(), self.indicator_changed.emit(code)))
+        self.indicator_changed.connect(lambda _code: self.agreement_panel.refresh())
+        panel.addWidget(self.grading_panel)
+        panel.addSpacing(8)
+
+        panel.addWidget(heading("Agreed grade", 1.15))
         self.grade_group = QButtonGroup(self)
         self.grade_buttons: dict[int, QRadioButton] = {}
         self._grade_box = QVBoxLayout()
@@ -346,6 +356,7 @@ class IndicatorPage(WorkshopPage):
         )
         rationale_label.setBuddy(self.rationale)
         panel.addWidget(self.rationale)
+        panel.addWidget(self.agreement_panel)
 
         panel.addSpacing(6)
         panel.addWidget(heading("Prompts for discussion", 1.0))
@@ -509,6 +520,8 @@ class IndicatorPage(WorkshopPage):
             )
             self._load_evidence()
             self._load_actions()
+            self.grading_panel.show_indicator(code)
+            self.agreement_panel.show_indicator(code, self.grading_panel.view)
             codes = [i.code for i in fw.indicators]
             pos = codes.index(code)
             self.prev_button.setEnabled(pos > 0)
@@ -594,6 +607,8 @@ class IndicatorPage(WorkshopPage):
         widget.addItem(item)
 
     def set_read_only(self, read_only: bool) -> None:
+        self.grading_panel.set_read_only(read_only)
+        self.agreement_panel.set_read_only(read_only)
         for edit in self._texts.values():
             edit.setReadOnly(read_only)
         self.strengths.set_read_only(read_only)

@@ -605,6 +605,28 @@ class MainWindow(QMainWindow):
         if self.open_workshop_file(result.path) and result.warnings:
             messages.show_info(self, "\n\n".join(result.warnings), "Imported with warnings")
 
+    def start_next_cycle(self) -> None:
+        """File › Start the next self-evaluation: a new workshop from this one, then open it."""
+        from carequal_desktop.ui.dialogs.new_cycle_dialog import NewCycleDialog
+
+        if self.service is None:
+            return
+        self.flush()
+        dialog = NewCycleDialog(self.service, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.result_info is None:
+            return
+        result = dialog.result_info
+        if self.open_workshop_file(result.path):
+            QMessageBox.information(self, "Next self-evaluation", result.summary())
+
+    def show_grade_change(self) -> None:
+        """Go › Previous and current grades: the chart of each indicator's change."""
+        from carequal_desktop.ui.widgets.grade_change_chart import GradeChangeDialog
+
+        if self.service is not None:
+            self.flush()
+            GradeChangeDialog(self.service, self).exec()
+
     def export_exchange_json(self) -> None:
         from carequal_desktop.services.exchange import export_json
 

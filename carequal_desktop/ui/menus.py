@@ -104,6 +104,9 @@ def build_menus(window: MainWindow) -> MenuBar:
     w._recent_menu.aboutToShow.connect(w._fill_recent_menu)
     menus.add(file_menu, "Open the &demo workshop", w.open_demo)
     menus.add(file_menu, "Open from &server…", w.open_from_server)
+    w.next_cycle_action = menus.add(
+        file_menu, "S&tart the next self-evaluation…", w.start_next_cycle, workshop=True
+    )
     file_menu.addSeparator()
     w.save_copy_action = menus.add(
         file_menu, "Save a &copy as…", w.save_copy_as, ("Ctrl+Shift+S",), workshop=True
@@ -155,6 +158,9 @@ def build_menus(window: MainWindow) -> MenuBar:
     )
     go.addSeparator()
     menus.add(go, "Switch between the &list and the page", w.switch_focus, ("F6",), workshop=True)
+    w.grade_change_action = menus.add(
+        go, "Previous and current &grades…", w.show_grade_change, workshop=True
+    )
 
     view = menus.menu("view", "&View")
     w.facilitate_action = menus.add(

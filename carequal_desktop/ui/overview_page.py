@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -23,18 +24,22 @@ from PySide6.QtWidgets import (
 )
 
 from carequal_desktop.errors import UserError
+from carequal_desktop.services.grading import GradingService
 from carequal_desktop.services.workshop import WorkshopService
 from carequal_desktop.ui import messages
 from carequal_desktop.ui.autosave import Autosave
 from carequal_desktop.ui.models.overview_table_model import (
     ACTIONS,
+    CHANGE,
     CODE,
     CODE_ROLE,
     EVIDENCE,
     GRADE,
+    SORT_ROLE,
     STATEMENTS,
     STATUS,
     TITLE,
+    VIEWS,
     OverviewTableModel,
 )
 from carequal_desktop.ui.page import WorkshopPage
@@ -69,7 +74,26 @@ class OverviewPage(WorkshopPage):
         self.model = OverviewTableModel(self)
         self.table = QTableView(self)
         self.table.setAccessibleName("Indicators: status, grade, evidence and actions")
-        self.table.setModel(self.model)
+        # Sortable by any column (issue 10: grade, change, agency views), framework order first.
+        self.sorted_model = QSortFilterProxyModel(self)
+        self.sorted_model.setSourceModel(self.model)
+        self.sorted_model.setSortRole(SORT_ROLE)
+        self.table.setModel(self.sorted_model)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(CODE, Qt.SortOrder.AscendingOrder)
+        # Sorting by keyboard too: the table's context menu (Menu key or Shift+F10).
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        for text, column, order in (
+            ("Sort in framework order", CODE, Qt.SortOrder.AscendingOrder),
+            ("Sort by grade, highest first", GRADE, Qt.SortOrder.DescendingOrder),
+            ("Sort by change since the last cycle, up first", CHANGE, Qt.SortOrder.DescendingOrder),
+            ("Sort by agency views, disagreement first", VIEWS, Qt.SortOrder.DescendingOrder),
+        ):
+            action = QAction(text, self.table)
+            action.triggered.connect(
+                lambda _c=False, col=column, o=order: self.table.sortByColumn(col, o)
+            )
+            self.table.addAction(action)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -125,18 +149,28 @@ class OverviewPage(WorkshopPage):
         header = self.table.horizontalHeader()
         metrics = self.table.fontMetrics()
         pad = metrics.averageCharWidth() * 2
+        arrow = metrics.height()  # the sort indicator beside a heading
         samples = {
             CODE: "10.1",
             STATEMENTS: "Statements",
             STATUS: "Not started",
             GRADE: "Not yet graded",
+            CHANGE: "▼ down from 3",
+            VIEWS: "hidden (5)",
             EVIDENCE: "Evidence",
             ACTIONS: "Actions",
         }
         header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header.setSectionResizeMode(TITLE, QHeaderView.ResizeMode.Stretch)
         for column, sample in samples.items():
-            self.table.setColumnWidth(column, metrics.horizontalAdvance(sample) + pad)
+            heading = str(self.model.headerData(column, Qt.Orientation.Horizontal))
+            width = max(
+                metrics.horizontalAdvance(sample), metrics.horizontalAdvance(heading) + arrow
+            )
+            self.table.setColumnWidth(column, width + pad)
+        # The grade carries ▲/▼ for a change since the last cycle; the Change column (in words)
+        # stays sortable from the context menu but is not shown, so the table fits its chart.
+        self.table.setColumnHidden(CHANGE, True)
 
     def _size_chart_area(self) -> None:
         scrollbar = self.chart_area.verticalScrollBar().sizeHint().width()
@@ -156,11 +190,12 @@ class OverviewPage(WorkshopPage):
             summaries = self.service.overview()
             framework = self.service.framework()
             counts = self.service.counts()
+            grading = GradingService(self.service).overview()
         except UserError as exc:
             messages.show_error(self, str(exc))
             return
         current = self.table.currentIndex()
-        self.model.set_summaries(summaries, framework)
+        self.model.set_summaries(summaries, framework, grading)
         self.chart.set_summaries(summaries, framework)
         if current.isValid():
             self.table.selectRow(current.row())
@@ -201,4 +236,4 @@ class OverviewPage(WorkshopPage):
     def _activate(self, index: Any = None) -> None:
         index = index if index is not None and index.isValid() else self.table.currentIndex()
         if index.isValid():
-            self.indicator_activated.emit(self.model.index(index.row(), 0).data(CODE_ROLE))
+            self.indicator_activated.emit(index.siblingAtColumn(CODE).data(CODE_ROLE))

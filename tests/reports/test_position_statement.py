@@ -381,11 +381,13 @@ def test_accessibility_and_document_properties(demo_service, export):
     for table in document.tables:
         tr = table._tbl.tr_lst[0]
         assert tr.find(f"{W}trPr/{W}tblHeader") is not None
-    # Both charts have alt text.
-    assert len(document.inline_shapes) == 2
+    # Every chart has alt text: grades; previous against now (the demo has previous grades);
+    # the triangulation grid.
+    assert len(document.inline_shapes) == 3
     descriptions = [s._inline.docPr.get("descr", "") for s in document.inline_shapes]
     assert descriptions[0].startswith("Bar chart of the team's grade")
-    assert descriptions[1].startswith("Grid of the quality indicators")
+    assert descriptions[1].startswith("Chart of each quality indicator's grade in the previous")
+    assert descriptions[2].startswith("Grid of the quality indicators")
     assert all(s._inline.docPr.get("title") for s in document.inline_shapes)
     with zipfile.ZipFile(path) as z:
         xml = z.read("word/document.xml").decode("utf-8")

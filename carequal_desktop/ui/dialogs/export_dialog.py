@@ -212,12 +212,21 @@ class ExportDialog(QDialog):
         for i, check in enumerate((self.evidence_list_box, self.action_list_box)):
             check.setChecked(False)
             box.addWidget(check, i, 1)
+        # On for internal drafts: where agencies' proposed grades differed, and their dissent.
+        self.views_box = QCheckBox("Where agencies' grades &differed, and their dissent")
+        self.views_box.setAccessibleName(
+            "Include where agencies' proposed grades differed and their dissent"
+        )
+        self.views_box.setChecked(True)
+        box.addWidget(self.views_box, 3, 0, 1, 2)
+        self.grades_box.toggled.connect(self.views_box.setEnabled)
         for check in (
             self.grades_box,
             self.appendix_box,
             self.plan_box,
             self.evidence_list_box,
             self.action_list_box,
+            self.views_box,
         ):
             check.toggled.connect(self._update_counts)
         layout.addWidget(options)
@@ -379,6 +388,7 @@ class ExportDialog(QDialog):
             include_plan=self.plan_box.isChecked(),
             list_evidence_in_body=self.evidence_list_box.isChecked(),
             list_actions_in_body=self.action_list_box.isChecked(),
+            include_agency_views=self.views_box.isChecked(),
         )
 
     def _model(self, options: ExportOptions) -> Any:
@@ -388,6 +398,7 @@ class ExportDialog(QDialog):
             options.include_plan,
             options.list_evidence_in_body,
             options.list_actions_in_body,
+            options.include_agency_views,
         )
         if key not in self._models:
             self._models[key] = build_statement(self.service, options)
