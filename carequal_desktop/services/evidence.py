@@ -15,7 +15,7 @@ from carequal_desktop.domain.vocabulary import EVIDENCE_KINDS, EVIDENCE_SUPPORTS
 from carequal_desktop.errors import UserError
 from carequal_desktop.services.evaluations import TEXT_FIELDS, EvaluationService
 from carequal_desktop.services.framework import FrameworkService
-from carequal_desktop.services.links import EVIDENCE_LINKS
+from carequal_desktop.services.links import EVIDENCE_LINKS, with_code, without_code
 from carequal_desktop.services.unit import WorkshopDb, table_of
 from carequal_desktop.services.values import check_choice, check_codes, check_date, new_id, now_iso
 from carequal_desktop.store.tables import EvidenceRow
@@ -126,15 +126,15 @@ class EvidenceService:
 
     def link_evidence(self, evidence_id: str, code: str) -> None:
         """Cite evidence for an indicator (no change if it already is)."""
-        item = self.evidence_item(evidence_id)
-        if code not in item.indicators:
-            self.update_evidence(evidence_id, indicators=[*item.indicators, code])
+        codes = with_code(self.evidence_item(evidence_id).indicators, code)
+        if codes is not None:
+            self.update_evidence(evidence_id, indicators=codes)
 
     def unlink_evidence(self, evidence_id: str, code: str) -> None:
         """Stop citing evidence for an indicator."""
-        item = self.evidence_item(evidence_id)
-        if code in item.indicators:
-            self.update_evidence(evidence_id, indicators=[c for c in item.indicators if c != code])
+        codes = without_code(self.evidence_item(evidence_id).indicators, code)
+        if codes is not None:
+            self.update_evidence(evidence_id, indicators=codes)
 
     def evidence_usage(self, evidence_id: str, actions: Iterable[rec.Action]) -> list[str]:
         """Where evidence is used, as phrases for the "delete?" question."""

@@ -62,5 +62,15 @@ class IndicatorLinks:
             conn.execute(insert(self.table), rows)
 
 
+def with_code(codes: list[str], code: str) -> list[str] | None:
+    """``codes`` with ``code`` added at the end, or None if it is already there."""
+    return None if code in codes else [*codes, code]
+
+
+def without_code(codes: list[str], code: str) -> list[str] | None:
+    """``codes`` with ``code`` taken out, or None if it was not there."""
+    return [c for c in codes if c != code] if code in codes else None
+
+
 EVIDENCE_LINKS = IndicatorLinks(metadata.tables[EvidenceIndicatorRow.__tablename__], "evidence_id")
 ACTION_LINKS = IndicatorLinks(metadata.tables[ActionIndicatorRow.__tablename__], "action_id")

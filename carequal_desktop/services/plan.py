@@ -14,7 +14,7 @@ from carequal_desktop.domain.text import for_storage, one_line
 from carequal_desktop.domain.vocabulary import ACTION_STATUSES
 from carequal_desktop.errors import UserError
 from carequal_desktop.services.framework import FrameworkService
-from carequal_desktop.services.links import ACTION_LINKS
+from carequal_desktop.services.links import ACTION_LINKS, with_code, without_code
 from carequal_desktop.services.positions import next_position
 from carequal_desktop.services.unit import WorkshopDb, table_of
 from carequal_desktop.services.values import check_choice, check_codes, check_date, new_id, now_iso
@@ -155,15 +155,15 @@ class PlanService:
 
     def link_action(self, action_id: str, code: str) -> None:
         """Link an action to an indicator (no change if it already is)."""
-        act = self.action(action_id)
-        if code not in act.indicators:
-            self.update_action(action_id, indicators=[*act.indicators, code])
+        codes = with_code(self.action(action_id).indicators, code)
+        if codes is not None:
+            self.update_action(action_id, indicators=codes)
 
     def unlink_action(self, action_id: str, code: str) -> None:
         """Unlink an action from an indicator."""
-        act = self.action(action_id)
-        if code in act.indicators:
-            self.update_action(action_id, indicators=[c for c in act.indicators if c != code])
+        codes = without_code(self.action(action_id).indicators, code)
+        if codes is not None:
+            self.update_action(action_id, indicators=codes)
 
     def delete_action(self, action_id: str) -> None:
         """Remove an action from the plan."""
