@@ -59,5 +59,10 @@ def recovery_dir() -> Path:
     return _sub("recovery")
 
 
+def cache_dir() -> Path:
+    """Copies CareQual can make again (a server workshop's mirror, services/offline.py)."""
+    return _sub("cache")
+
+
 def settings_file() -> Path:
     return data_dir() / "settings.json"

@@ -23,6 +23,7 @@ class ChangeListener:
     def __init__(self, server: ServerWorkshop) -> None:
         self.server = server
         self._conn: psycopg.Connection[tuple[object, ...]] | None = None
+        self.own_changes = False  # set when this client's own changes are announced
 
     def _connect(self) -> psycopg.Connection[tuple[object, ...]]:
         loc = self.server.location
@@ -67,6 +68,8 @@ class ChangeListener:
                 table, _, client = notice.payload.partition(" ")
                 if client != self.server.client:
                     changed.add(table)
+                else:
+                    self.own_changes = True
         except psycopg.Error as exc:
             self.close()
             raise server_error(exc, self.server.location) from None

@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from carequal_desktop.domain.text import for_storage, one_line
 from carequal_desktop.errors import (
     DamagedWorkshopError,
     EditCollisionError,
@@ -106,8 +107,14 @@ def _started(service: WorkshopService, code: str) -> dict[str, str]:
     return {"status": "in_progress"} if service.evaluation(code).status == "not_started" else {}
 
 
-def apply_edit(service: WorkshopService, edit: Edit) -> None:
-    """Save one edit into ``service``'s file (raises ``UserError`` if it cannot be)."""
+def apply_edit(service: WorkshopService, edit: Edit, *, maybe_saved: bool = False) -> None:
+    """Save one edit into ``service``'s file (raises ``UserError`` if it cannot be).
+
+    ``maybe_saved``: an earlier attempt may have been saved although it reported a failure
+    (the connection to a server was lost during COMMIT). A field edit is safe to repeat (the
+    field already holds the text, or ``base`` shows a colleague's newer text); a line typed
+    to be added is not added a second time if its list already ends with it.
+    """
     if edit.kind in ("evaluation", "new_item"):
         codes = {ind.code for ind in service.framework().indicators}
         if edit.target not in codes:
@@ -127,6 +134,8 @@ def apply_edit(service: WorkshopService, edit: Edit) -> None:
     elif edit.kind == "item":
         service.update_item(edit.target, edit.text, expected=edit.base)
     elif edit.kind == "new_item":
+        if maybe_saved and _ends_with(service, edit):
+            return
         if edit.text.strip():
             service.add_item(edit.target, edit.field, edit.text)
             started: dict[str, Any] = dict(_started(service, edit.target))
@@ -148,6 +157,13 @@ def apply_edit(service: WorkshopService, edit: Edit) -> None:
         raise UserError(
             f"Text typed in “{edit.label}” cannot be put back by this version of CareQual."
         )
+
+
+def _ends_with(service: WorkshopService, edit: Edit) -> bool:
+    """Whether the list a new line was typed for already ends with that line."""
+    ev = service.evaluation(edit.target)
+    items = ev.strengths if edit.field == "strength" else ev.areas_for_improvement
+    return bool(items) and items[-1].text == one_line(for_storage(edit.text))
 
 
 Applier = Callable[[WorkshopService, Edit], None]

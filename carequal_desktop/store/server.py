@@ -40,6 +40,10 @@ class ServerError(StorageError):
     """The server could not be reached, refused the login, or refused the request."""
 
 
+class ServerUnreachableError(ServerError):
+    """The connection could not be made or was lost: retrying later may succeed."""
+
+
 @dataclass(frozen=True)
 class ServerLocation:
     """Where a workshop lives on a server (``workshop_id`` is None for the server alone)."""
@@ -193,7 +197,7 @@ def server_error(exc: BaseException, location: ServerLocation) -> UserError:
                 "turn on TLS, or add ?sslmode=disable to the address if the server is on this "
                 "computer or a trusted network."
             )
-        return ServerError(
+        return ServerUnreachableError(
             f"The server {where} could not be reached. Check the address and the network "
             "connection, then try again; nothing was changed."
         )

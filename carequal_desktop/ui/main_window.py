@@ -299,6 +299,12 @@ class MainWindow(QMainWindow):
 
     def _save_failed(self, sentence: str) -> None:
         """Typing could not be saved: say so where the room can see it, keep trying."""
+        if self.server_session is not None and self.autosave is not None:
+            from carequal_desktop.services.offline import is_unreachable
+
+            if is_unreachable(self.autosave.failure):
+                self.server_session.connection_lost(sentence)  # its own line says it all
+                return
         self.saved_label.setText("Not saved: your typing is kept, trying again")
         # A tooltip guesses rich text from tags: escaped inside <p> it always shows as typed.
         self.saved_label.setToolTip(f"<p>{html.escape(sentence)}</p>")
@@ -500,11 +506,16 @@ class MainWindow(QMainWindow):
             return True
         assert self.autosave is not None
         problem = self.autosave.error or "The file could not be written."
+        advice = (
+            "wait for the server to answer, or use “Take an offline copy…” to keep working "
+            "on a file on this computer, typing included."
+            if self.server_session is not None
+            else "free some space or reconnect the drive and try again, or use File › Save a "
+            "copy as to keep your work, typing included, somewhere else."
+        )
         text = (
             f"Your latest typing could not be saved. {problem}\n\n"
-            "CareQual stays open so that nothing is lost: free some space or reconnect the "
-            "drive and try again, or use File › Save a copy as to keep your work, typing "
-            "included, somewhere else."
+            f"CareQual stays open so that nothing is lost: {advice}"
         )
         if not self.autosave.keep_for_recovery():
             messages.show_error(self, text)
@@ -682,15 +693,41 @@ class MainWindow(QMainWindow):
             from carequal_desktop.ui.server_session import ServerSession
 
             self.server_session = ServerSession(self, service)
-            self.server_session.status.connect(self._server_status)
         self._update_state()
         self.show_page("overview")
 
-    def _server_status(self, sentence: str) -> None:
-        if sentence:
-            self.statusBar().showMessage(sentence)
+    # ------------------------------------------------ a server that drops out
+
+    def add_notice_bar(self, bar: QWidget) -> None:
+        """Put a one-line notice (the server connection's) at the top of the workshop."""
+        if self._workshop_view is not None:
+            layout = self._workshop_view.layout()
+            assert isinstance(layout, QVBoxLayout)
+            layout.insertWidget(0, bar)
+
+    def connection_changed(self, offline: bool) -> None:
+        """The server stopped answering (or answers again): the saving note says so."""
+        if offline:
+            self.saved_label.setText("Not saved yet: waiting for the server")
+            if self._save_problem is not None:
+                self._save_problem.hide()  # the connection line says it
         else:
-            self.statusBar().clearMessage()
+            self._saved()
+
+    def set_workshop_enabled(self, enabled: bool) -> None:
+        """No typing while an offline copy is being made (it would be in neither place)."""
+        if self._workshop_view is not None:
+            self._workshop_view.setEnabled(enabled)
+
+    def switch_to_offline_copy(self, path: Path, sentence: str) -> bool:
+        """Leave the server workshop (its typing went into the copy) and open the copy."""
+        if self.service is not None:
+            self._close_service()  # nothing waits to be saved: it is all in the copy
+        if not self.open_workshop_file(path):
+            return False
+        self.statusBar().showMessage(sentence, 30000)
+        messages.show_info(self, sentence)
+        return True
 
     def _build_workshop_view(self) -> None:
         assert self.service is not None

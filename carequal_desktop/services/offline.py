@@ -1,0 +1,237 @@
+"""Working on when the server stops answering: a mirror on this computer, an offline copy.
+
+A window on a server workshop keeps a *mirror*: a workshop file in the app's cache folder,
+pulled from the server in the background after opening and again, now and then, after
+changes. When the server cannot be reached the window keeps the typing, retries with a
+growing pause (``Backoff``), and offers an *offline copy*: a ``.carequal`` file the user
+chooses, taken from the server if it answers, else from the mirror, with the typing not yet
+on the server put into it. That copy is merged back later (``carequal merge LOCATION FILE``).
+
+Nothing here imports Qt: the window runs ``refresh_mirror`` and ``take_offline_copy`` in a
+worker thread, each with its own connection.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import logging
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from carequal_desktop.errors import UserError
+from carequal_desktop.paths import cache_dir
+from carequal_desktop.services import files, locking, recovery
+from carequal_desktop.services.recovery import Edit
+from carequal_desktop.services.workshop import WorkshopService
+from carequal_desktop.store.server import ServerUnreachableError
+
+log = logging.getLogger("carequal.offline")
+
+# Pauses between attempts to reach the server again: quick at first, then every 15 s.
+RETRY_DELAYS_S = (2, 2, 4, 8, 15)
+
+
+def is_unreachable(exc: BaseException | None) -> bool:
+    """Whether a failure means the server could not be reached (so retrying may help)."""
+    return isinstance(exc, ServerUnreachableError)
+
+
+class Backoff:
+    """The pause before the next attempt: 2 s, 2 s, 4 s, 8 s, then 15 s each time."""
+
+    def __init__(self, delays: Sequence[float] = RETRY_DELAYS_S) -> None:
+        self.delays = tuple(delays)
+        self.attempts = 0
+
+    def next_delay(self) -> float:
+        """The pause before the next attempt (and count it)."""
+        delay = self.delays[min(self.attempts, len(self.delays) - 1)]
+        self.attempts += 1
+        return delay
+
+    def reset(self) -> None:
+        self.attempts = 0
+
+
+# ------------------------------------------------------------------ sentences
+
+
+def clock(when: float) -> str:
+    """A time of day as the window shows it (14:05)."""
+    return time.strftime("%H:%M", time.localtime(when))
+
+
+def lost_sentence(since: float, next_try_s: float | None) -> str:
+    """The one line the window shows while the server cannot be reached."""
+    retry = (
+        "trying again now"
+        if next_try_s is None
+        else f"trying again automatically (next try in {round(next_try_s)} s)"
+    )
+    return (
+        f"Connection to the server lost at {clock(since)}. Your typing is kept here and will "
+        f"be saved when the server answers; {retry}."
+    )
+
+
+def back_sentence(when: float, saved: int) -> str:
+    """The one line the window shows when the server answers again."""
+    typing = "your typing is saved" if saved else "nothing was waiting to be saved"
+    return f"Connected to the server again at {clock(when)}: {typing} and the screen is up to date."
+
+
+def age_words(seconds: float) -> str:
+    """'2 minutes', '1 hour 5 minutes', 'less than a minute'."""
+    minutes = int(max(seconds, 0) // 60)
+    if minutes < 1:
+        return "less than a minute"
+    if minutes < 60:
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    hours, rest = divmod(minutes, 60)
+    if hours >= 48:
+        return f"{hours // 24} days"
+    text = f"{hours} hour{'s' if hours != 1 else ''}"
+    return f"{text} {rest} minute{'s' if rest != 1 else ''}" if rest else text
+
+
+# --------------------------------------------------------------------- mirror
+
+
+def mirror_path(location: object) -> Path:
+    """Where this computer keeps its mirror of a server workshop (one file per location)."""
+    shown = getattr(location, "display", None) or str(location)
+    digest = hashlib.sha256(shown.encode("utf-8")).hexdigest()[:24]
+    folder = cache_dir() / "mirrors"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{digest}.carequal"
+
+
+def mirror_taken(location: object) -> float | None:
+    """When the mirror was last taken (seconds since the epoch), or None if there is none."""
+    path = mirror_path(location)
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return None
+
+
+def refresh_mirror(location: object, target: Path | None = None) -> float:
+    """Pull the server workshop into its mirror (its own connection); returns when.
+
+    ``target`` is the mirror's path (``mirror_path(location)`` unless given).
+
+    Raises ``UserError`` (a sentence) if the server cannot be reached: the old mirror stays.
+    """
+    from carequal_desktop.services.server import pull
+
+    started = time.time()
+    pull(location, target or mirror_path(location), overwrite=True)  # type: ignore[arg-type]  # a ServerLocation or its address
+    return started
+
+
+# ---------------------------------------------------------------- offline copy
+
+
+@dataclass(frozen=True)
+class OfflineCopy:
+    """What ``take_offline_copy`` made."""
+
+    path: Path
+    from_server: bool
+    mirror_taken: float | None  # when the mirror was taken, if the copy came from it
+    applied: int  # edits put into the copy
+    replaced: int  # of those, fields a colleague had changed meanwhile (the typing won)
+
+    def sentence(self, now: float | None = None) -> str:
+        """One sentence for the window: where the copy came from, and how old it is."""
+        now = time.time() if now is None else now
+        typing = " with your typing" if self.applied else ""
+        if self.from_server or self.mirror_taken is None:
+            where = f"taken from the server{typing}"
+        else:
+            age = age_words(now - self.mirror_taken)
+            where = (
+                f"taken from this computer's copy of the workshop, made at "
+                f"{clock(self.mirror_taken)} ({age} old){typing}, because the server cannot "
+                "be reached; colleagues' changes since then are not in it"
+            )
+        return (
+            f"You are now working offline on {self.path.name}, {where}. Merge it back into "
+            "the server workshop when the network is back."
+        )
+
+
+def _apply_into(target: Path, edits: Sequence[Edit], maybe_saved: Iterable[Edit]) -> int:
+    """Put the typing into the copy; a colleague's newer text there is replaced by it
+    (the merge back shows both). Returns how many fields had such newer text."""
+    replaced = 0
+    uncertain = {e.key for e in maybe_saved}
+    service = WorkshopService.open(target)
+    try:
+        for edit in edits:
+            try:
+                recovery.apply_edit(service, edit, maybe_saved=edit.key in uncertain)
+            except UserError as exc:
+                if not recovery.is_collision(exc):
+                    raise
+                replaced += 1
+                recovery.apply_edit(service, dataclasses.replace(edit, base=None))
+    finally:
+        service.close()
+    return replaced
+
+
+def take_offline_copy(
+    location: object,
+    target: Path,
+    edits: Sequence[Edit],
+    *,
+    saved_since_mirror: Sequence[Edit] = (),
+    maybe_saved: Iterable[Edit] = (),
+) -> OfflineCopy:
+    """Make ``target`` a workshop file holding the server workshop and ``edits``.
+
+    From the server if it answers; otherwise from the mirror, with ``saved_since_mirror``
+    (typing saved to the server after the mirror was taken) put back first. Raises a
+    ``UserError`` sentence if neither can be had: nothing is changed then.
+    """
+    from carequal_desktop.services.server import pull
+
+    target = Path(target)
+    if target.exists():
+        locking.ensure_not_open_elsewhere(target)
+    mirror = mirror_path(location)
+    from_server = True
+    taken: float | None = None
+    try:
+        pull(location, target, overwrite=True)  # type: ignore[arg-type]  # a ServerLocation or its address
+    except UserError as exc:
+        if not is_unreachable(exc):
+            raise
+        taken = mirror_taken(location)
+        if taken is None:
+            raise ServerUnreachableError(
+                "No offline copy can be made yet: the server cannot be reached and this "
+                "computer has no copy of the workshop. Your typing is kept here and CareQual "
+                "keeps trying to reach the server."
+            ) from None
+        from_server = False
+        files.snapshot_copy(mirror, target, overwrite=True)
+    put = list(edits) if from_server else [*saved_since_mirror, *edits]
+    uncertain = list(maybe_saved) + ([] if from_server else list(saved_since_mirror))
+    try:
+        replaced = _apply_into(target, put, uncertain)
+    except UserError as exc:
+        raise UserError(
+            f"The offline copy {target.name} was made but your typing could not be put into "
+            f"it ({exc}) It is still kept in this window."
+        ) from None
+    log.info(
+        "Offline copy taken from the %s; %d edit(s) put in",
+        "server" if from_server else "mirror",
+        len(put),
+    )
+    return OfflineCopy(target, from_server, taken, len(put), replaced)
