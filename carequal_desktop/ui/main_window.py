@@ -721,11 +721,16 @@ class MainWindow(QMainWindow):
 
     def switch_to_offline_copy(self, path: Path, sentence: str) -> bool:
         """Leave the server workshop (its typing went into the copy) and open the copy."""
+        key, code = self.current_page_key(), self.current_indicator_code()
         if self.service is not None:
             self._close_service()  # nothing waits to be saved: it is all in the copy
         if not self.open_workshop_file(path):
             return False
-        self.statusBar().showMessage(sentence, 30000)
+        if code is not None:  # back where the typing was
+            self.show_indicator(code)
+        elif key is not None and key != INDICATOR:
+            self.show_page(key)
+        self.statusBar().showMessage(f"Working offline on {path.name}.", 30000)
         messages.show_info(self, sentence)
         return True
 

@@ -86,6 +86,8 @@ class ConnectionBanner(QFrame):
             "Save the workshop with your typing as a file on this computer and keep working on it"
         )
         row.addWidget(self.copy_button)
+        # As tall with or without its buttons, so the page does not jump when it changes.
+        self.setMinimumHeight(self.retry_button.sizeHint().height() + 10)
         self.hide()
 
     def show_line(self, line: str, offline_now: bool) -> None:

@@ -109,8 +109,7 @@ def _how_good(truth, code: str = "5.2") -> str:  # type: ignore[no-untyped-def]
 def _own_connections(cluster: Cluster, database: str, client: str) -> int:
     return int(
         cluster.psql(
-            "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE "
-            f"'{client}%'",
+            f"SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE '{client}%'",
             database,
         )
     )
@@ -260,6 +259,8 @@ def test_an_offline_copy_from_the_server_takes_the_typing_and_the_session_stops(
     assert window.service is not None and window.service.path == target
     assert window.service.db.server is None and window.server_session is None
     assert window.service.evaluation("5.2").how_good_now.endswith("before the offline copy.")
+    assert window.current_indicator_code() == "5.2"  # back on the page of the typing
+    assert window.indicator_page.how_good_now.toPlainText().endswith("before the offline copy.")
     assert any("taken from the server" in s for s in window.shown)
     # The old session is stopped: the typing went into the copy only, never to the server.
     qtbot.wait(2500)

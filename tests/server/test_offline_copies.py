@@ -1,0 +1,145 @@
+"""services/offline.py: the mirror of a server workshop, and offline copies taken from the
+server or, when it cannot be reached, from the mirror with the typing put in."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from pathlib import Path
+
+import pytest
+
+from carequal_desktop.services import offline, server
+from carequal_desktop.services.exchange import import_document
+from carequal_desktop.services.recovery import Edit, apply_edit
+from carequal_desktop.services.workshop import WorkshopService
+from carequal_desktop.store.server import ServerUnreachableError, parse_location
+from tests.server.netproxy import Proxy
+from tests.server.pgcluster import Cluster
+
+
+@pytest.fixture
+def direct(server_url: str, tmp_path: Path, example_doc: dict) -> str:
+    source = tmp_path / "Glenmuir.carequal"
+    import_document(example_doc, source)
+    return server.push(source, server_url).display
+
+
+@pytest.fixture
+def proxy(cluster: Cluster):  # type: ignore[no-untyped-def]
+    net = Proxy(cluster.port)
+    yield net
+    net.close()
+
+
+def _edit(field: str, text: str, base: str | None) -> Edit:
+    return Edit("evaluation", "5.2", field, text, "How good are we now?", base=base)
+
+
+def test_retries_slow_down_to_every_fifteen_seconds() -> None:
+    backoff = offline.Backoff()
+    assert [backoff.next_delay() for _ in range(7)] == [2, 2, 4, 8, 15, 15, 15]
+    backoff.reset()
+    assert backoff.next_delay() == 2
+
+
+def test_sentences_are_one_line_of_british_english() -> None:
+    assert offline.age_words(20) == "less than a minute"
+    assert offline.age_words(61) == "1 minute"
+    assert offline.age_words(3900) == "1 hour 5 minutes"
+    assert offline.age_words(7200) == "2 hours"
+    lost = offline.lost_sentence(time.time(), 4)
+    assert lost.startswith("Connection to the server lost at ") and "next try in 4 s" in lost
+    assert "\n" not in lost and "trying again now" in offline.lost_sentence(time.time(), None)
+
+
+def test_a_copy_from_the_server_has_the_typing_and_the_server_does_not(
+    direct: str, tmp_path: Path
+) -> None:
+    service = server.open_server_workshop(direct)
+    try:
+        base = service.evaluation("5.2").how_good_now
+    finally:
+        service.close()
+    target = tmp_path / "copy.carequal"
+    made = offline.take_offline_copy(direct, target, [_edit("how_good_now", "Offline words", base)])
+    assert made.from_server and made.applied == 1 and made.replaced == 0
+    assert "taken from the server with your typing" in made.sentence()
+    copy = WorkshopService.open(target)
+    try:
+        assert copy.evaluation("5.2").how_good_now == "Offline words"
+    finally:
+        copy.close()
+    service = server.open_server_workshop(direct)
+    try:
+        assert service.evaluation("5.2").how_good_now == base
+    finally:
+        service.close()
+
+
+def test_the_mirror_stands_in_when_the_server_cannot_be_reached(
+    direct: str, proxy: Proxy, tmp_path: Path
+) -> None:
+    through = proxy.url(direct)
+    assert offline.mirror_taken(parse_location(through)) is None
+    proxy.cut()
+    with pytest.raises(ServerUnreachableError, match="^No offline copy can be made yet") as no:
+        offline.take_offline_copy(through, tmp_path / "none.carequal", [])
+    assert "\n" not in str(no.value) and not (tmp_path / "none.carequal").exists()
+    proxy.restore()
+
+    taken = offline.refresh_mirror(parse_location(through))
+    mirror = offline.mirror_path(parse_location(through))
+    assert mirror.is_file() and offline.mirror_taken(parse_location(through)) is not None
+    assert taken <= time.time()
+    service = server.open_server_workshop(direct)
+    try:
+        base = service.evaluation("5.2").how_good_now
+        # Saved on the server after the mirror was taken: carried in as the journal.
+        saved = _edit("what_next", "Saved after the mirror", service.evaluation("5.2").what_next)
+        apply_edit(service, saved)
+        # A colleague's newer text that this window's typing began before: the typing wins
+        # in the copy (the merge back shows both), and the count says so.
+        colleague_base = service.details().context
+    finally:
+        service.close()
+
+    proxy.cut()
+    typing = [
+        _edit("how_good_now", "Typed offline", base),
+        Edit("details", "", "context", "Our context", "Context", base="something older"),
+    ]
+    target = tmp_path / "from-mirror.carequal"
+    made = offline.take_offline_copy(through, target, typing, saved_since_mirror=[saved])
+    assert not made.from_server and made.applied == 3 and made.replaced == 1
+    sentence = made.sentence(now=made.mirror_taken + 125)  # type: ignore[operator]
+    assert "this computer's copy of the workshop" in sentence and "(2 minutes old)" in sentence
+    copy = WorkshopService.open(target)
+    try:
+        ev = copy.evaluation("5.2")
+        assert (ev.how_good_now, ev.what_next) == ("Typed offline", "Saved after the mirror")
+        assert copy.details().context == "Our context"
+    finally:
+        copy.close()
+    assert colleague_base != "Our context"
+
+
+def test_a_line_maybe_added_already_is_not_added_twice(direct: str, tmp_path: Path) -> None:
+    service = server.open_server_workshop(direct)
+    line = Edit("new_item", "5.2", "strength", "A line whose answer was lost", "Strength")
+    try:
+        apply_edit(service, line)  # the COMMIT reached the server; its answer did not
+        apply_edit(service, line, maybe_saved=True)
+        texts = [i.text for i in service.evaluation("5.2").strengths]
+        assert texts.count("A line whose answer was lost") == 1
+        apply_edit(service, line)  # typed again on purpose: added again
+        texts = [i.text for i in service.evaluation("5.2").strengths]
+        assert texts.count("A line whose answer was lost") == 2
+        # A field edit repeated with its base is the same text again, not a collision.
+        before = service.evaluation("5.2").how_good_now
+        edit = _edit("how_good_now", before + " once", before)
+        apply_edit(service, edit)
+        apply_edit(service, dataclasses.replace(edit), maybe_saved=True)
+        assert service.evaluation("5.2").how_good_now == before + " once"
+    finally:
+        service.close()
