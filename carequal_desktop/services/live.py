@@ -14,7 +14,12 @@ import contextlib
 import psycopg
 
 from carequal_desktop.services.unit import ServerWorkshop
-from carequal_desktop.store.server import change_channel, server_error, session_password
+from carequal_desktop.store.server import (
+    KEEPALIVES,
+    change_channel,
+    server_error,
+    session_password,
+)
 
 
 class ChangeListener:
@@ -30,6 +35,8 @@ class ChangeListener:
         password = session_password(loc) if loc.url.password is None else None
         query = dict(loc.url.query)
         query.setdefault("sslmode", "require")  # as for the workshop's own connections
+        for key, value in KEEPALIVES.items():
+            query.setdefault(key, str(value))
         if password:
             query["password"] = password  # typed for this run only
         conninfo = loc.url.set(drivername="postgresql", query=query).render_as_string(
@@ -46,6 +53,11 @@ class ChangeListener:
         except psycopg.Error as exc:
             raise server_error(exc, loc) from None
         return conn
+
+    @property
+    def connected(self) -> bool:
+        """Whether the listening connection is open (``poll`` would not have to reconnect)."""
+        return self._conn is not None and not self._conn.closed
 
     def start(self) -> None:
         """Begin listening (a sentence if the server cannot be reached)."""

@@ -199,6 +199,9 @@ class ServerSession(QObject):
         """Read colleagues' notices; reload when nobody here is typing."""
         if self._stopped or self.offline or self._copying:
             return
+        if not self.listener.connected:  # reconnecting is the worker thread's job
+            self.connection_lost("The connection to the server was closed.")
+            return
         try:
             self._waiting |= self.listener.poll()
         except UserError as exc:

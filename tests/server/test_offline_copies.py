@@ -143,3 +143,22 @@ def test_a_line_maybe_added_already_is_not_added_twice(direct: str, tmp_path: Pa
         assert service.evaluation("5.2").how_good_now == before + " once"
     finally:
         service.close()
+
+
+def test_a_silent_network_is_noticed_by_keepalives(direct: str) -> None:
+    from carequal_desktop.services.live import ChangeListener
+
+    service = server.open_server_workshop(direct)
+    listener = ChangeListener(service.db.server)  # type: ignore[arg-type]
+    try:
+        listener.start()
+        assert listener.connected
+        with service.engine.connect() as conn:
+            params = conn.connection.driver_connection.info.get_parameters()  # type: ignore[union-attr]
+        assert params["keepalives_idle"] == "10" and params["keepalives_count"] == "3"
+        assert listener._conn is not None
+        assert listener._conn.info.get_parameters()["keepalives_idle"] == "10"
+    finally:
+        listener.close()
+        service.close()
+    assert not listener.connected
