@@ -66,21 +66,21 @@ def clock(when: float) -> str:
 
 def lost_sentence(since: float, next_try_s: float | None) -> str:
     """The one line the window shows while the server cannot be reached."""
-    retry = (
-        "trying again now"
-        if next_try_s is None
-        else f"trying again automatically (next try in {round(next_try_s)} s)"
-    )
+    retry = "Trying again now…" if next_try_s is None else f"Trying again in {round(next_try_s)} s."
     return (
-        f"Connection to the server lost at {clock(since)}. Your typing is kept here and will "
-        f"be saved when the server answers; {retry}."
+        f"Connection to the server lost at {clock(since)}. Your typing is kept and will be "
+        f"saved when the server answers. {retry}"
     )
 
 
 def back_sentence(when: float, saved: int) -> str:
     """The one line the window shows when the server answers again."""
-    typing = "your typing is saved" if saved else "nothing was waiting to be saved"
-    return f"Connected to the server again at {clock(when)}: {typing} and the screen is up to date."
+    if saved:
+        return (
+            f"Connected to the server again at {clock(when)}: your typing is saved and the "
+            "screen is up to date."
+        )
+    return f"Connected to the server again at {clock(when)}; the screen is up to date."
 
 
 def age_words(seconds: float) -> str:
