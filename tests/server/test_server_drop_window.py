@@ -319,3 +319,32 @@ def test_no_mirror_yet_and_the_server_down_says_so_and_keeps_trying(
     with qtbot.waitSignal(session.reconnected, timeout=RECONNECT_MS):
         proxy.restore()
     assert _how_good(truth) == before + " Kept although no copy could be made."
+
+
+def test_a_line_added_while_offline_goes_back_in_its_box_and_is_added_once(
+    qtbot, window, location: str, proxy: Proxy, truth
+) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import Qt
+
+    session, page = _open(window, location)
+    session._backoff = offline.Backoff((600,))
+    line = "A strength typed with the network down"
+    items = "SELECT count(*) FROM evaluation_item WHERE text = :t"
+    with qtbot.waitSignal(session.went_offline, timeout=5000):
+        proxy.cut()
+    box = page.strengths.new_line
+    box.setFocus()
+    qtbot.keyClicks(box, line)
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    assert box.text() == line  # not lost: back where it was typed
+    assert len(window.shown) == 1 and "could not be reached" in window.shown[0]
+    assert [e.text for e in window.autosave.pending()] == [line]
+    proxy.restore()
+    with qtbot.waitSignal(session.reconnected, timeout=10000):
+        session.banner.retry_button.click()
+    assert truth(items, t=line) == [(0,)]  # a line in its box is added when Enter is pressed
+    box.setFocus()
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    assert truth(items, t=line) == [(1,)] and box.text() == ""
+    window.flush()
+    assert truth(items, t=line) == [(1,)]
