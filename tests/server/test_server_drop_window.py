@@ -348,3 +348,29 @@ def test_a_line_added_while_offline_goes_back_in_its_box_and_is_added_once(
     assert truth(items, t=line) == [(1,)] and box.text() == ""
     window.flush()
     assert truth(items, t=line) == [(1,)]
+
+
+def test_the_mirror_follows_colleagues_changes_when_nobody_types(
+    qtbot, window, location: str, direct: str, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    from carequal_desktop.services.workshop import WorkshopService
+
+    monkeypatch.setattr(server_session, "MIRROR_EVERY_S", 0.0)  # no pause between pulls
+    session, _page = _open(window, location)
+    with qtbot.waitSignal(session.mirrored, timeout=20000):
+        pass
+    colleague = server.open_server_workshop(direct)
+    try:
+        colleague.update_evaluation("9.2", what_next="A colleague's plan, for the mirror")
+    finally:
+        colleague.close()
+    with qtbot.waitSignal(session.reloaded, timeout=5000):
+        pass
+    with qtbot.waitSignal(session.mirrored, timeout=20000) as got:
+        pass
+    assert got.args == [True]
+    mirror = WorkshopService.open(session.mirror_file, read_only=True)
+    try:
+        assert mirror.evaluation("9.2").what_next == "A colleague's plan, for the mirror"
+    finally:
+        mirror.close()
