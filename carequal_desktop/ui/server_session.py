@@ -20,7 +20,6 @@ sent to the server.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
 import time
@@ -440,8 +439,12 @@ class ServerSession(QObject):
             except Exception:  # a bug: logged, and the window carries on
                 log.exception("A background server task failed")
                 result = UserError("Something went wrong; the log has the details.")
-            with contextlib.suppress(RuntimeError):  # the window closed meanwhile
+            try:
                 self._done.emit(then, result)
+            except RuntimeError:  # the window closed meanwhile: nobody takes the result
+                close = getattr(result, "close", None)
+                if callable(close):
+                    close()  # a listener's connection
 
         threading.Thread(target=work, name="carequal-server", daemon=True).start()
 

@@ -29,8 +29,12 @@ class Proxy:
     def _listen(self, port: int) -> int:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", port))
-        sock.listen(16)
+        try:
+            sock.bind(("127.0.0.1", port))
+            sock.listen(16)
+        except OSError:
+            sock.close()
+            raise
         self._listener = sock
         threading.Thread(target=self._accept, args=(sock,), daemon=True).start()
         return int(sock.getsockname()[1])

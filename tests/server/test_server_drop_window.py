@@ -374,3 +374,21 @@ def test_the_mirror_follows_colleagues_changes_when_nobody_types(
         assert mirror.evaluation("9.2").what_next == "A colleague's plan, for the mirror"
     finally:
         mirror.close()
+
+
+def test_the_connection_line_is_announced_to_a_screen_reader(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QAccessible
+
+    banner = server_session.ConnectionBanner()
+    qtbot.addWidget(banner)
+    assert banner.accessibleName() == "Connection to the server"
+    assert banner.retry_button.accessibleName() == "Try again now"
+    assert banner.copy_button.accessibleName() == "Take an offline copy"
+    QAccessible.setActive(True)  # as when a screen reader is running
+    try:
+        banner.show_line("Connection to the server lost at 10:00.", True)
+        assert not banner.isHidden() and banner.accessibleDescription().endswith("10:00.")
+        banner.show_line("", False)
+        assert banner.isHidden()
+    finally:
+        QAccessible.setActive(False)
