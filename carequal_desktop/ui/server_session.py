@@ -55,6 +55,7 @@ POLL_MS = 500  # how often colleagues' notices are read
 QUIET_S = 1.5  # how long after the last key press a reload may happen
 MIRROR_FIRST_MS = 2000  # the first mirror is pulled this long after opening (opening stays quick)
 MIRROR_EVERY_S = 120.0  # after changes, the mirror is pulled again at most this often
+MIRROR_RETRY_S = 15.0  # until a pull has worked, a failed one is tried again this often
 BACK_LINE_MS = 10000  # how long "Connected again" stays
 
 
@@ -151,7 +152,8 @@ class ServerSession(QObject):
         self.mirror_file = offline.mirror_path(self.location)
         self._mirror_running = False
         self._mirror_started: float | None = None  # time.monotonic() of the last pull
-        self._mirror_stale = True
+        self._mirror_taken = False  # a pull has succeeded during this session
+        self._mirror_stale = False  # the first pull is timed (MIRROR_FIRST_MS), not polled
         self._journal: list[Edit] = []
         self._journal_mark = 0
         self._saved_since_poll = False
@@ -222,10 +224,11 @@ class ServerSession(QObject):
             self.refresh_mirror()
 
     def _mirror_due(self) -> bool:
-        return (
-            self._mirror_started is None
-            or time.monotonic() - self._mirror_started >= MIRROR_EVERY_S
-        )
+        if self._mirror_started is None:
+            return True
+        # Until one pull has worked, try again sooner: there may be no mirror at all yet.
+        pause = MIRROR_EVERY_S if self._mirror_taken else MIRROR_RETRY_S
+        return time.monotonic() - self._mirror_started >= pause
 
     # ----------------------------------------------------------- connection
 
@@ -346,6 +349,7 @@ class ServerSession(QObject):
         self._mirror_running = False
         ok = isinstance(result, float)
         if ok:
+            self._mirror_taken = True
             # What was saved before the pull began is in the mirror now.
             self._journal = self._journal[self._journal_mark :]
         else:

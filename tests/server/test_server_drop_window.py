@@ -311,6 +311,7 @@ def test_no_mirror_yet_and_the_server_down_says_so_and_keeps_trying(
     window.save_answers.append(tmp_path / "Nothing.carequal")
     with qtbot.waitSignal(session.copy_finished, timeout=20000):
         session.banner.copy_button.click()
+    assert not session.mirror_file.exists()
     assert any(s.startswith("No offline copy can be made yet") for s in window.shown)
     assert not (tmp_path / "Nothing.carequal").exists()
     assert window.server_session is session and session.offline
