@@ -361,7 +361,7 @@ class ServerSession(QObject):
     # ---------------------------------------------------------- offline copy
 
     def offer_offline_copy(self) -> bool:
-        """ "Take an offline copy…": choose a file, make it, and switch the window to it."""
+        """The banner's offline copy: choose a file, make it, switch the window to it."""
         from carequal_desktop.ui.dialogs.new_workshop_dialog import (
             FILE_FILTER,
             default_folder,
