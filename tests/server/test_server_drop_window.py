@@ -317,6 +317,10 @@ def test_no_mirror_yet_and_the_server_down_says_so_and_keeps_trying(
     assert window.server_session is session and session.offline
     assert window._workshop_view.isEnabled()
     assert session.banner.label.text().startswith("Connection to the server lost")
+    # Closing now would leave the typing behind: the window says what to do instead.
+    assert not window.close_workshop()
+    assert "use “Take an offline copy…”" in window.shown[-1]
+    assert window.server_session is session
     with qtbot.waitSignal(session.reconnected, timeout=RECONNECT_MS):
         proxy.restore()
     assert _how_good(truth) == before + " Kept although no copy could be made."
