@@ -381,7 +381,7 @@ def history_trigger_sql(without: dict[str, set[str]] | None = None) -> list[str]
 
 def _create_history_triggers(target: Any, connection: Any, **_kw: Any) -> None:
     if connection.dialect.name != "sqlite":
-        return  # a workshop on a server keeps no field history (yet): see docs/merging.md
+        return  # a server workshop gets its triggers from store/server.add_history_triggers
     for statement in history_trigger_sql():
         connection.exec_driver_sql(statement)
 
