@@ -260,7 +260,9 @@ def merge_file(
 ) -> MergeReport:
     """Merge the copy at ``source`` (a file or a server location) into ``service``'s
     workshop (a file or a server workshop): one transaction, after a backup of a file."""
-    if not isinstance(source, str):
+    from carequal_desktop.store.server import is_location
+
+    if not (isinstance(source, str) and is_location(source)):
         source = Path(source)
     name = service.db.name
     source_name, source_where = _source_name(source)
