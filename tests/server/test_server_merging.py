@@ -285,3 +285,38 @@ def test_the_merge_page_of_a_window_on_the_server(
         assert "Police copy.carequal" in page.log.text()
     finally:
         window.close()
+
+
+def test_a_granted_colleague_edits_with_history_and_merges(
+    server_url: str, original: Path, tmp_path: Path, cluster: Cluster, database: str
+) -> None:
+    """Not the owner: the history triggers and the merge's lock need only the granted rights."""
+    from carequal_desktop.store.server import parse_location
+
+    cluster.psql(
+        "DO $$ BEGIN CREATE ROLE carol LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$"
+    )
+    cluster.psql(f"GRANT CONNECT ON DATABASE {database} TO carol")
+    loc = server.push(original, server_url)
+    server.grant(loc, "carol")
+    as_carol = parse_location(cluster.url("carol", database)).with_workshop(str(loc.workshop_id))
+    laptop = server.pull(as_carol, tmp_path / "carol.carequal")
+    service = server.open_server_workshop(as_carol)
+    try:
+        service.update_evaluation("1.1", how_good_now="Carol on the server.")
+        service.update_evaluation("1.1", how_good_now="Carol on the server, again.")
+    finally:
+        service.close()
+    offline = WorkshopService.open(laptop)
+    try:
+        offline.update_evaluation("1.1", what_next="Carol offline.")
+    finally:
+        offline.close()
+    report = merging.merge_paths(as_carol.display, laptop, merged_by="carol")
+    assert (report.changes_taken, report.conflicts) == (1, [])
+    service = server.open_server_workshop(as_carol)
+    try:
+        ev = service.evaluation("1.1")
+        assert (ev.how_good_now, ev.what_next) == ("Carol on the server, again.", "Carol offline.")
+    finally:
+        service.close()
