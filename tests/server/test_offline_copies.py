@@ -162,3 +162,47 @@ def test_a_silent_network_is_noticed_by_keepalives(direct: str) -> None:
         listener.close()
         service.close()
     assert not listener.connected
+
+
+def test_a_copy_from_the_mirror_merges_back_with_nothing_lost_or_doubled(
+    direct: str, proxy: Proxy, tmp_path: Path
+) -> None:
+    from carequal_desktop.services.merge import merge_paths
+
+    through = proxy.url(direct)
+    offline.refresh_mirror(parse_location(through))
+    service = server.open_server_workshop(direct)
+    try:
+        ev = service.evaluation("5.2")
+        saved = _edit("what_next", "Saved to the server after the mirror", ev.what_next)
+        apply_edit(service, saved)  # the window's typing, saved before the network went
+        pending = _edit("how_good_now", "Typed when the network had gone", ev.how_good_now)
+        strengths = len(ev.strengths)
+    finally:
+        service.close()
+    proxy.cut()
+    target = tmp_path / "offline.carequal"
+    made = offline.take_offline_copy(through, target, [pending], saved_since_mirror=[saved])
+    assert not made.from_server
+    copy = WorkshopService.open(target)
+    try:
+        copy.update_evaluation("5.2", rationale="Written offline, in the copy")
+        copy.add_item("5.2", "strength", "Added offline")
+    finally:
+        copy.close()
+    proxy.restore()
+
+    report = merge_paths(direct, target)
+    assert report.conflicts == [] and report.changes_taken >= 3
+    service = server.open_server_workshop(direct)
+    try:
+        ev = service.evaluation("5.2")
+        assert ev.how_good_now == "Typed when the network had gone"
+        assert ev.what_next == "Saved to the server after the mirror"
+        assert ev.rationale == "Written offline, in the copy"
+        assert [i.text for i in ev.strengths].count("Added offline") == 1
+        assert len(ev.strengths) == strengths + 1
+    finally:
+        service.close()
+    again = merge_paths(direct, target)  # merging the same copy twice changes nothing
+    assert again.changes_taken == 0 and again.conflicts == []
