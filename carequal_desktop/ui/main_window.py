@@ -880,6 +880,28 @@ class MainWindow(QMainWindow):
                     self._show(key, code)
                 return
 
+    def _held_offline(self, key: str, code: str | None) -> bool:
+        """While the server cannot be reached, stay on the page being typed on: another
+        page could not be read, and a half-read page is worse than none."""
+        session = self.server_session
+        if session is None or not session.offline or self._current_key is None:
+            return False
+        here = (self._current_key, self.current_indicator_code())
+        if (key, code) != here:
+            if self.sidebar is not None:
+                for row in range(self.sidebar.count()):
+                    item = self.sidebar.item(row)
+                    if item.data(_KEY_ROLE) == here:
+                        blocked = self.sidebar.blockSignals(True)
+                        self.sidebar.setCurrentItem(item)
+                        self.sidebar.blockSignals(blocked)
+                        break
+            self.statusBar().showMessage(
+                "Other pages open when the server answers again; your typing here is kept.",
+                10000,
+            )
+        return True
+
     def show_page(self, key: str) -> None:
         """Go to Overview, Workshop and team, Evidence register or Improvement plan."""
         self._select_sidebar(key, None)
@@ -974,6 +996,8 @@ class MainWindow(QMainWindow):
 
     def _show(self, key: str, code: str | None) -> None:
         if self.service is None or self._page_stack is None:
+            return
+        if self._held_offline(key, code):
             return
         leaving = self.pages.get(self._current_key or "")
         if leaving is not None:

@@ -133,6 +133,12 @@ def test_typing_while_the_network_is_down_is_saved_once_when_it_returns(
     assert banner.label.accessibleDescription() == line  # a screen reader hears it
     assert window.saved_label.text() == "Not saved yet: waiting for the server"
 
+    # Another page could not be read now: the window stays where the typing is.
+    window.show_indicator("9.2")
+    window.show_page("evidence")
+    assert window.current_indicator_code() == "5.2"
+    assert window.sidebar.currentItem().text().startswith("5.2")
+    assert window.statusBar().currentMessage().startswith("Other pages open when the server")
     _type(qtbot, page.how_good_now, " Typed while the network was down.")
     qtbot.wait(1200)  # a pause: the autosave would save now, but keeps the typing instead
     assert window.autosave.has_pending()
@@ -160,6 +166,8 @@ def test_typing_while_the_network_is_down_is_saved_once_when_it_returns(
     assert page.how_good_now.toPlainText() == before + " Typed while the network was down."
     assert window.saved_label.text().startswith("Saved at")
     assert window.shown == []  # no message box: one line said it all
+    window.show_indicator("9.2")  # every page opens again
+    assert window.current_indicator_code() == "9.2"
 
 
 def test_try_again_now_and_a_server_restart(
