@@ -156,6 +156,7 @@ def test_a_silent_network_is_noticed_by_keepalives(direct: str) -> None:
         with service.engine.connect() as conn:
             params = conn.connection.driver_connection.info.get_parameters()  # type: ignore[union-attr]
         assert params["keepalives_idle"] == "10" and params["keepalives_count"] == "3"
+        assert params["tcp_user_timeout"] == "20000"
         assert listener._conn is not None
         assert listener._conn.info.get_parameters()["keepalives_idle"] == "10"
     finally:
