@@ -90,6 +90,7 @@ class Autosave(QObject):
 
     def drop(self, key: str) -> None:
         """Forget a pending edit (a draft line that was added, or emptied)."""
+        self._uncertain.discard(key)
         if self._pending.pop(key, None) is not None and not self._pending:
             self._forget_recovery()
 
