@@ -13,15 +13,17 @@ worker thread, each with its own connection.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import logging
+import os
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from carequal_desktop.errors import UserError
+from carequal_desktop.errors import StorageError, UserError
 from carequal_desktop.paths import cache_dir
 from carequal_desktop.services import files, locking, recovery
 from carequal_desktop.services.recovery import Edit
@@ -195,43 +197,65 @@ def take_offline_copy(
     """Make ``target`` a workshop file holding the server workshop and ``edits``.
 
     From the server if it answers; otherwise from the mirror, with ``saved_since_mirror``
-    (typing saved to the server after the mirror was taken) put back first. Raises a
-    ``UserError`` sentence if neither can be had: nothing is changed then.
+    (typing saved to the server after the mirror was taken) put back first. The copy is made
+    beside ``target`` and put in its place only when complete, typing included. Raises a
+    ``UserError`` sentence if it cannot be made: nothing is changed then.
     """
-    from carequal_desktop.services.server import pull
-
     target = Path(target)
     if target.exists():
         locking.ensure_not_open_elsewhere(target)
-    mirror = mirror_path(location)
-    from_server = True
-    taken: float | None = None
+    # A temporary name that a later start tidies away if this one is killed half-way.
+    partial = files.temp_path(target.parent)
     try:
-        pull(location, target, overwrite=True)  # type: ignore[arg-type]  # a ServerLocation or its address
-    except UserError as exc:
-        if not is_unreachable(exc):
-            raise
-        taken = mirror_taken(location)
-        if taken is None:
-            raise ServerUnreachableError(
-                "No offline copy can be made yet: the server cannot be reached and this "
-                "computer has no copy of the workshop. Your typing is kept here and CareQual "
-                "keeps trying to reach the server."
+        from_server, taken = _copy_workshop(location, partial)
+        put = list(edits) if from_server else [*saved_since_mirror, *edits]
+        uncertain = list(maybe_saved) + ([] if from_server else list(saved_since_mirror))
+        try:
+            replaced = _apply_into(partial, put, uncertain)
+        except UserError as exc:
+            raise UserError(
+                f"No offline copy was made, because your typing could not be put into it; "
+                f"it is still kept in this window. {exc}"
             ) from None
-        from_server = False
-        files.snapshot_copy(mirror, target, overwrite=True)
-    put = list(edits) if from_server else [*saved_since_mirror, *edits]
-    uncertain = list(maybe_saved) + ([] if from_server else list(saved_since_mirror))
-    try:
-        replaced = _apply_into(target, put, uncertain)
-    except UserError as exc:
-        raise UserError(
-            f"The offline copy {target.name} was made but your typing could not be put into "
-            f"it ({exc}) It is still kept in this window."
+        os.replace(partial, target)
+    except OSError as exc:
+        raise StorageError(
+            f"The offline copy could not be written in {target.parent} "
+            f"({exc.strerror or exc}). Choose a folder you can write to; nothing was changed."
         ) from None
+    finally:
+        files.release_temp(partial)
+        for leftover in (
+            partial,
+            *(Path(f"{partial}{end}") for end in ("-wal", "-shm", "-journal")),
+        ):
+            with contextlib.suppress(OSError):
+                leftover.unlink(missing_ok=True)
     log.info(
         "Offline copy taken from the %s; %d edit(s) put in",
         "server" if from_server else "mirror",
         len(put),
     )
     return OfflineCopy(target, from_server, taken, len(put), replaced)
+
+
+def _copy_workshop(location: object, target: Path) -> tuple[bool, float | None]:
+    """The workshop at ``target``: (True, None) from the server, (False, when) from the
+    mirror; a sentence if neither can be had."""
+    from carequal_desktop.services.server import pull
+
+    try:
+        pull(location, target, overwrite=True)  # type: ignore[arg-type]  # a ServerLocation or its address
+        return True, None
+    except UserError as exc:
+        if not is_unreachable(exc):
+            raise
+    taken = mirror_taken(location)
+    if taken is None:
+        raise ServerUnreachableError(
+            "No offline copy can be made yet: the server cannot be reached and this "
+            "computer has no copy of the workshop. Your typing is kept here and CareQual "
+            "keeps trying to reach the server."
+        )
+    files.snapshot_copy(mirror_path(location), target, overwrite=True)
+    return False, taken

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from carequal_desktop.errors import UserError
 from carequal_desktop.services import offline, server
 from carequal_desktop.services.exchange import import_document
 from carequal_desktop.services.recovery import Edit, apply_edit
@@ -207,3 +208,25 @@ def test_a_copy_from_the_mirror_merges_back_with_nothing_lost_or_doubled(
         service.close()
     again = merge_paths(direct, target)  # merging the same copy twice changes nothing
     assert again.changes_taken == 0 and again.conflicts == []
+
+
+def test_a_copy_into_a_folder_that_is_not_there_is_one_sentence(
+    direct: str, tmp_path: Path
+) -> None:
+    from carequal_desktop.errors import StorageError
+
+    target = tmp_path / "gone" / "copy.carequal"
+    with pytest.raises(StorageError) as info:
+        offline.take_offline_copy(direct, target, [])
+    assert str(info.value).startswith("The offline copy could not be written in ")
+    assert "\n" not in str(info.value) and not target.exists()
+
+
+def test_a_copy_whose_typing_cannot_go_in_is_not_left_behind(direct: str, tmp_path: Path) -> None:
+    folder = tmp_path / "copies"
+    folder.mkdir()
+    target = folder / "copy.carequal"
+    bad = Edit("evaluation", "99.9", "how_good_now", "For an indicator not in it", "99.9")
+    with pytest.raises(UserError, match="^No offline copy was made, because your typing"):
+        offline.take_offline_copy(direct, target, [bad])
+    assert list(folder.iterdir()) == []  # neither the copy nor its temporary
