@@ -61,6 +61,36 @@ def test_a_client_never_upgrades_the_server_and_init_does(
         cluster.psql(f"SELECT count(*) FROM {loc.schema}.room_booking", database, user="bob") == "0"
     )
 
-    cluster.psql("UPDATE carequal.workshop SET schema_version = 7", database)
+    cluster.psql(f"UPDATE carequal.workshop SET schema_version = {newer + 1}", database)
     with pytest.raises(ServerError, match="newer CareQual"):
         server.open_server_workshop(loc)
+
+
+def test_the_statement_merging_step_leaves_a_server_workshop_without_file_triggers(
+    cluster: Cluster, database: str, server_url: str, tmp_path: Path, example_doc: dict
+) -> None:
+    """Version 6 (the position statement's tables merge) adds SQLite history triggers to
+    files only: on a server it changes nothing, and the statement is still written there."""
+    from carequal_desktop.services.readiness import ReadinessService
+
+    source = tmp_path / "Glenmuir.carequal"
+    import_document(example_doc, source)
+    loc = server.push(source, server_url)
+    step = next(v for v, f in migrations.STEPS.items() if f.__name__ == "_add_statement_merging")
+    cluster.psql(f"UPDATE carequal.workshop SET schema_version = {step - 1}", database)
+    triggers = (
+        "SELECT string_agg(DISTINCT t.tgname, ',') FROM pg_trigger t "
+        "JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+        f"WHERE n.nspname = '{loc.schema}' AND NOT t.tgisinternal"
+    )
+    before = cluster.psql(triggers, database)
+    assert init_server(parse_location(server_url)) == "upgraded"
+    assert cluster.psql(triggers, database) == before == "carequal_notify"
+    service = server.open_server_workshop(loc)
+    try:
+        ready = ReadinessService(service)
+        ready.update_summary(2, "Written on the server.")
+        ready.update_key_messages("Key messages on the server.")
+        assert ready.statement_texts().summaries == {2: "Written on the server."}
+    finally:
+        service.close()

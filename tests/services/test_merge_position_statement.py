@@ -265,7 +265,11 @@ def test_both_copies_changing_the_same_text_is_a_conflict_decided_on_the_command
     assert main(["conflicts", str(b), "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == {"conflicts": []}
     key_messages, _c, summaries, stale, _control, _marks = texts(b)
-    assert (key_messages, summaries, stale) == ("Both copies' key messages.", {2: "A's summary."}, 36)
+    assert (key_messages, summaries, stale) == (
+        "Both copies' key messages.",
+        {2: "A's summary."},
+        36,
+    )
     assert len(rows(b, "position_statement")) == 1 and len(rows(b, "statement_summary")) == 1
     # repeat: nothing; back the other way: A takes every decision without asking
     again = merge(b, a)
