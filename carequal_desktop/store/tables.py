@@ -413,7 +413,7 @@ def create_history_triggers(connection: Any) -> None:
     New files get them with their tables; upgrades call this once the tables exist.
     """
     if connection.dialect.name != "sqlite":
-        return  # a workshop on a server keeps no field history (yet): see docs/merging.md
+        return  # a server workshop gets its triggers from store/server.add_history_triggers
     for statement in history_trigger_sql():
         connection.exec_driver_sql(statement)
 
