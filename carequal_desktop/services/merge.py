@@ -923,7 +923,8 @@ def _check_typed(conn: Connection, info: ConflictInfo, text: str) -> None:
     rule = RULES.get(info.table, {}).get(info.field)
     if rule is None or conn.dialect.name != "sqlite":
         return  # the rules are SQLite's; a server's column types hold their own values
-    bad = conn.exec_driver_sql(
+    bad = run(
+        conn,
         f"SELECT 1 FROM {info.table} WHERE {_where(info.table)} AND NOT coalesce({rule}, 0)",
         _key_params(info.table, info.key),
     ).first()

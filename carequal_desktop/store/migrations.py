@@ -149,8 +149,9 @@ def _add_statement_merging(op: Operations) -> None:
 
     The triggers are made from ``domain.merge.TABLES`` (only those a file lacks), so an
     upgraded file and a new one cannot drift apart; nothing is back-filled (a record's
-    history starts implicit, the same in every copy). On a server this does what a new
-    workshop's tables get there (nothing yet: a server keeps no field history).
+    history starts implicit, the same in every copy). On a server this step does nothing:
+    the upgrade there gives every workshop it touches the PostgreSQL twins of the triggers,
+    made from the same ``TABLES`` (``store/server.add_history_triggers``).
     """
     from carequal_desktop.store.tables import create_history_triggers
 
