@@ -364,3 +364,31 @@ def test_files_from_schema_version_5_merge_their_statements(tmp_path: Path) -> N
     before = old.read_bytes()
     assert merge(b, old).changes_taken == 0
     assert old.read_bytes() == before
+
+
+# Tables the merge leaves alone, and why (docs/merging.md, "What merges").
+NOT_MERGED = {
+    "meta": "this laptop's settings (text size) and the record of prepared copies",
+    "history_dirty": "the merge's own bookkeeping: notes of the transaction in progress",
+    "record_history": "the merge's own bookkeeping: the lineages themselves",
+    "version_value": "the merge's own bookkeeping: replaced values for common originals",
+    "merge_log": "each file's own account of what was merged into it",
+    "merge_conflict": "each file's own open conflicts",
+}
+# Columns of merged tables that are not fields of their own: times of this file, and what
+# follows from other fields (a reference's number, an item's evaluation by its indicator).
+DERIVED = {"id", "updated", "created", "ref_number", "evaluation_id"}
+
+
+def test_every_table_and_column_merges_or_is_left_out_on_purpose() -> None:
+    """A table or column added later and forgotten here would silently never merge."""
+    from carequal_desktop.domain.merge import TABLES
+    from carequal_desktop.store.tables import metadata
+
+    assert set(metadata.tables) == set(TABLES) | set(NOT_MERGED)
+    assert not set(TABLES) & set(NOT_MERGED)
+    for name, spec in TABLES.items():
+        columns = set(metadata.tables[name].c.keys())
+        merged = set(spec.fields) | set(spec.key_columns)
+        assert merged <= columns, name
+        assert columns - merged <= DERIVED, (name, columns - merged)
