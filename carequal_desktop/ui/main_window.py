@@ -714,6 +714,15 @@ class MainWindow(QMainWindow):
         else:
             self._saved()
 
+    def server_went_away(self, exc: BaseException) -> bool:
+        """A page's read failed because the server cannot be reached: the connection line
+        says so (``False`` if no server workshop is open, so it is a bug after all)."""
+        if self.server_session is None:
+            return False
+        log.warning("A page could not read the server workshop: the server cannot be reached")
+        self.server_session.connection_lost(str(exc))
+        return True
+
     def set_workshop_enabled(self, enabled: bool) -> None:
         """No typing while an offline copy is being made (it would be in neither place)."""
         if self._workshop_view is not None:

@@ -405,3 +405,30 @@ def test_the_connection_line_is_announced_to_a_screen_reader(qtbot) -> None:  # 
         assert banner.isHidden()
     finally:
         QAccessible.setActive(False)
+
+
+@pytest.mark.qt_no_exception_capture
+def test_a_page_that_cannot_read_the_server_is_the_connection_line_not_a_bug(
+    qtbot, window, location: str, proxy: Proxy, monkeypatch: pytest.MonkeyPatch, caplog
+) -> None:  # type: ignore[no-untyped-def]
+    import sys
+
+    from carequal_desktop.ui import messages
+    from carequal_desktop.ui.app import excepthook
+
+    bugs: list[object] = []
+    monkeypatch.setattr(messages, "show_bug", bugs.append)
+    monkeypatch.setattr(sys, "excepthook", excepthook(window))
+    session, page = _open(window, location)
+    session._backoff = offline.Backoff((600,))
+    proxy.cut()
+    # A grade chosen the moment the network went: it cannot be saved (one sentence), and
+    # the page's reread after that cannot reach the server either (the connection line).
+    page.grade_group.button(3).click()
+    qtbot.waitUntil(lambda: session.offline, timeout=5000)
+    assert len(window.shown) == 1 and "could not be reached" in window.shown[0]
+    assert bugs == []
+    assert "A page could not read the server workshop" in caplog.text  # it went this way
+    assert session.banner.label.text().startswith("Connection to the server lost at ")
+    sys.excepthook(RuntimeError, RuntimeError("a real bug"), None)  # still a bug
+    assert len(bugs) == 1
