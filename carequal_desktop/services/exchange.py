@@ -501,7 +501,7 @@ def import_document(doc: Any, target: Path, *, overwrite: bool = False) -> Impor
     if cleaned:
         warnings.append(
             f"{cleaned} piece(s) of text held characters that cannot be stored "
-            "(unpaired surrogate code points); each was replaced with “\ufffd”."
+            "(NUL or unpaired surrogate code points); each was replaced with “\ufffd”."
         )
     return ImportResult(target, warnings)
 

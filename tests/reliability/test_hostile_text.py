@@ -4,7 +4,7 @@ Arbitrary text (every Unicode category, lone surrogates included), plus pieces c
 hurt: NUL and other control characters, U+FFFE/U+FFFF, right-to-left text and overrides,
 emoji sequences, combining marks, spreadsheet formulas, XML markup. The rules:
 
-- storage keeps the text exactly, except lone surrogates, which become U+FFFD
+- storage keeps the text exactly, except lone surrogates and NUL, which become U+FFFD
   (``domain.text.for_storage``);
 - Word and CSV drop the characters XML 1.0 forbids (``domain.text.for_xml``), the same way,
   and the Word export's warnings say so;
@@ -340,14 +340,15 @@ def test_a_megabyte_in_one_field(new_service: WorkshopService, tmp_path: Path) -
     service = new_service
     big = ("Safe and Together \u202e مرحبا 👩\u200d👧 e\u0301 \x00\x07 " * 30000)[:1_000_000]
     assert len(big) == 1_000_000
+    stored = for_storage(big)  # NUL becomes U+FFFD; the length stays
     service.update_evaluation(CODE, how_good_now=big)
-    assert service.evaluation(CODE).how_good_now == big
+    assert service.evaluation(CODE).how_good_now == stored
     action = service.add_action(big, statement=1, indicators=[CODE])
-    assert service.action(action.id).task == big
+    assert service.action(action.id).task == stored
     exchange.export_json(service, tmp_path / "big.json")
     result = exchange.import_json(tmp_path / "big.json", tmp_path / "big.carequal")
     again = WorkshopService.open(result.path)
-    assert again.evaluation(CODE).how_good_now == big
+    assert again.evaluation(CODE).how_good_now == stored
     again.close()
     word = write_position_statement(service, tmp_path / "big.docx", ExportOptions())
     assert any("Word cannot hold" in w for w in word.warnings)

@@ -8,11 +8,6 @@ from carequal_desktop.errors import UserError
 from carequal_desktop.services.workshop import WorkshopService
 
 
-def reopen(service: WorkshopService) -> WorkshopService:
-    service.close()
-    return WorkshopService.open(service.path)
-
-
 def test_list_items_reorder_edit_delete(new_service: WorkshopService) -> None:
     a = new_service.add_item("1.1", "strength", "A")
     b = new_service.add_item("1.1", "strength", "B")

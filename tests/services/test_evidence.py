@@ -8,11 +8,6 @@ from carequal_desktop.errors import UserError
 from carequal_desktop.services.workshop import WorkshopService
 
 
-def reopen(service: WorkshopService) -> WorkshopService:
-    service.close()
-    return WorkshopService.open(service.path)
-
-
 def test_evidence_references_are_assigned_in_order(new_service: WorkshopService) -> None:
     refs = [new_service.add_evidence(f"Item {i}", "document").ref for i in range(12)]
     assert refs == [f"E{i}" for i in range(1, 13)]

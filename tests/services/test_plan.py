@@ -10,11 +10,6 @@ from carequal_desktop.errors import UserError
 from carequal_desktop.services.workshop import WorkshopService
 
 
-def reopen(service: WorkshopService) -> WorkshopService:
-    service.close()
-    return WorkshopService.open(service.path)
-
-
 def test_action_refs_per_statement_and_overdue(new_service: WorkshopService) -> None:
     a1 = new_service.add_action("One", statement=2)
     a2 = new_service.add_action("Two", statement=2, due="2020-01-01")

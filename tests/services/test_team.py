@@ -8,11 +8,6 @@ from carequal_desktop.errors import UserError
 from carequal_desktop.services.workshop import WorkshopService
 
 
-def reopen(service: WorkshopService) -> WorkshopService:
-    service.close()
-    return WorkshopService.open(service.path)
-
-
 def test_records_have_uuids_and_update_times(new_service: WorkshopService) -> None:
     p = new_service.add_participant("Morag Baird", "Council social work", "Facilitator")
     assert len(p.id) == 36 and p.updated.endswith("Z")
