@@ -177,6 +177,11 @@ class Workshops:
         """What opens ``service``'s workshop again: its path or its server location."""
         return service.db.server.location if service.db.server is not None else service.path
 
+    def address(self, service: Any) -> str:
+        """What the command line takes for ``service``'s workshop: a path or a location."""
+        where = self.where(service)
+        return str(where) if isinstance(where, Path) else str(where.display)
+
     def open(self, where: Any, *, read_only: bool = False) -> Any:
         """Open a workshop by path or server location."""
         from carequal_desktop.services.server import open_server_workshop

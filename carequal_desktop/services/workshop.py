@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import SQLModel
 
 from carequal_desktop.domain import records as rec
@@ -200,18 +201,40 @@ class WorkshopService:
             if target.exists() and files.is_workshop_file(target):
                 backups.make_backup(target, "before-replace")
             files.set_aside_journal(target)
-            raw = self.engine.raw_connection()
-            try:
-                source = raw.driver_connection
-                assert isinstance(source, sqlite3.Connection)
-                files.snapshot_copy(source, target, overwrite=overwrite)
-            finally:
-                raw.close()
+            if self.db.server is not None:
+                self._copy_from_server(target, overwrite=overwrite)
+            else:
+                raw = self.engine.raw_connection()
+                try:
+                    source = raw.driver_connection
+                    assert isinstance(source, sqlite3.Connection)
+                    files.snapshot_copy(source, target, overwrite=overwrite)
+                finally:
+                    raw.close()
         except (OSError, sqlite3.Error) as exc:
             raise files.not_created(target, exc) from None
         finally:
             locking.release(target)
         return target
+
+    def _copy_from_server(self, target: Path, *, overwrite: bool) -> None:
+        """A workshop on a server has no file to snapshot: its tables go into a new file."""
+        from carequal_desktop.services.server import copy_tables  # imports this module
+
+        def fill(tmp: Path) -> None:
+            engine = init_db(tmp, create=True)
+            try:
+                with self.engine.connect() as source, engine.begin() as copy:
+                    copy_tables(source, copy)
+            finally:
+                engine.dispose()
+
+        try:
+            files.write_with(target, fill, overwrite=overwrite)
+        except DBAPIError as exc:
+            if isinstance(exc.orig, sqlite3.Error):  # the new file (a full disk, say)
+                raise files.not_created(target, exc.orig) from None
+            raise self.db.describe_error(exc) from None  # the server
 
     def bulk_insert(self, table: type[SQLModel], rows: list[dict[str, Any]]) -> None:
         """Fast insert for imports and generated workshops (one transaction)."""
