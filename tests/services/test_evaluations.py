@@ -1,4 +1,8 @@
-"""Evaluations (services/evaluations.py): answers, grades, strengths and areas."""
+"""Evaluations (services/evaluations.py): answers, grades, strengths and areas.
+
+Every test runs on both engines, a workshop file and a workshop on PostgreSQL
+(the fixtures in tests/services/conftest.py).
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""The evidence register (services/evidence.py): references, checks, links, usage."""
+"""The evidence register (services/evidence.py): references, checks, links, usage.
+
+Every test runs on both engines, a workshop file and a workshop on PostgreSQL
+(the fixtures in tests/services/conftest.py).
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,11 @@
-"""Merging real workshop files: copies made with Explorer (shutil.copy) and Save a copy as."""
+"""Merging real workshop files: copies made with Explorer (shutil.copy) and Save a copy as.
+
+SQLite only: these tests are about files — copies made by copying the file, its hash left
+unchanged, backups before a merge, damaged and older-version copies. Merging a copy into a
+workshop on a server is not supported yet (services/merge.py ``_require_file``); the
+two-engine test that will show when it is, is
+test_grading_service.py::test_a_copy_s_proposals_and_dissent_come_through_a_merge.
+"""
 
 from __future__ import annotations
 

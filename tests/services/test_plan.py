@@ -1,4 +1,8 @@
-"""The improvement plan (services/plan.py): references, links, overdue actions."""
+"""The improvement plan (services/plan.py): references, links, overdue actions.
+
+Every test runs on both engines, a workshop file and a workshop on PostgreSQL
+(the fixtures in tests/services/conftest.py).
+"""
 
 from __future__ import annotations
 

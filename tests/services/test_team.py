@@ -1,4 +1,8 @@
-"""The workshop, its sessions and its team (services/team.py)."""
+"""The workshop, its sessions and its team (services/team.py).
+
+Every test runs on both engines, a workshop file and a workshop on PostgreSQL
+(the fixtures in tests/services/conftest.py).
+"""
 
 from __future__ import annotations
 
