@@ -176,7 +176,7 @@ def test_import_keeps_every_field_of_the_example(example_doc, workshops) -> None
 
 
 def test_extensions_are_carried_through_untouched(example_doc, workshops) -> None:
-    example_doc["extensions"] = {"other-tool": {"nested": [1, "two", None]}}
+    example_doc["extensions"] = {"other-tool": {"nested": [1, "two", None, 2**62]}}
     assert round_trip(example_doc, workshops)["extensions"] == example_doc["extensions"]
 
 
@@ -227,6 +227,11 @@ def test_extensions_are_carried_through_untouched(example_doc, workshops) -> Non
         ),
         (lambda d: d["actions"][0].__setitem__("due", "31/03/2027"), "$.actions[0].due", "date"),
         (lambda d: d.__setitem__("surprise", 1), "$", "surprise"),
+        (
+            lambda d: d["evidence"][0].__setitem__("respondents", 2**31),
+            "$.evidence[0].respondents",
+            "larger than 2,147,483,647",
+        ),
     ],
 )
 def test_invalid_documents_are_refused_with_path_and_reason(
