@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError
 from sqlmodel import SQLModel
 
 from carequal_desktop.domain import records as rec
@@ -218,23 +217,16 @@ class WorkshopService:
         return target
 
     def _copy_from_server(self, target: Path, *, overwrite: bool) -> None:
-        """A workshop on a server has no file to snapshot: its tables go into a new file."""
-        from carequal_desktop.services.server import copy_tables  # imports this module
+        """A workshop on a server has no file to snapshot: an offline copy is taken (pull)."""
+        from carequal_desktop.services.server import pull  # imports this module
+
+        assert self.db.server is not None
+        location = self.db.server.location
 
         def fill(tmp: Path) -> None:
-            engine = init_db(tmp, create=True)
-            try:
-                with self.engine.connect() as source, engine.begin() as copy:
-                    copy_tables(source, copy)
-            finally:
-                engine.dispose()
+            pull(location, tmp)  # the history comes too; merging the copy back works
 
-        try:
-            files.write_with(target, fill, overwrite=overwrite)
-        except DBAPIError as exc:
-            if isinstance(exc.orig, sqlite3.Error):  # the new file (a full disk, say)
-                raise files.not_created(target, exc.orig) from None
-            raise self.db.describe_error(exc) from None  # the server
+        files.write_with(target, fill, overwrite=overwrite)
 
     def bulk_insert(self, table: type[SQLModel], rows: list[dict[str, Any]]) -> None:
         """Fast insert for imports and generated workshops (one transaction)."""

@@ -165,10 +165,6 @@ def test_a_colleagues_proposal_saved_meanwhile_is_kept(team, monkeypatch) -> Non
     assert [d.agency for d in view.dissents] == ["Police Scotland", "NHS board"]
 
 
-@pytest.mark.postgresql_xfail(
-    "services/merge.py merge_file (_require_file) still refuses to merge into a workshop on a "
-    "server; being ported separately"
-)
 def test_a_copy_s_proposals_and_dissent_come_through_a_merge(team, workshops, tmp_path) -> None:
     """Two laptops: the copy records a dissent and reveals; the original proposes meanwhile."""
     from carequal_desktop.services.merge import merge_file

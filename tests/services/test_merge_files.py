@@ -1,10 +1,10 @@
 """Merging real workshop files: copies made with Explorer (shutil.copy) and Save a copy as.
 
 SQLite only: these tests are about files — copies made by copying the file, its hash left
-unchanged, backups before a merge, damaged and older-version copies. Merging a copy into a
-workshop on a server is not supported yet (services/merge.py ``_require_file``); the
-two-engine test that will show when it is, is
-test_grading_service.py::test_a_copy_s_proposals_and_dissent_come_through_a_merge.
+unchanged, backups before a merge, damaged and older-version copies. Merging an offline
+copy into a workshop on a server is tested in tests/server/test_server_merging.py, and
+test_grading_service.py::test_a_copy_s_proposals_and_dissent_come_through_a_merge runs the
+same merge on both engines.
 """
 
 from __future__ import annotations
