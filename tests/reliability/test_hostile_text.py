@@ -10,6 +10,10 @@ emoji sequences, combining marks, spreadsheet formulas, XML markup. The rules:
   and the Word export's warnings say so;
 - every Word document passes the Open XML SDK validator.
 
+The store and exchange round trips run on both engines (a workshop file, and a workshop
+on PostgreSQL exported and imported into a file); the rest reads through the services
+and runs on files.
+
 Example counts are modest (see docs/reliability.md) so the suite stays fast; the examples
 are the same on every run (the hypothesis profile in tests/conftest.py), and each property
 test checks, through ``EXAMPLES``, that all of its examples really ran.
@@ -33,6 +37,7 @@ from carequal_desktop.domain.text import count_xml_forbidden, for_storage, for_x
 from carequal_desktop.errors import UserError
 from carequal_desktop.services import exchange
 from carequal_desktop.services.workshop import WorkshopService
+from tests.engines import Workshops
 
 EXAMPLES: Counter[str] = Counter()
 
@@ -105,8 +110,8 @@ CODE = "5.1"
 # ---------------------------------------------------------------------------- store
 
 
-def test_store_round_trip(new_service: WorkshopService) -> None:
-    service = new_service
+def test_store_round_trip(workshops: Workshops) -> None:
+    service = workshops.create()
     evidence = service.add_evidence("Staff survey 2026", "staff_survey", indicators=[CODE])
 
     @SETTINGS
@@ -167,8 +172,8 @@ def _fill(service: WorkshopService, text: str, evidence_id: str, action_id: str)
         service.update_evidence(evidence_id, title="Evidence")
 
 
-def test_exchange_export_import_export(new_service: WorkshopService, tmp_path: Path) -> None:
-    service = new_service
+def test_exchange_export_import_export(workshops: Workshops, tmp_path: Path) -> None:
+    service = workshops.create()
     evidence = service.add_evidence("Record reading", "record_reading", indicators=[CODE])
     action = service.add_action("Audit chronologies", statement=1, indicators=[CODE])
     counter = iter(range(10**6))
