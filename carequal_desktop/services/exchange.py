@@ -77,7 +77,13 @@ def json_path(parts: Any) -> str:
 
 
 def export_document(service: WorkshopService) -> dict[str, Any]:
-    """The whole workshop as an exchange document (a dict ready for ``json.dump``)."""
+    """The whole workshop as an exchange document (a dict ready for ``json.dump``), read in
+    one snapshot (colleagues' edits on a server never half appear in it)."""
+    with service.db.snapshot():
+        return _export(service)
+
+
+def _export(service: WorkshopService) -> dict[str, Any]:
     d = service.details()
     fw = service.framework()
     doc: dict[str, Any] = {
