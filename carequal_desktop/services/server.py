@@ -170,7 +170,12 @@ def pull(location: ServerLocation | str, target: Path, *, overwrite: bool = Fals
     try:
         copy_engine = init_db(tmp, create=True)
         try:
-            with service.engine.connect() as src, copy_engine.begin() as dst:
+            with (
+                service.engine.connect().execution_options(
+                    isolation_level="REPEATABLE READ"  # one moment: no save half in the copy
+                ) as src,
+                copy_engine.begin() as dst,
+            ):
                 copy_tables(src, dst)
                 # Copying puts back records the history knows; those are not edits.
                 dst.exec_driver_sql("DELETE FROM history_dirty")
