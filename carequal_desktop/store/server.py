@@ -401,6 +401,7 @@ def regrant(conn: Connection, schema: str) -> None:
         conn.execute(
             text(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {who}")
         )
+        conn.execute(text(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {who}"))
 
 
 def require_current_workshop(row: Any, location: ServerLocation) -> None:
