@@ -143,3 +143,23 @@ def test_items_details_and_grading_collide_into_conflicts_decided_each_way(pair)
         4,
     )
     assert merging.open_conflicts(morag) == []
+
+
+def test_a_role_granted_before_sequences_were_granted_gets_them_from_server_init(
+    cluster: Cluster, database: str, server_url: str, pair
+) -> None:
+    from carequal_desktop.errors import UserError
+    from carequal_desktop.store.server import init_server
+
+    morag, ian = pair
+    schema = ian.db.server.location.schema  # type: ignore[union-attr]
+    cluster.psql(f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {schema} FROM ian", database)
+    start = morag.evaluation("5.1").what_next
+    morag.update_evaluation("5.1", expected={"what_next": start}, what_next="Morag's")
+    exc = collide(
+        lambda: ian.update_evaluation("5.1", expected={"what_next": start}, what_next="Ian's")
+    )
+    with pytest.raises(UserError, match="not allowed"):
+        record_collision(ian, exc, by="ian")
+    init_server(parse_location(server_url))  # IT, after upgrading CareQual
+    assert record_collision(ian, exc, by="ian").theirs == "Ian's"

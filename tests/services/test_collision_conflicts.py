@@ -177,3 +177,34 @@ def test_a_laptop_copy_merged_before_and_after_the_decision_asks_nothing(
         laptop.close()
     assert merging.merge_file(morag, laptop_path).conflicts == []
     assert merging.open_conflicts(morag) == []
+
+
+def test_carequal_conflicts_and_resolve_decide_a_collision(new_service, capsys) -> None:
+    from carequal_desktop.cli import main
+
+    ian = WorkshopService.open(new_service.path)
+    try:
+        new_service.update_evaluation("5.2", how_good_now="Start")
+        new_service.update_evaluation("5.2", how_good_now="Morag's")
+        exc = collide(
+            lambda: ian.update_evaluation(
+                "5.2", expected={"how_good_now": "Start"}, how_good_now="Ian's"
+            )
+        )
+        info = record_collision(ian, exc, by="ian")
+    finally:
+        ian.close()
+    path = new_service.path
+    new_service.close()
+    assert main(["conflicts", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert f"{info.id}: Indicator 5.2, How good are we now?" in out
+    assert "from a simultaneous edit by ian (incoming: the typing not saved)" in out
+    assert main(["conflicts", str(path), "--json"]) == 0
+    assert '"theirs": "Ian\'s"' in capsys.readouterr().out
+    assert main(["resolve", str(path), str(info.id), "--theirs"]) == 0
+    again = WorkshopService.open(path, read_only=True)
+    try:
+        assert again.evaluation("5.2").how_good_now == "Ian's"
+    finally:
+        again.close()
