@@ -631,9 +631,8 @@ def _merge(args: argparse.Namespace) -> int:
 
 
 def _conflicts(args: argparse.Namespace) -> int:
-    from carequal_desktop.services.merge import open_conflicts
-
     from carequal_desktop.services.collisions import origins
+    from carequal_desktop.services.merge import open_conflicts
 
     service = _open(args.file)
     try:
