@@ -307,11 +307,11 @@ class MergePage(WorkshopPage):
                 group = label
             # Under its indicator's heading an evaluation's field needs no more name.
             words = c.field_label if c.record == label else f"{c.record}: {c.field_label}"
-            item = QListWidgetItem(words)
-            item.setData(_ID_ROLE, c.id)
             origin = self.origins.get(c.id)
             if origin is not None:
                 words += f" (simultaneous edit by {origin.by})"
+            item = QListWidgetItem(words)
+            item.setData(_ID_ROLE, c.id)
             item.setToolTip(f"Conflict {c.id}: {c.record}, {c.field_label}")
             self.list.addItem(item)
             if select is None or (current is not None and c.id == current.id):
@@ -393,6 +393,14 @@ class MergePage(WorkshopPage):
         ):
             label.setText(name)
             view.setAccessibleDescription(name)
+        choices = (
+            ("Keep the &saved text", "Take the &typed text")
+            if origin is not None
+            else ("Keep &this file's version", "Take the &incoming version")
+        )
+        for button, text in zip((self.ours_button, self.theirs_button), choices, strict=True):
+            button.setText(text)
+            button.setAccessibleName(text.replace("&", ""))
         base = shown(c.base) if c.base_known else None
         if c.field == RECORD:
             self.base_view.setPlainText("")

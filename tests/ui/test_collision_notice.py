@@ -69,6 +69,8 @@ def test_a_colleagues_save_becomes_a_conflict_decided_on_the_merge_page(
     assert merge.origin.isVisible() and "From a simultaneous edit" in merge.origin.text()
     assert [label.text() for label in merge._pane_names[1:]][1].startswith("Typed by ")
     assert "simultaneous edits by" in merge.log.text()
+    assert "(simultaneous edit by " in merge.list.currentItem().text()
+    assert merge.theirs_button.accessibleName() == "Take the typed text"
 
     merge.combination.setPlainText("Most chronologies are now on time")
     qtbot.mouseClick(merge.text_button, Qt.MouseButton.LeftButton)
