@@ -64,3 +64,45 @@ def test_typing_that_collides_on_a_server_is_listed_on_the_merge_page(
     finally:
         colleague.close()
     window.close_workshop()
+
+
+def test_when_the_conflict_cannot_be_stored_the_typing_stays_and_is_tried_again(
+    qtbot, window, cluster, database: str, server_url: str, tmp_path: Path, example_doc: dict
+) -> None:  # type: ignore[no-untyped-def]
+    from carequal_desktop.services import recovery
+    from carequal_desktop.store.server import init_server, parse_location
+
+    source = tmp_path / "Glenmuir.carequal"
+    import_document(example_doc, source)
+    loc = server.push(source, server_url)
+    cluster.psql(
+        "DO $$ BEGIN CREATE ROLE ian LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$"
+    )
+    cluster.psql(f"GRANT CONNECT ON DATABASE {database} TO ian")
+    server.grant(loc, "ian")
+    # As if granted by an older CareQual: tables, but not the sequence a conflict needs.
+    cluster.psql(f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {loc.schema} FROM ian", database)
+    as_ian = parse_location(cluster.url("ian", database)).with_workshop(str(loc.workshop_id))
+    assert server_session.open_location(window, as_ian.display)
+    window.show_indicator("5.2")
+    page = window.indicator_page
+    colleague = server.open_server_workshop(loc)
+    try:
+        page.how_good_now.setFocus()
+        qtbot.keyClicks(page.how_good_now, "Ian's words ")
+        colleague.update_evaluation("5.2", how_good_now="Saved by the colleague")
+        assert not window.flush()  # neither saved nor kept as a conflict: kept here
+        assert window.autosave.has_pending() and not window.collision_notice.isVisible()
+        assert window.saved_label.text().startswith("Not saved")
+        assert recovery.for_workshop(window.service.path) is not None
+        init_server(parse_location(server_url))  # IT grants what is missing
+        with qtbot.waitSignal(window.autosave.collided, timeout=5000):
+            window.flush()
+        qtbot.waitUntil(window.collision_notice.isVisible, timeout=3000)
+        [conflict] = merging.open_conflicts(colleague)
+        assert conflict.ours == "Saved by the colleague"
+        assert str(conflict.theirs).startswith("Ian's words ")
+        assert not window.autosave.has_pending()
+    finally:
+        colleague.close()
+    window.close_workshop()
