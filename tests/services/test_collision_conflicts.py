@@ -208,3 +208,29 @@ def test_carequal_conflicts_and_resolve_decide_a_collision(new_service, capsys) 
         assert again.evaluation("5.2").how_good_now == "Ian's"
     finally:
         again.close()
+
+
+def test_a_proposed_grade_saved_over_three_colleagues_saves_is_kept_as_a_conflict(
+    pair, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    morag, ian = pair
+    GradingService(morag).record_proposal("5.2", "NHS board", 2)
+    real_evaluation = ian.evaluation
+    grades = iter([3, 4, 5])
+
+    def read_then_colleague_saves(code: str):  # type: ignore[no-untyped-def]
+        ev = real_evaluation(code)
+        GradingService(morag).record_proposal(code, "NHS board", next(grades))
+        return ev
+
+    monkeypatch.setattr(ian, "evaluation", read_then_colleague_saves)
+    exc = collide(lambda: GradingService(ian).record_proposal("5.2", "Police Scotland", 4))
+    monkeypatch.undo()
+    info = record_collision(ian, exc, by="ian")
+    assert (info.field_label, info.record) == ("Grades proposed by agencies", "Indicator 5.2")
+    assert [p.grade for p in GradingService(morag).view("5.2").proposals] == [5]
+    merging.resolve(morag, info.id, "theirs")
+    assert [(p.agency, p.grade) for p in GradingService(morag).view("5.2").proposals] == [
+        ("NHS board", 4),
+        ("Police Scotland", 4),
+    ]

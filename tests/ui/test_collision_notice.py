@@ -79,3 +79,34 @@ def test_a_colleagues_save_becomes_a_conflict_decided_on_the_merge_page(
     window.show_indicator("5.2")
     assert page.how_good_now.toPlainText() == "Most chronologies are now on time"
     assert not window.sidebar.currentItem().text().startswith("⚠")
+
+
+def test_a_proposal_colleagues_kept_saving_over_is_kept_with_the_same_notice(
+    qtbot, window, made_workshop: Path, colleague: WorkshopService, boxes, monkeypatch
+) -> None:
+    from carequal_desktop.services.grading import GradingService
+
+    colleague.add_participant("Bashir", "NHS board")
+    colleague.add_participant("Cara", "Police Scotland")
+    GradingService(colleague).record_proposal("5.2", "NHS board", 1)
+    assert window.open_workshop_file(made_workshop)
+    window.show_indicator("5.2")
+    panel = window.indicator_page.grading_panel
+    real_evaluation = window.service.evaluation
+    grades = iter([2, 3, 4])
+
+    def read_then_colleague_saves(code: str):  # type: ignore[no-untyped-def]
+        ev = real_evaluation(code)
+        GradingService(colleague).record_proposal(code, "NHS board", next(grades, 5))
+        return ev
+
+    monkeypatch.setattr(window.service, "evaluation", read_then_colleague_saves)
+    panel.choose("Police Scotland", 5, "IRDs on time")
+    with qtbot.waitSignal(window.autosave.collided, timeout=2000):
+        qtbot.mouseClick(panel.record_button, Qt.MouseButton.LeftButton)
+    monkeypatch.undo()
+    qtbot.waitUntil(window.collision_notice.isVisible, timeout=3000)
+    assert boxes == []
+    assert "“5.2 Grades proposed by agencies”" in window.collision_notice.label.text()
+    [conflict] = merging.open_conflicts(window.service)
+    assert "Police Scotland" in conflict.theirs and "Police Scotland" not in conflict.ours
