@@ -111,6 +111,7 @@ SHORTCUTS_HELP: tuple[tuple[str, str], ...] = (
     ("Ctrl+Page Down, Alt+Right", "Next indicator"),
     ("Ctrl+Page Up, Alt+Left", "Previous indicator"),
     ("F6", "Switch between the list on the left and the page"),
+    ("Ctrl+Shift+M", "After a simultaneous edit: decide its conflict now (the Merge page)"),
     ("F5", "Facilitation mode, full screen (F5 or Escape leaves it)"),
     ("Ctrl+J", "In facilitation mode: type a quick note"),
     ("Ctrl+Shift+P", "In facilitation mode: park a point in the parking lot"),

@@ -11,11 +11,15 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from carequal_desktop.services import merge as merging
 from carequal_desktop.services.workshop import WorkshopService
 from carequal_desktop.ui.dialogs.export_dialog import ExportDialog
+
+
+CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
 
 
 @pytest.fixture
@@ -56,7 +60,7 @@ def test_a_colleagues_save_becomes_a_conflict_decided_on_the_merge_page(
     # Decide now: the Merge page, on that conflict, with the keyboard on the list.
     assert notice.decide_button.focusPolicy() != Qt.FocusPolicy.NoFocus
     assert notice.decide_button.accessibleName() == "Decide now, on the Merge page"
-    qtbot.mouseClick(notice.decide_button, Qt.MouseButton.LeftButton)
+    QTest.keyClick(window, Qt.Key.Key_M, CTRL_SHIFT)  # or the button; Tab reaches it
     assert window.current_page_key() == "merge" and not notice.isVisible()
     merge = window.pages["merge"]
     conflict = merge.current_conflict()

@@ -2,15 +2,19 @@
 
 Nothing is asked and nothing blocks: the colleague's text is in the field, the typing is
 kept as a conflict in the workshop (``services/collisions.py``), and this line says so with
-"Decide now" (the Merge page, on that conflict) and "Dismiss". It takes no focus, so typing
-goes on; screen readers are told with an alert, and Tab reaches its buttons.
+"Decide now" (the Merge page, on that conflict; also Ctrl+Shift+M) and "Dismiss". It takes
+no focus, so typing goes on; screen readers are told with an alert, and Tab reaches its
+buttons.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAccessible, QAccessibleEvent, QPalette
+from PySide6.QtGui import QAccessible, QAccessibleEvent, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+
+
+DECIDE_KEYS = "Ctrl+Shift+M"
 
 
 class CollisionNotice(QFrame):
@@ -32,10 +36,15 @@ class CollisionNotice(QFrame):
         self.label.setWordWrap(True)
         self.label.setForegroundRole(QPalette.ColorRole.ToolTipText)
         row.addWidget(self.label, 1)
-        self.decide_button = QPushButton("Decide &now")
+        # No Alt letter: every one is taken on some page, and a shared one would make
+        # that page's ambiguous. Ctrl+Shift+M works while the notice shows; Tab reaches it.
+        self.decide_button = QPushButton("Decide now")
         self.decide_button.setAccessibleName("Decide now, on the Merge page")
-        self.decide_button.setToolTip("Go to the Merge page, to this conflict")
+        self.decide_button.setToolTip(f"Go to the Merge page, to this conflict ({DECIDE_KEYS})")
         self.decide_button.clicked.connect(lambda _c=False: self._decide())
+        shortcut = QShortcut(QKeySequence(DECIDE_KEYS), self)
+        shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+        shortcut.activated.connect(self._decide)
         row.addWidget(self.decide_button)
         self.dismiss_button = QPushButton("Dismiss")
         self.dismiss_button.setAccessibleName("Dismiss this notice (the conflict stays to decide)")
@@ -53,6 +62,6 @@ class CollisionNotice(QFrame):
         QAccessible.updateAccessibility(QAccessibleEvent(self.label, QAccessible.Event.Alert))
 
     def _decide(self) -> None:
-        if self.conflict_id is not None:
+        if self.conflict_id is not None and self.isVisible():
             self.hide()
             self.decide_requested.emit(self.conflict_id)
