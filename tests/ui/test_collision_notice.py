@@ -18,7 +18,6 @@ from carequal_desktop.services import merge as merging
 from carequal_desktop.services.workshop import WorkshopService
 from carequal_desktop.ui.dialogs.export_dialog import ExportDialog
 
-
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
 
 
