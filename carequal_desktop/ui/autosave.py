@@ -8,6 +8,10 @@ reload) and in a recovery file in the user's data folder (``services.recovery``)
 disk, a pulled USB stick or a kill loses nothing: a failed save is tried again every few
 seconds, and the next start offers back whatever never reached the file.
 
+Typing that would replace text a colleague saved meanwhile (a server workshop) is never
+written over it: it is kept as a merge conflict (``services/collisions.py``) and ``collided``
+tells the window, which says so without a dialog.
+
 A *draft* (a line typed in "Type a strength" but not yet added) is kept and recovered like
 any other text but filed only when the user leaves it, not on a pause.
 """
