@@ -208,6 +208,7 @@ def grant(location: ServerLocation | str, role: str, *, revoke: bool = False) ->
             who = quote_role(conn, role)
             if revoke:
                 conn.execute(text(f"REVOKE ALL ON ALL TABLES IN SCHEMA {schema} FROM {who}"))
+                conn.execute(text(f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {schema} FROM {who}"))
                 conn.execute(text(f"REVOKE ALL ON SCHEMA {schema} FROM {who}"))
             else:
                 conn.execute(text(f"GRANT USAGE ON SCHEMA {schema} TO {who}"))
@@ -216,6 +217,11 @@ def grant(location: ServerLocation | str, role: str, *, revoke: bool = False) ->
                         "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES "
                         f"IN SCHEMA {schema} TO {who}"
                     )
+                )
+                # A conflict's number comes from a sequence (typing that collided is recorded
+                # by whoever typed it).
+                conn.execute(
+                    text(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {who}")
                 )
     except DBAPIError as exc:
         raise server_error(exc, loc) from None
