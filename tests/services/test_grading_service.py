@@ -165,6 +165,29 @@ def test_a_colleagues_proposal_saved_meanwhile_is_kept(team, monkeypatch) -> Non
     assert [d.agency for d in view.dissents] == ["Police Scotland", "NHS board"]
 
 
+def test_two_first_proposals_at_once_are_both_kept(team, monkeypatch) -> None:
+    """The indicator has no evaluation yet; a colleague's first proposal is saved between
+    this one's read and its save: neither is lost."""
+    g = GradingService(team)
+    real_evaluation = team.evaluation
+    raced: list[str] = []
+
+    def read_then_colleague_saves(code):
+        ev = real_evaluation(code)
+        if not raced:
+            raced.append(code)
+            GradingService(team).record_proposal(code, "Police Scotland", 5)
+        return ev
+
+    monkeypatch.setattr(team, "evaluation", read_then_colleague_saves)
+    g.record_proposal("6.1", "Council social work", 4)
+    monkeypatch.undo()
+    assert [(p.agency, p.grade) for p in g.view("6.1").proposals] == [
+        ("Police Scotland", 5),
+        ("Council social work", 4),
+    ]
+
+
 def test_a_copy_s_proposals_and_dissent_come_through_a_merge(team, workshops, tmp_path) -> None:
     """Two laptops: the copy records a dissent and reveals; the original proposes meanwhile."""
     from carequal_desktop.services.merge import merge_file
