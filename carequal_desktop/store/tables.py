@@ -15,6 +15,11 @@ from sqlmodel import Field, SQLModel
 # Tables register on this metadata; init_db creates them in a new file.
 metadata = SQLModel.metadata
 
+# The largest whole number an ``int`` column holds on every engine: PostgreSQL's INTEGER is
+# 32-bit (SQLite's holds 64). Values a person or a document supplies are checked against it,
+# so a workshop that fits in a file also fits on a server.
+MAX_INTEGER = 2**31 - 1
+
 
 class Meta(SQLModel, table=True):
     __tablename__ = "meta"

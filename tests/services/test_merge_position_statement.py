@@ -3,7 +3,8 @@
 Document control, key messages, the conclusion and the evidence-age setting are ONE record
 in every copy (whatever id each copy gave it when it was first written); a statement's
 summary is known by the statement's number; a not-personal mark by its place and words,
-merged as a set. Copies are made with Explorer (shutil.copy), as agencies do.
+merged as a set. Copies are made with Explorer (shutil.copy), as agencies do, so these
+tests run on SQLite only, like test_merge_files.py.
 """
 
 from __future__ import annotations

@@ -1,5 +1,7 @@
 """The merge laws on real files: random edits through the service on Explorer copies.
 
+SQLite only, like test_merge_files.py: the copies are made by copying the file.
+
 Fewer examples than the domain's property tests (each one writes real SQLite files), but
 everything between the service calls and the merge runs for real: the triggers, the
 history folded at each commit, the snapshot, the transaction.
