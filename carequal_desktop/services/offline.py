@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from carequal_desktop.errors import StorageError, UserError
+from carequal_desktop.errors import EditCollisionError, StorageError, UserError
 from carequal_desktop.paths import cache_dir
 from carequal_desktop.services import files, locking, recovery
 from carequal_desktop.services.recovery import Edit
@@ -145,7 +145,7 @@ class OfflineCopy:
     from_server: bool
     mirror_taken: float | None  # when the mirror was taken, if the copy came from it
     applied: int  # edits put into the copy
-    replaced: int  # of those, fields a colleague had changed meanwhile (the typing won)
+    conflicts: int  # of those, fields a colleague had changed meanwhile (kept as conflicts)
 
     def sentence(self, now: float | None = None) -> str:
         """One sentence for the window: where the copy came from, and how old it is."""
@@ -160,30 +160,49 @@ class OfflineCopy:
                 f"{clock(self.mirror_taken)} ({age} old){typing}, because the server cannot "
                 "be reached; colleagues' changes since then are not in it"
             )
+        kept = (
+            f" {self.conflicts} field{'s' if self.conflicts != 1 else ''} a colleague had "
+            "changed meanwhile keep their text, with yours as a conflict to decide on the "
+            "Merge page."
+            if self.conflicts
+            else ""
+        )
         return (
-            f"You are now working offline on {self.path.name}, {where}. Merge it back into "
-            "the server workshop when the network is back."
+            f"You are now working offline on {self.path.name}, {where}.{kept} Merge it back "
+            "into the server workshop when the network is back."
         )
 
 
-def _apply_into(target: Path, edits: Sequence[Edit], maybe_saved: Iterable[Edit]) -> int:
-    """Put the typing into the copy; a colleague's newer text there is replaced by it
-    (the merge back shows both). Returns how many fields had such newer text."""
-    replaced = 0
+def _apply_into(
+    target: Path, saved: Sequence[Edit], edits: Sequence[Edit], maybe_saved: Iterable[Edit]
+) -> int:
+    """Put the typing into the copy; returns how many fields are kept as conflicts.
+
+    ``saved`` is typing the server already has (saved after the mirror was taken): it is
+    newer than anything in the mirror, so it goes in as it is. ``edits`` never reached the
+    server: where the copy holds a colleague's newer text, that text stays and the typing
+    is kept as a conflict to decide (``services/collisions.py``), as in the window.
+    """
+    from carequal_desktop.services.collisions import record_collision
+
+    conflicts = 0
     uncertain = {e.key for e in maybe_saved}
     service = WorkshopService.open(target)
     try:
+        for edit in saved:
+            try:
+                recovery.apply_edit(service, edit, maybe_saved=True)
+            except EditCollisionError:
+                recovery.apply_edit(service, dataclasses.replace(edit, base=None))
         for edit in edits:
             try:
                 recovery.apply_edit(service, edit, maybe_saved=edit.key in uncertain)
-            except UserError as exc:
-                if not recovery.is_collision(exc):
-                    raise
-                replaced += 1
-                recovery.apply_edit(service, dataclasses.replace(edit, base=None))
+            except EditCollisionError as exc:
+                record_collision(service, exc)
+                conflicts += 1
     finally:
         service.close()
-    return replaced
+    return conflicts
 
 
 def take_offline_copy(
@@ -208,10 +227,9 @@ def take_offline_copy(
     partial = files.temp_path(target.parent)
     try:
         from_server, taken = _copy_workshop(location, partial)
-        put = list(edits) if from_server else [*saved_since_mirror, *edits]
-        uncertain = list(maybe_saved) + ([] if from_server else list(saved_since_mirror))
+        saved = [] if from_server else list(saved_since_mirror)
         try:
-            replaced = _apply_into(partial, put, uncertain)
+            conflicts = _apply_into(partial, saved, edits, maybe_saved)
         except UserError as exc:
             raise UserError(
                 f"No offline copy was made, because your typing could not be put into it; "
@@ -234,9 +252,9 @@ def take_offline_copy(
     log.info(
         "Offline copy taken from the %s; %d edit(s) put in",
         "server" if from_server else "mirror",
-        len(put),
+        len(saved) + len(edits),
     )
-    return OfflineCopy(target, from_server, taken, len(put), replaced)
+    return OfflineCopy(target, from_server, taken, len(saved) + len(edits), conflicts)
 
 
 def _copy_workshop(location: object, target: Path) -> tuple[bool, float | None]:

@@ -12,6 +12,7 @@ import pytest
 from carequal_desktop.errors import UserError
 from carequal_desktop.services import offline, server
 from carequal_desktop.services.exchange import import_document
+from carequal_desktop.services.merge import open_conflicts
 from carequal_desktop.services.recovery import Edit, apply_edit
 from carequal_desktop.services.workshop import WorkshopService
 from carequal_desktop.store.server import ServerUnreachableError, parse_location
@@ -64,7 +65,7 @@ def test_a_copy_from_the_server_has_the_typing_and_the_server_does_not(
         service.close()
     target = tmp_path / "copy.carequal"
     made = offline.take_offline_copy(direct, target, [_edit("how_good_now", "Offline words", base)])
-    assert made.from_server and made.applied == 1 and made.replaced == 0
+    assert made.from_server and made.applied == 1 and made.conflicts == 0
     assert "taken from the server with your typing" in made.sentence()
     copy = WorkshopService.open(target)
     try:
@@ -99,9 +100,14 @@ def test_the_mirror_stands_in_when_the_server_cannot_be_reached(
         # Saved on the server after the mirror was taken: carried in as the journal.
         saved = _edit("what_next", "Saved after the mirror", service.evaluation("5.2").what_next)
         apply_edit(service, saved)
-        # A colleague's newer text that this window's typing began before: the typing wins
-        # in the copy (the merge back shows both), and the count says so.
-        colleague_base = service.details().context
+        # A colleague saved after the mirror, and this window saved on top of that: the
+        # server's latest text is this window's, so it goes into the copy as it is.
+        service.update_evaluation("5.2", rationale="The colleague's rationale")
+        on_top = _edit("rationale", "Ours, on top of the colleague's", "The colleague's rationale")
+        apply_edit(service, on_top)
+        # A colleague's newer text that typing never saved began before: their text stays,
+        # and the typing is kept as a conflict to decide.
+        colleague_text = service.details().context
     finally:
         service.close()
 
@@ -111,18 +117,21 @@ def test_the_mirror_stands_in_when_the_server_cannot_be_reached(
         Edit("details", "", "context", "Our context", "Context", base="something older"),
     ]
     target = tmp_path / "from-mirror.carequal"
-    made = offline.take_offline_copy(through, target, typing, saved_since_mirror=[saved])
-    assert not made.from_server and made.applied == 3 and made.replaced == 1
+    made = offline.take_offline_copy(through, target, typing, saved_since_mirror=[saved, on_top])
+    assert not made.from_server and made.applied == 4 and made.conflicts == 1
     sentence = made.sentence(now=made.mirror_taken + 125)  # type: ignore[operator]
     assert "this computer's copy of the workshop" in sentence and "(2 minutes old)" in sentence
+    assert "1 field a colleague had changed meanwhile keep" in sentence
     copy = WorkshopService.open(target)
     try:
         ev = copy.evaluation("5.2")
         assert (ev.how_good_now, ev.what_next) == ("Typed offline", "Saved after the mirror")
-        assert copy.details().context == "Our context"
+        assert ev.rationale == "Ours, on top of the colleague's"
+        assert copy.details().context == colleague_text != "Our context"
+        conflicts = open_conflicts(copy)
+        assert len(conflicts) == 1 and "Our context" in str(conflicts[0])
     finally:
         copy.close()
-    assert colleague_base != "Our context"
 
 
 def test_a_line_maybe_added_already_is_not_added_twice(direct: str, tmp_path: Path) -> None:
