@@ -111,9 +111,10 @@ def apply_edit(service: WorkshopService, edit: Edit, *, maybe_saved: bool = Fals
     """Save one edit into ``service``'s file (raises ``UserError`` if it cannot be).
 
     ``maybe_saved``: an earlier attempt may have been saved although it reported a failure
-    (the connection to a server was lost during COMMIT). A field edit is safe to repeat (the
-    field already holds the text, or ``base`` shows a colleague's newer text); a line typed
-    to be added is not added a second time if its list already ends with it.
+    (the connection to a server was lost during COMMIT). A field that already holds the
+    text is not written again (repeating it would be harmless, ``base`` guarding a
+    colleague's newer text, but it would be a second version); a line typed to be added is
+    not added a second time if its list already ends with it.
     """
     if edit.kind in ("evaluation", "new_item"):
         codes = {ind.code for ind in service.framework().indicators}
@@ -122,6 +123,8 @@ def apply_edit(service: WorkshopService, edit: Edit, *, maybe_saved: bool = Fals
                 f"Indicator {edit.target} is no longer in this workshop, so the text typed "
                 "for it could not be put back."
             )
+    if maybe_saved and _already_saved(service, edit):
+        return
     # With the text the edit began from, a colleague's newer text is never replaced
     # silently: the service raises EditCollisionError instead (server workshops).
     expected = None if edit.base is None else {edit.field: edit.base}
@@ -157,6 +160,17 @@ def apply_edit(service: WorkshopService, edit: Edit, *, maybe_saved: bool = Fals
         raise UserError(
             f"Text typed in “{edit.label}” cannot be put back by this version of CareQual."
         )
+
+
+def _already_saved(service: WorkshopService, edit: Edit) -> bool:
+    """Whether a field already holds exactly the text of ``edit`` (an answer lost on the way)."""
+    if edit.kind == "evaluation":
+        current = getattr(service.evaluation(edit.target), edit.field, None)
+    elif edit.kind == "details":
+        current = getattr(service.details(), edit.field, None)
+    else:
+        return False
+    return isinstance(current, str) and current == for_storage(edit.text)
 
 
 def _ends_with(service: WorkshopService, edit: Edit) -> bool:

@@ -145,12 +145,14 @@ def test_a_line_maybe_added_already_is_not_added_twice(direct: str, tmp_path: Pa
         apply_edit(service, line)  # typed again on purpose: added again
         texts = [i.text for i in service.evaluation("5.2").strengths]
         assert texts.count("A line whose answer was lost") == 2
-        # A field edit repeated with its base is the same text again, not a collision.
+        # A field edit that may have been saved: found there, so not written again.
         before = service.evaluation("5.2").how_good_now
         edit = _edit("how_good_now", before + " once", before)
         apply_edit(service, edit)
+        stamp = service.evaluation("5.2").updated
         apply_edit(service, dataclasses.replace(edit), maybe_saved=True)
         assert service.evaluation("5.2").how_good_now == before + " once"
+        assert service.evaluation("5.2").updated == stamp  # found there, not written again
     finally:
         service.close()
 

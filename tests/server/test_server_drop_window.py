@@ -218,9 +218,12 @@ def test_an_edit_whose_commit_answer_was_lost_is_not_applied_twice(
     # The server did save it; the window could not know, so it still holds it.
     assert _how_good(truth) == before + " Committed, but the answer was lost."
     assert window.autosave.has_pending() and window.autosave.uncertain()
+    stamp = "SELECT updated FROM evaluation WHERE indicator_code = '5.2'"
+    first = truth(stamp)
     with qtbot.waitSignal(session.reconnected, timeout=RECONNECT_MS):
         pass
     assert _how_good(truth) == before + " Committed, but the answer was lost."
+    assert truth(stamp) == first  # found saved, not written a second time
     assert window.shown == []  # saved again without a collision: it was the same text
     assert not window.autosave.has_pending()
 
