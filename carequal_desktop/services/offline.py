@@ -25,7 +25,7 @@ from pathlib import Path
 
 from carequal_desktop.errors import EditCollisionError, StorageError, UserError
 from carequal_desktop.paths import cache_dir
-from carequal_desktop.services import files, locking, recovery
+from carequal_desktop.services import backups, files, locking, recovery
 from carequal_desktop.services.recovery import Edit
 from carequal_desktop.services.workshop import WorkshopService
 from carequal_desktop.store.server import ServerUnreachableError
@@ -184,10 +184,12 @@ def _apply_into(
     is kept as a conflict to decide (``services/collisions.py``), as in the window.
     """
     from carequal_desktop.services.collisions import record_collision
+    from carequal_desktop.store.connection import init_db
 
     conflicts = 0
     uncertain = {e.key for e in maybe_saved}
-    service = WorkshopService.open(target)
+    # The copy being made is this process's own temporary: no lock, no backup of it.
+    service = WorkshopService(target, init_db(target))
     try:
         for edit in saved:
             try:
@@ -235,6 +237,8 @@ def take_offline_copy(
                 f"No offline copy was made, because your typing could not be put into it; "
                 f"it is still kept in this window. {exc}"
             ) from None
+        if target.exists() and files.is_workshop_file(target):
+            backups.make_backup(target, "before-replace")  # as Save a copy as does
         os.replace(partial, target)
     except OSError as exc:
         raise StorageError(

@@ -241,3 +241,17 @@ def test_a_copy_whose_typing_cannot_go_in_is_not_left_behind(direct: str, tmp_pa
     with pytest.raises(UserError, match="^No offline copy was made, because your typing"):
         offline.take_offline_copy(direct, target, [bad])
     assert list(folder.iterdir()) == []  # neither the copy nor its temporary
+
+
+def test_a_copy_over_an_existing_workshop_backs_it_up_first(
+    direct: str, tmp_path: Path, example_doc: dict
+) -> None:
+    from carequal_desktop.paths import backups_dir
+
+    target = tmp_path / "copies" / "Old.carequal"
+    target.parent.mkdir()
+    import_document(example_doc, target)
+    before = set(backups_dir().rglob("*.carequal"))
+    made = offline.take_offline_copy(direct, target, [])
+    assert made.from_server and target.is_file()
+    assert len(set(backups_dir().rglob("*.carequal")) - before) == 1
