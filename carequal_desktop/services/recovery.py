@@ -82,6 +82,12 @@ class Recovery:
     saved: str  # ISO time the file was last written
     edits: tuple[Edit, ...]
     file: Path
+    location: str | None = None  # a server workshop's address (no password), else None
+
+    @property
+    def where(self) -> str:
+        """Where the typing belongs, as a person reads it: the server address or the file."""
+        return self.location or str(self.workshop)
 
     @property
     def saved_text(self) -> str:
@@ -210,7 +216,7 @@ def file_for(workshop: Path) -> Path:
     return recovery_dir() / f"{digest}.json"
 
 
-def keep(workshop: Path, title: str, edits: Iterable[Edit]) -> Path:
+def keep(workshop: Path, title: str, edits: Iterable[Edit], *, location: str | None = None) -> Path:
     """Write (or replace) the recovery file of ``workshop`` with ``edits``; returns its path.
 
     An empty list removes the file. Raises ``UserError`` if the data folder cannot be written.
@@ -227,6 +233,8 @@ def keep(workshop: Path, title: str, edits: Iterable[Edit]) -> Path:
         "saved": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "edits": [asdict(e) for e in edits],
     }
+    if location is not None:  # a server workshop: opened again from its address
+        document["location"] = location
     data = json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
     files.write_bytes_atomically(target, data, overwrite=True, mode=0o600)
     return target
@@ -279,6 +287,7 @@ def read(file: Path) -> Recovery | None:
         saved=str(document.get("saved") or ""),
         edits=edits,
         file=file,
+        location=document["location"] if isinstance(document.get("location"), str) else None,
     )
 
 

@@ -229,7 +229,13 @@ class Autosave(QObject):
             self._forget_recovery()
             return True
         try:
-            recovery.keep(self.service.path, self._workshop_title(), self._pending.values())
+            server = self.service.db.server
+            recovery.keep(
+                self.service.path,
+                self._workshop_title(),
+                self._pending.values(),
+                location=None if server is None else server.location.display,
+            )
         except UserError as exc:
             if self.recovery_error is None:
                 log.warning("The recovery file could not be written")

@@ -1244,19 +1244,28 @@ class MainWindow(QMainWindow):
 
     def put_back(self, found: recovery.Recovery) -> bool:
         """Open the workshop the typing belongs to and save it there."""
-        if not found.workshop.exists():
+        if found.location is not None:  # a server workshop: opened again from its address
+            from carequal_desktop.ui.server_session import open_location
+
+            here = self.service is not None and self.service.db.name == found.location
+            if not here and not open_location(self, found.location, offer_recovery=False):
+                return False  # said why; the typing stays kept for next time
+        elif not found.workshop.exists():
             messages.show_error(
                 self,
                 f"“{found.workshop.name}” is not where it was ({found.workshop.parent}). "
                 "Put the USB stick back or find the file; the typing is kept until then.",
             )
             return False
-        if not self.open_workshop_file(found.workshop) or self.autosave is None:
+        if found.location is None and not self.open_workshop_file(found.workshop):
+            return False
+        if self.autosave is None:
             return False
         for edit in found.edits:
             self.autosave.put(edit)
         # Held in this workshop's own recovery file now, until the file has it.
-        if self.autosave.keep_for_recovery() and found.file != recovery.file_for(found.workshop):
+        assert self.service is not None
+        if self.autosave.keep_for_recovery() and found.file != recovery.file_for(self.service.path):
             recovery.forget(found)
         self.flush()
         codes = [e.target for e in found.edits if e.kind in ("evaluation", "new_item")]

@@ -469,7 +469,9 @@ class ServerSession(QObject):
         self.banner.hide()
 
 
-def open_location(window: MainWindow, location: str, *, interactive: bool = True) -> bool:
+def open_location(
+    window: MainWindow, location: str, *, interactive: bool = True, offer_recovery: bool = True
+) -> bool:
     """Open a server workshop in the window; ``False`` (and a message) if it cannot be."""
     from carequal_desktop.services.server import open_server_workshop
 
@@ -482,7 +484,15 @@ def open_location(window: MainWindow, location: str, *, interactive: bool = True
             log.warning("Could not open a server workshop: %s", type(exc).__name__)
         return False
     window._set_service(service)
-    return window.service is service
+    if window.service is not service:
+        return False
+    if interactive and offer_recovery:
+        from carequal_desktop.services import recovery
+
+        waiting = recovery.for_workshop(service.path)
+        if waiting is not None and waiting.location == service.db.name:
+            window._offer(waiting)  # typing kept when this workshop was last closed
+    return True
 
 
 def open_from_server(window: MainWindow) -> bool:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QTextCursor
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QLabel
 from sqlalchemy import create_engine, text
 
 from carequal_desktop.services import offline, server
@@ -435,3 +435,39 @@ def test_a_page_that_cannot_read_the_server_is_the_connection_line_not_a_bug(
     assert session.banner.label.text().startswith("Connection to the server lost at ")
     sys.excepthook(RuntimeError, RuntimeError("a real bug"), None)  # still a bug
     assert len(bugs) == 1
+
+
+def test_typing_kept_when_closing_offline_goes_to_the_server_next_time(
+    qtbot, window, location: str, proxy: Proxy, truth, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    from carequal_desktop.services import recovery
+    from carequal_desktop.ui import messages
+    from carequal_desktop.ui.dialogs.recovery_dialog import RecoveryDialog
+
+    session, page = _open(window, location)
+    before = page.how_good_now.toPlainText()
+    with qtbot.waitSignal(session.went_offline, timeout=5000):
+        proxy.cut()
+    _type(qtbot, page.how_good_now, " Kept over a restart of CareQual.")
+    monkeypatch.setattr(messages, "ask", lambda *a, **k: True)  # close, keep it for next time
+    assert window.close_workshop() and window.service is None
+    kept = recovery.waiting()
+    assert len(kept) == 1 and kept[0].location == location  # the address, no file path
+    intro = RecoveryDialog(kept[0], window).findChild(QLabel, "")
+    assert intro is not None and "never reached the server" in intro.text()
+    assert "Server: postgresql://" in intro.text()
+    proxy.restore()
+
+    seen: list[str] = []
+
+    def apply(dialog: RecoveryDialog) -> int:
+        seen.append(dialog.lines()[0])
+        dialog.apply_all()
+        return 1
+
+    monkeypatch.setattr(RecoveryDialog, "exec", apply)
+    window.offer_recovery()  # the next start
+    assert len(seen) == 1 and "Kept over a restart" in seen[0]
+    assert window.service is not None and window.server_session is not None
+    assert _how_good(truth) == before + " Kept over a restart of CareQual."
+    assert recovery.waiting() == []
