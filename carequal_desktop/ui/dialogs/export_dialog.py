@@ -44,6 +44,7 @@ from carequal_desktop.reports.position_statement import (
     body_word_counts,
     build_statement,
     longest_indicators,
+    prepare_export,
     write_position_statement,
 )
 from carequal_desktop.services.readiness import DOCUMENT_STATUSES, ReadinessService
@@ -404,6 +405,19 @@ class ExportDialog(QDialog):
             self._models[key] = build_statement(self.service, options)
         return self._models[key]
 
+    def prepare_export(self) -> None:
+        """Import python-docx and matplotlib and draw the charts on a background thread.
+
+        Done while the facilitator reads the word counts, so that pressing Export finds
+        them ready (docs/performance.md); the thread reads only the model already built for
+        the counts, never the workshop or a widget.
+        """
+        try:
+            model = self._model(self.options())
+        except UserError:
+            return  # the counts already said what is wrong; exporting will say it again
+        prepare_export(model)
+
     def counts(self) -> tuple[dict[int, int], int]:
         """Words per statement and in total for the current options."""
         return body_word_counts(self._model(self.options()))  # type: ignore[no-any-return]
@@ -644,6 +658,7 @@ def export_position_statement(window: Any) -> ExportDialog | None:
         return None
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # a fresh count each time
     dialog.open()
+    QTimer.singleShot(100, dialog, dialog.prepare_export)  # once it has painted
     return dialog
 
 
