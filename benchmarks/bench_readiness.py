@@ -127,7 +127,7 @@ def measure(path: Path, runs: int, app: Path) -> dict[str, Any]:
     result: dict[str, Any] = {"findings": findings, "runs": runs}
     for key, values in samples.items():
         result[key] = round(statistics.median(values), 3)
-        result[key.removesuffix("_s") + "_range_s"] = [round(min(values), 3), round(max(values), 3)]
+        result[key.removesuffix("_s") + "_range"] = f"{min(values):.2f}-{max(values):.2f} s"
     return result
 
 
