@@ -504,9 +504,6 @@ class ExportDialog(QDialog):
         """Write ``target`` on a worker thread (the save dialog has already asked to replace)."""
         if self.is_running():
             return
-        self.refresh_personal_data()
-        if self.personal_findings:
-            return  # personal data never leaves silently
         parent = self.parent()
         flush = getattr(parent, "flush", None)
         # Typing not yet saved goes into the document too; if the file cannot take it
@@ -523,6 +520,10 @@ class ExportDialog(QDialog):
             )
         ):
             return
+        # Checked after the flush, so the typing just saved is checked too.
+        self.refresh_personal_data()
+        if self.personal_findings:
+            return  # personal data never leaves silently
         options = self.options()
         service = self.service
 
