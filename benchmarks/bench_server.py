@@ -5,7 +5,10 @@ Starts a throwaway cluster (as the tests do), generates the large workshop (5,00
 evidence items, 500 actions), then times: push; opening it from the server as a service
 (first read done); the reads an indicator page makes (evaluation, linked evidence and
 actions), median and slowest over the 22 indicators, twice round; one autosave-sized edit;
-the time until a second client's listener sees an edit; pull of an offline copy. The cluster is stopped and deleted at the end.
+the time until a second client's listener sees an edit; pull of an offline copy; then,
+with 500 records changed on the server and 500 in the offline copy (50 of them the same
+field, so there are conflicts), merging the copy back (``carequal merge LOCATION FILE``).
+The cluster is stopped and deleted at the end.
 """
 
 from __future__ import annotations
@@ -21,6 +24,33 @@ from pathlib import Path
 
 os.environ.setdefault("CAREQUAL_DATA_DIR", tempfile.mkdtemp(prefix="carequal-bench-"))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def _merge_back(loc: object, copy: Path) -> tuple[float, int, int]:
+    """500 records changed on each side (50 fields on both), then the copy merged back."""
+    import random
+
+    from carequal_desktop.services import merge, server
+    from carequal_desktop.services.workshop import WorkshopService
+
+    rng = random.Random(12)
+    on_server = server.open_server_workshop(loc)  # type: ignore[arg-type]
+    offline = WorkshopService.open(copy)
+    try:
+        ids = [e.id for e in on_server.evidence()]
+        both = rng.sample(ids, 50)
+        rest = [i for i in ids if i not in both]
+        rng.shuffle(rest)
+        for n, eid in enumerate(both + rest[:450]):
+            on_server.update_evidence(eid, description=f"Changed on the server ({n}).")
+        for n, eid in enumerate(both + rest[450:900]):
+            offline.update_evidence(eid, description=f"Changed offline ({n}).")
+    finally:
+        on_server.close()
+        offline.close()
+    t = time.perf_counter()
+    report = merge.merge_paths(loc.display, copy)  # type: ignore[attr-defined]
+    return time.perf_counter() - t, report.changes_taken, len(report.conflicts)
 
 
 def main() -> None:
@@ -92,8 +122,10 @@ def main() -> None:
         service.close()
 
         t = time.perf_counter()
-        server.pull(loc, folder / "copy.carequal")
+        copy = server.pull(loc, folder / "copy.carequal")
         pull_s = time.perf_counter() - t
+
+        merge_s, taken, conflicts = _merge_back(loc, copy)
     finally:
         cluster.stop()
 
@@ -109,6 +141,9 @@ def main() -> None:
         "other_client_sees_change_median_ms": round(statistics.median(seen_after) * 1000, 1),
         "other_client_sees_change_max_ms": round(max(seen_after) * 1000, 1),
         "pull_s": round(pull_s, 3),
+        "merge_back_s": round(merge_s, 3),
+        "merge_back_changes_taken": taken,
+        "merge_back_conflicts": conflicts,
     }
     print(json.dumps(result, indent=2))
     if args.json:

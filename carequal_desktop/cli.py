@@ -44,7 +44,7 @@ def _window_parser() -> argparse.ArgumentParser:
             "  export-docx FILE OUT.docx          write the draft position statement in Word\n"
             "  export-csv FILE OUT.csv            write the improvement plan or evidence register as CSV\n"
             "  new-cycle PREVIOUS NEW.carequal    start the next self-evaluation from a previous one\n"
-            "  merge INTO FROM [--json]           merge another copy of the workshop into INTO\n"
+            "  merge INTO FROM [--json]           merge another copy (file or location) into INTO\n"
             "  conflicts FILE [--json]            list merge conflicts still to decide\n"
             "  resolve FILE ID --ours|--theirs|--text TEXT   decide one conflict\n"
             "  update FILE EDITED.json            apply an edited exchange document as edits\n"
@@ -567,10 +567,12 @@ def _add_merge_commands(
         prog=f"{PROG} merge",
         description="Merge another copy of the workshop (FROM) into INTO, field by field. "
         "Changes made only in FROM are taken; a field changed differently in both is kept as a "
-        "conflict to decide with 'carequal resolve'. FROM is never changed.",
+        "conflict to decide with 'carequal resolve'. FROM is never changed. Either may be a "
+        "server location (postgresql://USER@HOST/DB#WORKSHOP-ID), so an offline copy taken "
+        "with 'carequal pull' merges back into the server workshop.",
     )
-    p.add_argument("into", type=Path, metavar="INTO.carequal")
-    p.add_argument("source", type=Path, metavar="FROM.carequal")
+    p.add_argument("into", type=_source, metavar="INTO", help="a workshop file or server location")
+    p.add_argument("source", type=_source, metavar="FROM", help="a workshop file or location")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     commands["merge"] = (p, _merge)
 

@@ -13,12 +13,13 @@ This module also reads a whole file into the records the merge works on (``snaps
 
 from __future__ import annotations
 
+import functools
 import json
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Boolean, Float, Integer, event
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
@@ -33,7 +34,8 @@ from carequal_desktop.domain.merge import (
     edit,
     revive,
 )
-from carequal_desktop.store.tables import HISTORY_SLOTS
+from carequal_desktop.store.portable import run
+from carequal_desktop.store.tables import HISTORY_SLOTS, metadata
 
 _CHUNK = 500
 _has_history: weakref.WeakKeyDictionary[Engine, bool] = weakref.WeakKeyDictionary()
@@ -58,6 +60,53 @@ def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
         yield items[i : i + _CHUNK]
 
 
+@functools.cache
+def _kinds(table: str) -> tuple[str, ...]:
+    """Each versioned column's kind: "b"oolean, "i"nteger, "f"loat or "s"tring."""
+    out: list[str] = []
+    for name in TABLES[table].fields:
+        kind = metadata.tables[table].c[name].type
+        if isinstance(kind, Boolean):
+            out.append("b")
+        elif isinstance(kind, Integer):
+            out.append("i")
+        elif isinstance(kind, Float):
+            out.append("f")
+        else:
+            out.append("s")
+    return tuple(out)
+
+
+def _normal(table: str, values: Sequence[Any]) -> list[Any]:
+    """Values as the same Python types on either engine (SQLite hands booleans back as
+    0 and 1): a version id is made from a value's type as well as its text."""
+    out = list(values)
+    for i, kind in enumerate(_kinds(table)):
+        if kind == "b" and out[i] is not None:
+            out[i] = bool(out[i])
+    return out
+
+
+def _decoded(table: str, slots: Sequence[Any]) -> list[Any]:
+    """The values before, from a note's slots: on PostgreSQL the triggers write each value
+    as its text (``bytea``); on SQLite the slots hold the values themselves."""
+    out: list[Any] = []
+    for raw, kind in zip(slots, _kinds(table), strict=False):
+        if not isinstance(raw, bytes | bytearray | memoryview):
+            out.append(raw)
+            continue
+        text = bytes(raw).decode("utf-8")
+        if kind == "b":
+            out.append(text in ("true", "t", "1"))
+        elif kind == "i":
+            out.append(int(text))
+        elif kind == "f":
+            out.append(float(text))
+        else:
+            out.append(text)
+    return _normal(table, out)
+
+
 def has_history(conn: Connection) -> bool:
     """Whether this file has the history tables (files being upgraded may not yet)."""
     engine = conn.engine
@@ -66,8 +115,9 @@ def has_history(conn: Connection) -> bool:
     known = _has_history.get(engine)
     if known is None:
         known = (
-            conn.exec_driver_sql(
-                "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='history_dirty'"
+            run(
+                conn,
+                "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='history_dirty'",
             ).scalar_one()
             > 0
         )
@@ -87,21 +137,23 @@ def current_values(conn: Connection, table: str, keys: Sequence[str]) -> dict[st
         parents = sorted({k.split("|", 1)[0] for k in keys})
         for part in _chunks(parents):
             marks = ",".join("?" * len(part))
-            rows = conn.exec_driver_sql(
+            rows = run(
+                conn,
                 f"SELECT {_key_sql(table)}, {_values_sql(table)} FROM {table} "
                 f"WHERE {parent} IN ({marks})",
                 tuple(part),
             ).fetchall()
-            out.update((k, list(v)) for k, *v in rows if k in wanted)
+            out.update((k, _normal(table, v)) for k, *v in rows if k in wanted)
         return out
     col = _key_sql(table)
     for part in _chunks(list(keys)):
         marks = ",".join("?" * len(part))
-        rows = conn.exec_driver_sql(
+        rows = run(
+            conn,
             f"SELECT {col}, {_values_sql(table)} FROM {table} WHERE {col} IN ({marks})",
             tuple(part),
         ).fetchall()
-        out.update((k, list(v)) for k, *v in rows)
+        out.update((k, _normal(table, v)) for k, *v in rows)
     return out
 
 
@@ -116,7 +168,8 @@ def stored(conn: Connection, table: str, keys: Sequence[str]) -> dict[str, Recor
     out: dict[str, Record] = {}
     for part in _chunks(list(keys)):
         marks = ",".join("?" * len(part))
-        rows = conn.exec_driver_sql(
+        rows = run(
+            conn,
             "SELECT key, alive, lineages, last FROM record_history "
             f"WHERE tbl = ? AND key IN ({marks})",
             (table, *part),
@@ -133,11 +186,11 @@ def pending(conn: Connection) -> tuple[dict[RecKey, Record | None], dict[int, An
     """What the noted changes make of the history: records to store (None: back to
     implicit) and replaced values by version id. Writes nothing."""
     slots = ", ".join(f"v{i}" for i in range(HISTORY_SLOTS))
-    notes = conn.exec_driver_sql(f"SELECT tbl, key, op, {slots} FROM history_dirty").fetchall()
+    notes = run(conn, f"SELECT tbl, key, op, {slots} FROM history_dirty").fetchall()
     by_table: dict[str, list[tuple[str, list[Any] | None]]] = {}
     for table, key, op, *values in notes:
         if table in TABLES:
-            old = None if op == "i" else list(values[: len(TABLES[table].fields)])
+            old = None if op == "i" else _decoded(table, values[: len(TABLES[table].fields)])
             by_table.setdefault(table, []).append((key, old))
     records: dict[RecKey, Record | None] = {}
     replaced: dict[int, Any] = {}
@@ -188,24 +241,27 @@ def write_records(conn: Connection, records: Mapping[RecKey, Record | None]) -> 
             continue
         lineages = json.dumps({n: lin.to_list() for n, lin in explicit.items()})
         last = None if rec.alive else json.dumps(rec.values, ensure_ascii=False)
-        upserts.append((table, key, int(rec.alive), lineages, last))
+        upserts.append((table, key, bool(rec.alive), lineages, last))
     if upserts:
-        conn.exec_driver_sql(
-            "INSERT OR REPLACE INTO record_history(tbl, key, alive, lineages, last) "
-            "VALUES (?, ?, ?, ?, ?)",
+        run(
+            conn,
+            "INSERT INTO record_history(tbl, key, alive, lineages, last) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (tbl, key) DO UPDATE SET alive = excluded.alive, "
+            "lineages = excluded.lineages, last = excluded.last",
             upserts,
         )
     if drops:
-        conn.exec_driver_sql("DELETE FROM record_history WHERE tbl = ? AND key = ?", drops)
+        run(conn, "DELETE FROM record_history WHERE tbl = ? AND key = ?", drops)
     if stale:
         # Values past the window of a lineage are no longer shown as anyone's original.
-        conn.exec_driver_sql("DELETE FROM version_value WHERE vid = ?", stale)
+        run(conn, "DELETE FROM version_value WHERE vid = ?", stale)
 
 
 def write_values(conn: Connection, values: Mapping[int, Any]) -> None:
     if values:
-        conn.exec_driver_sql(
-            "INSERT OR IGNORE INTO version_value(vid, value) VALUES (?, ?)",
+        run(
+            conn,
+            "INSERT INTO version_value(vid, value) VALUES (?, ?) ON CONFLICT (vid) DO NOTHING",
             [(vid, json.dumps(v, ensure_ascii=False)) for vid, v in values.items()],
         )
 
@@ -217,20 +273,20 @@ def fold(conn: Connection) -> int:
     records, replaced = pending(conn)
     write_values(conn, replaced)
     write_records(conn, records)
-    conn.exec_driver_sql("DELETE FROM history_dirty")
+    run(conn, "DELETE FROM history_dirty")
     return len(records)
 
 
 def forget_notes(conn: Connection) -> None:
     """Drop the notes of writes whose history the caller has written itself (merges)."""
-    conn.exec_driver_sql("DELETE FROM history_dirty")
+    run(conn, "DELETE FROM history_dirty")
 
 
 @event.listens_for(Session, "before_commit")
 def _fold_before_commit(session: Session) -> None:
     """Every saved edit, from whichever module, gets its versions in the same transaction."""
     bind = session.get_bind()
-    if not isinstance(bind, Engine) or bind.dialect.name != "sqlite":
+    if not isinstance(bind, Engine) or bind.dialect.name not in ("sqlite", "postgresql"):
         return
     session.flush()
     conn = session.connection()
@@ -248,32 +304,31 @@ def snapshot(conn: Connection, *, fold_pending: bool) -> dict[RecKey, Record]:
     """
     out: dict[RecKey, Record] = {}
     item_codes: dict[str, str] = dict(
-        conn.exec_driver_sql(
+        run(
+            conn,
             "SELECT i.id, e.indicator_code FROM evaluation_item i "
-            "JOIN evaluation e ON e.id = i.evaluation_id"
+            "JOIN evaluation e ON e.id = i.evaluation_id",
         ).fetchall()
     )
     links: dict[str, list[str]] = {}
     for table, parent in (("evidence_indicator", "evidence_id"), ("action_indicator", "action_id")):
-        for pid, code in conn.exec_driver_sql(
-            f"SELECT {parent}, indicator_code FROM {table} ORDER BY {parent}, position"
+        for pid, code in run(
+            conn, f"SELECT {parent}, indicator_code FROM {table} ORDER BY {parent}, position"
         ).fetchall():
             links.setdefault(pid, []).append(code)
     for table in TABLES:
         names = list(TABLES[table].fields)
         # The columns themselves (not json_array): the same values, read without parsing.
-        rows = conn.exec_driver_sql(
-            f"SELECT {_key_sql(table)}, {', '.join(names)} FROM {table}"
-        ).fetchall()
+        rows = run(conn, f"SELECT {_key_sql(table)}, {', '.join(names)} FROM {table}").fetchall()
         for key, *values in rows:
-            rec = Record(table, key, True, dict(zip(names, values, strict=True)))
+            rec = Record(table, key, True, dict(zip(names, _normal(table, values), strict=True)))
             if table == "evaluation_item":
                 rec.extra["indicator"] = item_codes.get(key, "")
             elif table in ("evidence", "improvement_action"):
                 rec.extra["indicators"] = links.get(key, [])
             out[(table, key)] = rec
-    for table, key, alive, lineages, last in conn.exec_driver_sql(
-        "SELECT tbl, key, alive, lineages, last FROM record_history"
+    for table, key, alive, lineages, last in run(
+        conn, "SELECT tbl, key, alive, lineages, last FROM record_history"
     ).fetchall():
         if table not in TABLES:
             continue
@@ -300,5 +355,5 @@ def version_values(conn: Connection) -> dict[int, Any]:
     """Every replaced value the file keeps, by version id."""
     return {
         int(vid): json.loads(value)
-        for vid, value in conn.exec_driver_sql("SELECT vid, value FROM version_value").fetchall()
+        for vid, value in run(conn, "SELECT vid, value FROM version_value").fetchall()
     }

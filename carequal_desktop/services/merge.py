@@ -45,6 +45,7 @@ from carequal_desktop.errors import DamagedWorkshopError, ReadOnlyError, Storage
 from carequal_desktop.services import backups, history, locking
 from carequal_desktop.store import migrations
 from carequal_desktop.store.connection import check_header, init_db
+from carequal_desktop.store.portable import run
 from carequal_desktop.store.tables import MergeConflictRow, MergeLogRow
 
 if TYPE_CHECKING:
@@ -169,8 +170,18 @@ def now_iso() -> str:
 
 
 @contextmanager
-def _source_connection(source: Path) -> Iterator[Connection]:
-    """The copy to merge in, opened without ever writing to it (older files: a copy)."""
+def _source_connection(source: Path | str) -> Iterator[Connection]:
+    """The copy to merge in, opened without ever writing to it (older files: a copy).
+
+    ``source`` is a workshop file or a server location (``postgresql://…#ID``).
+    """
+    if isinstance(source, str):
+        from carequal_desktop.store.server import is_location
+
+        if is_location(source):
+            with _server_source(source) as conn:
+                yield conn
+            return
     source = Path(source)
     head = check_header(source)
     version = int.from_bytes(head[60:64], "big")
@@ -207,8 +218,35 @@ def _source_connection(source: Path) -> Iterator[Connection]:
             tmp.unlink(missing_ok=True)
 
 
+@contextmanager
+def _server_source(location: str) -> Iterator[Connection]:
+    """A workshop on a server as the copy to merge in: read in one consistent snapshot."""
+    from carequal_desktop.services.server import open_server_workshop
+
+    theirs = open_server_workshop(location, read_only=True)
+    try:
+        try:
+            with theirs.engine.connect() as conn:
+                conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                yield conn
+        except DBAPIError as exc:
+            raise theirs.db.describe_error(exc) from None
+    finally:
+        theirs.close()
+
+
+def _source_name(source: Path | str) -> tuple[str, str]:
+    """(short name, where) of the copy being merged in, for messages and the merge log."""
+    from carequal_desktop.store.server import is_location, masked
+
+    if isinstance(source, str) and is_location(source):
+        return masked(source), masked(source)
+    path = Path(source)
+    return path.name, str(path.resolve())
+
+
 def _workshop_id(conn: Connection) -> tuple[str, str, str]:
-    row = conn.exec_driver_sql("SELECT id, title, updated FROM workshop").first()
+    row = run(conn, "SELECT id, title, updated FROM workshop").first()
     if row is None:
         raise DamagedWorkshopError("The file holds no workshop, so it was not merged.")
     return str(row[0]), str(row[1]), str(row[2])
@@ -218,16 +256,23 @@ def _workshop_id(conn: Connection) -> tuple[str, str, str]:
 
 
 def merge_file(
-    service: WorkshopService, source: Path, *, merged_by: str | None = None
+    service: WorkshopService, source: Path | str, *, merged_by: str | None = None
 ) -> MergeReport:
-    """Merge the copy at ``source`` into ``service``'s file: one transaction, after a backup."""
-    source = Path(source)
-    _require_file(service)
+    """Merge the copy at ``source`` (a file or a server location) into ``service``'s
+    workshop (a file or a server workshop): one transaction, after a backup of a file."""
+    from carequal_desktop.store.server import is_location
+
+    if not (isinstance(source, str) and is_location(source)):
+        source = Path(source)
+    name = service.db.name
+    source_name, source_where = _source_name(source)
     if service.read_only:
-        raise ReadOnlyError(
-            f"“{service.path.name}” is open read-only, so nothing can be merged into it."
-        )
-    if source.resolve() == service.path.resolve():
+        raise ReadOnlyError(f"“{name}” is open read-only, so nothing can be merged into it.")
+    on_server = service.db.server is not None
+    if on_server:
+        if isinstance(source, str) and _same_location(source, service):
+            raise MergeRefusedError("A workshop cannot be merged with itself; choose another copy.")
+    elif isinstance(source, Path) and source.resolve() == service.path.resolve():
         raise MergeRefusedError("A workshop cannot be merged with itself; choose another copy.")
     merged_by = merged_by or locking.this_user()
     with _source_connection(source) as theirs_conn:
@@ -240,24 +285,31 @@ def merge_file(
             our_id, _t, _u = _workshop_id(conn)
             if our_id != their_id:
                 raise MergeRefusedError(
-                    f"“{source.name}” is a copy of another workshop, so it cannot be merged "
-                    f"into “{service.path.name}”. Nothing was changed."
+                    f"“{source_name}” is a copy of another workshop, so it cannot be merged "
+                    f"into “{name}”. Nothing was changed."
                 )
-            try:
-                backups.make_backup(service.path, "before-merge")
-            except (OSError, sqlite3.Error) as exc:
-                raise StorageError(
-                    f"No backup copy of “{service.path.name}” could be made before merging "
-                    f"({getattr(exc, 'strerror', None) or exc}), so nothing was merged. Free "
-                    "some space on this computer and try again."
-                ) from None
+            if on_server:
+                # Colleagues' edits wait (reading goes on) while the merge works out and
+                # writes its result, so none is overwritten by a merge that read before it.
+                tables = ", ".join(f'"{t}"' for t in TABLES)
+                conn.exec_driver_sql(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
+            else:
+                try:
+                    backups.make_backup(service.path, "before-merge")
+                except (OSError, sqlite3.Error) as exc:
+                    raise StorageError(
+                        f"No backup copy of “{name}” could be made before merging "
+                        f"({getattr(exc, 'strerror', None) or exc}), so nothing was merged. "
+                        "Free some space on this computer and try again."
+                    ) from None
             history.fold(conn)
             ours = history.snapshot(conn, fold_pending=False)
             our_values = history.version_values(conn)
             open_map: dict[tuple[str, str, str], set[int]] = {}
-            for t, k, f, lin in conn.exec_driver_sql(
+            for t, k, f, lin in run(
+                conn,
                 "SELECT tbl, key, field, theirs_lineage FROM merge_conflict "
-                "WHERE resolved_at IS NULL"
+                "WHERE resolved_at IS NULL",
             ).fetchall():
                 open_map.setdefault((t, k, f), set()).add(Lineage.from_list(json.loads(lin)).vid)
 
@@ -284,51 +336,82 @@ def merge_file(
             history.forget_notes(conn)
             infos = _store_conflicts(conn, merge_id, result.conflicts, ours, theirs, stamp)
             if result.changes_taken:
-                conn.exec_driver_sql("UPDATE workshop SET updated = ?", (stamp,))
-            conn.exec_driver_sql(
+                run(conn, "UPDATE workshop SET updated = ?", (stamp,))
+            run(
+                conn,
                 "INSERT INTO merge_log(id, merged_at, merged_by, source_name, source_path, "
                 "source_updated, changes_taken, conflicts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     merge_id,
                     stamp,
                     merged_by,
-                    source.name,
-                    str(source.resolve()),
+                    source_name,
+                    source_where,
                     their_updated,
                     result.changes_taken,
                     len(infos),
                 ),
             )
-            open_count = conn.exec_driver_sql(
-                "SELECT count(*) FROM merge_conflict WHERE resolved_at IS NULL"
+            open_count = run(
+                conn, "SELECT count(*) FROM merge_conflict WHERE resolved_at IS NULL"
             ).scalar_one()
             s.commit()
     except DBAPIError as exc:
-        from carequal_desktop.services.workshop import storage_error
-
-        raise storage_error(exc, service.path) from None
-    where = str(source.resolve())
-    agency = next((c["agency"] for c in prepared_copies(service) if c.get("path") == where), "")
+        raise service.db.describe_error(exc) from None
+    agency = next(
+        (c["agency"] for c in prepared_copies(service) if c.get("path") == source_where), ""
+    )
     return MergeReport(
-        merge_id, source, result.changes_taken, infos, int(open_count), result.renumbered, agency
+        merge_id,
+        Path(source_name) if isinstance(source, str) else source,
+        result.changes_taken,
+        infos,
+        int(open_count),
+        result.renumbered,
+        agency,
+    )
+
+
+def _same_location(source: str, service: WorkshopService) -> bool:
+    from carequal_desktop.store.server import parse_location
+
+    server = service.db.server
+    assert server is not None
+    theirs = parse_location(source)
+    ours = server.location
+    return bool(
+        theirs.workshop_id == ours.workshop_id
+        and theirs.url.host == ours.url.host
+        and (theirs.url.port or 5432) == (ours.url.port or 5432)
+        and theirs.url.database == ours.url.database
     )
 
 
 def _require_file(service: WorkshopService) -> None:
     if service.engine.dialect.name != "sqlite":
         raise MergeRefusedError(
-            "Copies can be merged only into a workshop file, not yet into a workshop on a server. "
-            "Take an offline copy with 'carequal pull', merge into that, and push it back."
+            "Copies for agencies are prepared from a workshop file: take an offline copy "
+            "with 'carequal pull' and prepare the copies from that."
         )
 
 
-def merge_paths(into: Path, source: Path, *, merged_by: str | None = None) -> MergeReport:
-    """Open ``into``, merge ``source`` into it, close it (the command line)."""
+def merge_paths(
+    into: Path | str, source: Path | str, *, merged_by: str | None = None
+) -> MergeReport:
+    """Open ``into``, merge ``source`` into it, close it (the command line). Either may be
+    a workshop file or a server location."""
     from carequal_desktop.services.workshop import WorkshopService
+    from carequal_desktop.store.server import is_location
 
-    with _source_connection(source):
-        pass  # a damaged or foreign copy is refused before the file is even opened for writing
-    service = WorkshopService.open(into, read_only=False)
+    if not (isinstance(source, str) and is_location(source)):
+        with _source_connection(Path(source)):
+            pass  # a damaged or foreign copy is refused before the file is opened for writing
+    if isinstance(into, str) and is_location(into):
+        from carequal_desktop.services.server import open_server_workshop
+
+        service = open_server_workshop(into)
+    else:
+        service = WorkshopService.open(Path(into), read_only=False)
     try:
         return merge_file(service, source, merged_by=merged_by)
     finally:
@@ -367,9 +450,7 @@ def apply_records(
         for (t, key), rec in records.items():
             mine = ours.get((t, key))
             if t == table and not rec.alive and mine is not None and mine.alive:
-                conn.exec_driver_sql(
-                    f"DELETE FROM {table} WHERE {_where(table)}", _key_params(table, key)
-                )
+                run(conn, f"DELETE FROM {table} WHERE {_where(table)}", _key_params(table, key))
     for table in _REF_TABLES:
         for (t, key), rec in records.items():
             mine = ours.get((t, key))
@@ -380,7 +461,7 @@ def apply_records(
                 and mine.alive
                 and mine.values.get("ref") != rec.values.get("ref")
             ):
-                conn.exec_driver_sql(f"UPDATE {table} SET ref = ? WHERE id = ?", (f"~{key}", key))
+                run(conn, f"UPDATE {table} SET ref = ? WHERE id = ?", (f"~{key}", key))
     for table in _ORDER:
         spec = TABLES[table]
         for (t, key), rec in records.items():
@@ -396,7 +477,8 @@ def apply_records(
                 if not spec.links:
                     values["updated"] = stamp
                 sets = ", ".join(f"{c} = ?" for c in values)
-                conn.exec_driver_sql(
+                run(
+                    conn,
                     f"UPDATE {table} SET {sets} WHERE {_where(table)}",
                     (*values.values(), *_key_params(table, key)),
                 )
@@ -427,26 +509,23 @@ def _insert(
         values["updated"] = stamp
     if table == "evaluation_item":
         code = str(rec.extra.get("indicator", ""))
-        row = conn.exec_driver_sql(
-            "SELECT id FROM evaluation WHERE indicator_code = ?", (code,)
-        ).first()
+        row = run(conn, "SELECT id FROM evaluation WHERE indicator_code = ?", (code,)).first()
         if row is None:
-            conn.exec_driver_sql(
+            run(
+                conn,
                 "INSERT INTO evaluation(id, indicator_code, status, how_good_now, how_do_we_know,"
                 " what_next, rationale, dissent, proposed_grades, updated) "
                 "VALUES (?, ?, 'not_started', '', '', '', '', '', '[]', ?)",
                 (str(uuid.uuid4()), code, stamp),
             )
-            row = conn.exec_driver_sql(
-                "SELECT id FROM evaluation WHERE indicator_code = ?", (code,)
-            ).first()
+            row = run(conn, "SELECT id FROM evaluation WHERE indicator_code = ?", (code,)).first()
         assert row is not None
         values["evaluation_id"] = row[0]
     if table == "workshop":
         values["created"] = stamp
     cols = ", ".join(values)
     marks = ", ".join("?" * len(values))
-    conn.exec_driver_sql(f"INSERT INTO {table}({cols}) VALUES ({marks})", tuple(values.values()))
+    run(conn, f"INSERT INTO {table}({cols}) VALUES ({marks})", tuple(values.values()))
 
 
 # ----------------------------------------------------------------------------- conflicts
@@ -541,21 +620,24 @@ def _store_conflicts(
         record, code = _label(mine if mine is not None and mine.alive else other)
         # A newer version of what an open conflict holds replaces it; another copy's
         # version of the same field is a conflict of its own.
-        for cid, lin in conn.exec_driver_sql(
+        for cid, lin in run(
+            conn,
             "SELECT id, theirs_lineage FROM merge_conflict "
             "WHERE tbl = ? AND key = ? AND field = ? AND resolved_at IS NULL",
             (c.table, c.key, c.field),
         ).fetchall():
             if c.theirs_lineage.knows(Lineage.from_list(json.loads(lin)).vid):
-                conn.exec_driver_sql(
+                run(
+                    conn,
                     "UPDATE merge_conflict SET resolved_at = ?, resolution = 'superseded' "
                     "WHERE id = ?",
                     (stamp, cid),
                 )
-        cur = conn.exec_driver_sql(
+        cid = run(
+            conn,
             "INSERT INTO merge_conflict(merge_id, tbl, key, field, indicator_code, record_label,"
             " base, ours, theirs, ours_lineage, theirs_lineage, theirs_record, created,"
-            " resolved_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '')",
+            " resolved_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '') RETURNING id",
             (
                 merge_id,
                 c.table,
@@ -571,10 +653,10 @@ def _store_conflicts(
                 _record_json(c.theirs_record, c.theirs_links),
                 stamp,
             ),
-        )
+        ).scalar_one()
         infos.append(
             ConflictInfo(
-                int(cur.lastrowid or 0),
+                int(cid),
                 c.table,
                 c.key,
                 c.field,
@@ -684,7 +766,8 @@ def prepare_copies(
         service.save_copy_as(target)
         made.append(target)
         with service.db.transaction() as s:
-            s.connection().exec_driver_sql(
+            run(
+                s.connection(),
                 "INSERT INTO meta(key, value) VALUES (?, ?)",
                 (
                     f"copy:{uuid.uuid4()}",
@@ -705,7 +788,7 @@ def prepare_copies(
 def prepared_copies(service: WorkshopService) -> list[dict[str, Any]]:
     """The copies made with ``prepare_copies``: agency, path, when, by whom (oldest first)."""
     with service.engine.connect() as conn:
-        rows = conn.exec_driver_sql("SELECT value FROM meta WHERE key LIKE 'copy:%'").fetchall()
+        rows = run(conn, "SELECT value FROM meta WHERE key LIKE 'copy:%'").fetchall()
     return sorted((json.loads(v) for (v,) in rows), key=lambda d: str(d.get("made_at")))
 
 
@@ -759,20 +842,20 @@ def resolve(
         raise UserError("Choose this copy's version, the incoming one, or type a combination.")
     if choice == "text" and text is None:
         raise UserError("Type the text to keep.")
-    _require_file(service)
     if service.read_only:
-        raise ReadOnlyError(f"“{service.path.name}” is open read-only, so nothing can be decided.")
+        raise ReadOnlyError(f"“{service.db.name}” is open read-only, so nothing can be decided.")
     stamp = now_iso()
     try:
         with Session(service.engine) as s:
             conn = s.connection()
-            row = conn.exec_driver_sql(
+            row = run(
+                conn,
                 f"SELECT {_CONFLICT_COLUMNS}, theirs_lineage, theirs_record, ours_lineage "
                 "FROM merge_conflict WHERE id = ?",
                 (int(conflict_id),),
             ).first()
             if row is None:
-                raise UserError(f"There is no conflict {conflict_id} in “{service.path.name}”.")
+                raise UserError(f"There is no conflict {conflict_id} in “{service.db.name}”.")
             info = _info(row[:11])
             if info.resolution is not None:
                 raise UserError(f"Conflict {conflict_id} has already been decided.")
@@ -815,17 +898,16 @@ def resolve(
             apply_records(conn, ours_now, records, stamp)
             history.write_records(conn, records)
             history.forget_notes(conn)
-            conn.exec_driver_sql(
+            run(
+                conn,
                 "UPDATE merge_conflict SET resolved_at = ?, resolution = ?, resolved_by = ? "
                 "WHERE id = ?",
                 (stamp, choice, resolved_by or locking.this_user(), int(conflict_id)),
             )
-            conn.exec_driver_sql("UPDATE workshop SET updated = ?", (stamp,))
+            run(conn, "UPDATE workshop SET updated = ?", (stamp,))
             s.commit()
     except DBAPIError as exc:
-        from carequal_desktop.services.workshop import storage_error
-
-        raise storage_error(exc, service.path) from None
+        raise service.db.describe_error(exc) from None
 
 
 def _free_ref(conn: Connection, rec: Record) -> Record:
@@ -833,12 +915,12 @@ def _free_ref(conn: Connection, rec: Record) -> Record:
     if rec.table not in _REF_TABLES:
         return rec
     ref = str(rec.values.get("ref"))
-    taken = conn.exec_driver_sql(
-        f"SELECT count(*) FROM {rec.table} WHERE ref = ? AND id != ?", (ref, rec.key)
+    taken = run(
+        conn, f"SELECT count(*) FROM {rec.table} WHERE ref = ? AND id != ?", (ref, rec.key)
     ).scalar_one()
     if not taken:
         return rec
-    refs = {r for (r,) in conn.exec_driver_sql(f"SELECT ref FROM {rec.table}").fetchall()}
+    refs = {r for (r,) in run(conn, f"SELECT ref FROM {rec.table}").fetchall()}
     from carequal_desktop.domain.merge import _next_ref
 
     return edit(rec, "ref", _next_ref(TABLES[rec.table].ref or "", ref, refs))
@@ -850,15 +932,14 @@ def _free_position(conn: Connection, rec: Record) -> Record:
         return rec
     if rec.table == "evaluation_item":
         code = str(rec.extra.get("indicator", ""))
-        rows = conn.exec_driver_sql(
+        rows = run(
+            conn,
             "SELECT i.position FROM evaluation_item i JOIN evaluation e ON e.id = i.evaluation_id "
             "WHERE e.indicator_code = ? AND i.kind = ? AND i.id != ?",
             (code, rec.values.get("kind"), rec.key),
         ).fetchall()
     else:
-        rows = conn.exec_driver_sql(
-            f"SELECT position FROM {rec.table} WHERE id != ?", (rec.key,)
-        ).fetchall()
+        rows = run(conn, f"SELECT position FROM {rec.table} WHERE id != ?", (rec.key,)).fetchall()
     taken = [r[0] or 0 for r in rows]
     if rec.values.get("position") not in taken:
         return rec
@@ -876,13 +957,14 @@ def _links_of(conn: Connection, rec: Record) -> list[Record]:
     )
     live = {
         f"{rec.key}|{code}": pos
-        for code, pos in conn.exec_driver_sql(
-            f"SELECT indicator_code, position FROM {table} WHERE {col} = ?", (rec.key,)
+        for code, pos in run(
+            conn, f"SELECT indicator_code, position FROM {table} WHERE {col} = ?", (rec.key,)
         ).fetchall()
     }
     kept = {
         key
-        for (key,) in conn.exec_driver_sql(
+        for (key,) in run(
+            conn,
             "SELECT key FROM record_history WHERE tbl = ? AND key LIKE ? ESCAPE '\\'",
             (table, rec.key.replace("%", "\\%").replace("_", "\\_") + "|%"),
         ).fetchall()

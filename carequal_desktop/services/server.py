@@ -25,6 +25,7 @@ from carequal_desktop.store.server import (
     ServerError,
     ServerLocation,
     add_change_notices,
+    add_history_triggers,
     make_engine,
     parse_location,
     quote_role,
@@ -48,6 +49,22 @@ def copy_tables(source: Connection, target: Connection) -> int:
             target.execute(table.insert(), rows[start : start + _CHUNK])
         copied += len(rows)
     return copied
+
+
+def _continue_sequences(conn: Connection, schema: str) -> None:
+    """Numbered rows copied with their numbers (merge conflicts): the next number follows."""
+    for table in metadata.sorted_tables:
+        for column in table.primary_key.columns:
+            if column.autoincrement is True or (
+                column.autoincrement == "auto" and column.type.python_type is int
+            ):
+                conn.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{schema}.{table.name}', "
+                        f"'{column.name}'), coalesce((SELECT max({column.name}) FROM "
+                        f"{schema}.{table.name}), 0) + 1, false)"
+                    )
+                )
 
 
 def open_server_workshop(
@@ -114,7 +131,9 @@ def push(source: Path, server: ServerLocation | str) -> ServerLocation:
             with service.engine.connect() as src:
                 copy_tables(src, conn)
             conn.execution_options(schema_translate_map=None)
+            _continue_sequences(conn, schema)
             add_change_notices(conn, schema, [t.name for t in metadata.sorted_tables])
+            add_history_triggers(conn, schema)
             conn.execute(
                 text(
                     "INSERT INTO carequal.workshop "
@@ -153,6 +172,8 @@ def pull(location: ServerLocation | str, target: Path, *, overwrite: bool = Fals
         try:
             with service.engine.connect() as src, copy_engine.begin() as dst:
                 copy_tables(src, dst)
+                # Copying puts back records the history knows; those are not edits.
+                dst.exec_driver_sql("DELETE FROM history_dirty")
         except DBAPIError as exc:
             raise service.db.describe_error(exc) from None
         finally:

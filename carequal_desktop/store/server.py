@@ -129,11 +129,15 @@ def session_password(location: ServerLocation) -> str | None:
     return _session_passwords.get(_key(location))
 
 
-def make_engine(location: ServerLocation, client: str = "CareQual") -> Engine:
+def make_engine(
+    location: ServerLocation, client: str = "CareQual", *, schema: str | None = None
+) -> Engine:
     """An engine for the server; TLS required unless the address says otherwise.
 
     ``client`` becomes the connections' application_name, which change notices carry so a
-    window can tell its own edits from a colleague's.
+    window can tell its own edits from a colleague's. With ``schema``, the connections'
+    search path starts with it, so hand-written SQL (the history and the merge) finds the
+    workshop's tables as on a file.
     """
     url = location.url.set(drivername="postgresql+psycopg")
     query = dict(url.query)
@@ -143,6 +147,8 @@ def make_engine(location: ServerLocation, client: str = "CareQual") -> Engine:
         "connect_timeout": _CONNECT_TIMEOUT_S,
         "application_name": client,
     }
+    if schema is not None:
+        connect_args["options"] = f"-c search_path={schema},pg_catalog"
     password = _session_passwords.get(_key(location))
     if password is not None and url.password is None:
         connect_args["password"] = password
@@ -151,7 +157,7 @@ def make_engine(location: ServerLocation, client: str = "CareQual") -> Engine:
 
 def workshop_engine(location: ServerLocation, client: str = "CareQual") -> Engine:
     """An engine whose tables are the workshop's own (its schema in place of the default)."""
-    engine = make_engine(location, client)
+    engine = make_engine(location, client, schema=location.schema)
     return engine.execution_options(schema_translate_map={None: location.schema})
 
 
@@ -359,6 +365,69 @@ def add_change_notices(
         )
 
 
+def history_trigger_statements(schema: str) -> list[str]:
+    """The PostgreSQL twins of a file's field-history triggers (``tables.history_trigger_sql``).
+
+    Each table's trigger notes a changed record in ``history_dirty`` with its values before,
+    each as its text (the slots are ``bytea`` here; ``services/history.py`` reads them back by
+    column type); a new record is noted only if it puts back one with a history. The first
+    note of a record in a transaction wins (``ON CONFLICT DO NOTHING``), as on a file; and as
+    two editors' notes of one record share a key, the second waits for the first to commit,
+    so their histories are folded one after the other, never over each other.
+    """
+    from carequal_desktop.domain.merge import TABLES
+    from carequal_desktop.store.tables import history_key_sql
+
+    out: list[str] = []
+    for table, spec in TABLES.items():
+        cols = list(spec.fields)
+        new_key = f"({history_key_sql(table, 'NEW')})::text"
+        old_key = f"({history_key_sql(table, 'OLD')})::text"
+        slots = ", ".join(f"v{i}" for i in range(len(cols)))
+        before = ", ".join(f"convert_to((OLD.{c})::text, 'UTF8')" for c in cols)
+        function = f"{schema}.history_{table}"
+        out += [
+            f"""CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF TG_OP = 'INSERT' THEN
+                        IF EXISTS (SELECT 1 FROM {schema}.record_history
+                                   WHERE tbl = '{table}' AND key = {new_key}) THEN
+                            INSERT INTO {schema}.history_dirty(tbl, key, op)
+                            VALUES ('{table}', {new_key}, 'i') ON CONFLICT DO NOTHING;
+                        END IF;
+                    ELSE
+                        INSERT INTO {schema}.history_dirty(tbl, key, op, {slots})
+                        VALUES ('{table}', {old_key}, 'u', {before}) ON CONFLICT DO NOTHING;
+                    END IF;
+                    RETURN NULL;
+                END $$""",
+            f'DROP TRIGGER IF EXISTS carequal_history ON {schema}."{table}"',
+            f"CREATE TRIGGER carequal_history AFTER INSERT OR DELETE OR UPDATE OF "
+            f'{", ".join(cols)} ON {schema}."{table}" FOR EACH ROW EXECUTE FUNCTION {function}()',
+        ]
+    return out
+
+
+def add_history_triggers(conn: Connection, schema: str) -> None:
+    """Keep the field history of a server workshop, as a file does (idempotent)."""
+    for statement in history_trigger_statements(schema):
+        conn.exec_driver_sql(statement)
+
+
+def _has_history_triggers(conn: Connection, schema: str) -> bool:
+    from carequal_desktop.domain.merge import TABLES
+
+    found = conn.execute(
+        text(
+            "SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = :s AND t.tgname = 'carequal_history'"
+        ),
+        {"s": schema},
+    ).scalar_one()
+    return int(found) == len(TABLES)
+
+
 def _upgrade_workshops(conn: Connection) -> int:
     """Upgrade every visible workshop schema that is behind; returns how many were."""
     from carequal_desktop.store import migrations
@@ -375,12 +444,22 @@ def _upgrade_workshops(conn: Connection) -> int:
         migrations.upgrade_server_workshop(conn, schema, version)
         tables = [t.name for t in metadata.sorted_tables]
         add_change_notices(conn, schema, tables, only_missing=True)
+        add_history_triggers(conn, schema)
         regrant(conn, schema)
         conn.execute(
             text("UPDATE carequal.workshop SET schema_version = :v WHERE schema_name = :s"),
             {"v": migrations.SCHEMA_VERSION, "s": schema},
         )
-    return len(behind)
+    # Workshops put on the server before it kept field histories (CareQual 0.2 before
+    # server merging) get the history triggers; their history starts from their values now.
+    current = conn.execute(
+        text("SELECT schema_name FROM carequal.workshop WHERE schema_version = :v"),
+        {"v": migrations.SCHEMA_VERSION},
+    ).scalars()
+    without = [schema for schema in current if not _has_history_triggers(conn, schema)]
+    for schema in without:
+        add_history_triggers(conn, schema)
+    return len(behind) + len(without)
 
 
 def regrant(conn: Connection, schema: str) -> None:

@@ -336,7 +336,7 @@ class MergeConflictRow(SQLModel, table=True):
     resolved_by: str = ""
 
 
-def _history_key(table: str, prefix: str) -> str:
+def history_key_sql(table: str, prefix: str) -> str:
     """The SQL for a record's key in every copy (an evaluation is known by its indicator)."""
     if table == "evaluation":
         return f"{prefix}.indicator_code"
@@ -368,20 +368,20 @@ def history_trigger_sql(without: dict[str, set[str]] | None = None) -> list[str]
             # import writes nothing extra.
             f"CREATE TRIGGER IF NOT EXISTS history_{table}_insert AFTER INSERT ON {table} "
             f"WHEN EXISTS (SELECT 1 FROM record_history WHERE tbl = '{table}' "
-            f"AND key = {_history_key(table, 'NEW')}) "
-            f"BEGIN {note} ('{table}', {_history_key(table, 'NEW')}, 'i'); END",
+            f"AND key = {history_key_sql(table, 'NEW')}) "
+            f"BEGIN {note} ('{table}', {history_key_sql(table, 'NEW')}, 'i'); END",
             f"CREATE TRIGGER IF NOT EXISTS history_{table}_update AFTER UPDATE OF "
             f"{', '.join(cols)} ON {table} "
-            f"BEGIN {before} ('{table}', {_history_key(table, 'OLD')}, 'u', {old}); END",
+            f"BEGIN {before} ('{table}', {history_key_sql(table, 'OLD')}, 'u', {old}); END",
             f"CREATE TRIGGER IF NOT EXISTS history_{table}_delete AFTER DELETE ON {table} "
-            f"BEGIN {before} ('{table}', {_history_key(table, 'OLD')}, 'u', {old}); END",
+            f"BEGIN {before} ('{table}', {history_key_sql(table, 'OLD')}, 'u', {old}); END",
         ]
     return out
 
 
 def _create_history_triggers(target: Any, connection: Any, **_kw: Any) -> None:
     if connection.dialect.name != "sqlite":
-        return  # a workshop on a server keeps no field history (yet): see docs/merging.md
+        return  # a server workshop gets its triggers from store/server.add_history_triggers
     for statement in history_trigger_sql():
         connection.exec_driver_sql(statement)
 

@@ -248,6 +248,13 @@ class MergePage(WorkshopPage):
             self.text_button,
         ):
             widget.setEnabled(writable)
+        if self.service.db.server is not None:
+            # Copies for agencies are files: prepared from an offline copy (carequal pull).
+            self.prepare_button.setEnabled(False)
+            self.prepare_button.setToolTip(
+                "Copies for agencies are prepared from a workshop file: take an offline copy "
+                "first (carequal pull)."
+            )
 
     # ------------------------------------------------------------------ show
 
@@ -412,7 +419,7 @@ class MergePage(WorkshopPage):
             name, _ = QFileDialog.getOpenFileName(
                 self,
                 "Merge in a copy of this workshop",
-                str(self.service.path.parent),
+                str(self.service.path.parent if self.service.db.server is None else Path.home()),
                 "CareQual workshops (*.carequal);;All files (*)",
             )
             if not name:
@@ -483,7 +490,7 @@ def install_merge_action(window: Any) -> Any:
 
 
 def conflict_codes(service: WorkshopService | None) -> set[str]:
-    """Indicators to mark in the sidebar (none for a server workshop or no workshop)."""
+    """Indicators to mark in the sidebar (none when no workshop is open)."""
     if service is None:
         return set()
     try:

@@ -87,12 +87,14 @@ def test_server_init_adds_the_grading_columns_to_an_older_workshop(
     source = tmp_path / "Glenmuir.carequal"
     import_document(example_doc, source)
     loc = server.push(source, server_url)
-    # Make it what the CareQual before grading pushed: no grading columns, the version before.
+    # Make it what the CareQual before grading pushed: no grading columns (nor the field
+    # history, which came later), the version before.
     from carequal_desktop.store import migrations
 
     before = next(v for v, step in migrations.STEPS.items() if step is migrations._add_grading) - 1
     cluster.psql(
-        f"ALTER TABLE {loc.schema}.evaluation DROP COLUMN proposals_hidden, DROP COLUMN dissents;"
+        f"DROP TRIGGER carequal_history ON {loc.schema}.evaluation;"
+        f" ALTER TABLE {loc.schema}.evaluation DROP COLUMN proposals_hidden, DROP COLUMN dissents;"
         f" UPDATE carequal.workshop SET schema_version = {before}"
         f" WHERE schema_name = '{loc.schema}'",
         database,
