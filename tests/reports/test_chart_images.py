@@ -7,8 +7,11 @@ import os
 import subprocess
 import sys
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+from matplotlib.figure import Figure
 from PIL import Image
 
 from carequal_desktop.reports import chart_images
@@ -22,20 +25,18 @@ from carequal_desktop.reports.position_statement import (
 from tests.conftest import REPO
 
 
-def small_figure(label: str):
-    from matplotlib.figure import Figure
-
+def small_figure(label: str) -> Figure:
     figure = Figure(figsize=(2, 1))
     figure.add_subplot().set_title(label)
     return figure
 
 
-def test_a_chart_is_drawn_once_for_the_same_content():
+def test_a_chart_is_drawn_once_for_the_same_content() -> None:
     chart_images.clear_cache()
     drawn: list[str] = []
 
-    def draw(label: str):
-        def make():
+    def draw(label: str) -> Callable[[], Figure]:
+        def make() -> Figure:
             drawn.append(label)
             return small_figure(label)
 
@@ -52,7 +53,9 @@ def test_a_chart_is_drawn_once_for_the_same_content():
     assert drawn == ["A", "B", "A"]
 
 
-def test_the_document_uses_the_charts_prepared_while_the_window_was_open(demo_service, tmp_path):
+def test_the_document_uses_the_charts_prepared_while_the_window_was_open(
+    demo_service: Any, tmp_path: Path
+) -> None:
     model = build_statement(demo_service, ExportOptions())
     chart_images.clear_cache()
     prepare_export(model)  # as the export window does once it has opened
@@ -72,7 +75,7 @@ def test_the_document_uses_the_charts_prepared_while_the_window_was_open(demo_se
         assert Image.open(io.BytesIO(png)).size[0] == 975
 
 
-def test_changed_grades_draw_a_new_chart(demo_service, tmp_path):
+def test_changed_grades_draw_a_new_chart(demo_service: Any) -> None:
     chart_images.clear_cache()
     draw_charts(build_statement(demo_service, ExportOptions()))
     before = chart_images.cached_count()
@@ -84,7 +87,7 @@ def test_changed_grades_draw_a_new_chart(demo_service, tmp_path):
     assert chart_images.cached_count() == before + 2
 
 
-def test_a_failed_preparation_is_left_for_the_export_to_report():
+def test_a_failed_preparation_is_left_for_the_export_to_report() -> None:
     def broken() -> None:
         raise ValueError("no chart")
 
@@ -92,7 +95,7 @@ def test_a_failed_preparation_is_left_for_the_export_to_report():
     chart_images.wait_until_ready()  # no error here: the export draws again and reports
 
 
-def test_the_frozen_app_keeps_matplotlib_font_list_between_runs(tmp_path):
+def test_the_frozen_app_keeps_matplotlib_font_list_between_runs(tmp_path: Path) -> None:
     # PyInstaller's start-up hook points matplotlib at a new temporary folder on every run.
     code = (
         "import os, sys, tempfile; sys.frozen = True;"

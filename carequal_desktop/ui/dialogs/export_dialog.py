@@ -392,8 +392,9 @@ class ExportDialog(QDialog):
             include_agency_views=self.views_box.isChecked(),
         )
 
-    def _model(self, options: ExportOptions) -> Any:
-        key = (
+    @staticmethod
+    def _key(options: ExportOptions) -> tuple[bool, ...]:
+        return (
             options.include_grades,
             options.include_evidence_appendix,
             options.include_plan,
@@ -401,6 +402,9 @@ class ExportDialog(QDialog):
             options.list_actions_in_body,
             options.include_agency_views,
         )
+
+    def _model(self, options: ExportOptions) -> Any:
+        key = self._key(options)
         if key not in self._models:
             self._models[key] = build_statement(self.service, options)
         return self._models[key]
@@ -410,13 +414,9 @@ class ExportDialog(QDialog):
 
         Done while the facilitator reads the word counts, so that pressing Export finds
         them ready (docs/performance.md); the thread reads only the model already built for
-        the counts, never the workshop or a widget.
+        the counts, never the workshop or a widget (without one, it only imports).
         """
-        try:
-            model = self._model(self.options())
-        except UserError:
-            return  # the counts already said what is wrong; exporting will say it again
-        prepare_export(model)
+        prepare_export(self._models.get(self._key(self.options())))
 
     def counts(self) -> tuple[dict[int, int], int]:
         """Words per statement and in total for the current options."""
