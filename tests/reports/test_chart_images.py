@@ -72,7 +72,8 @@ def test_the_document_uses_the_charts_prepared_while_the_window_was_open(
     assert media == prepared
     for png in media:
         # 150 dpi at the 6.5 inches (16.5 cm) the pictures are placed at.
-        assert Image.open(io.BytesIO(png)).size[0] == 975
+        image = Image.open(io.BytesIO(png))
+        assert image.size[0] == 975 and image.mode == "RGB"  # opaque: no alpha to store
 
 
 def test_changed_grades_draw_a_new_chart(demo_service: Any) -> None:
