@@ -322,10 +322,10 @@ def triangulation_figure(
                 color="white" if value >= 3 else "black",
                 fontweight="bold" if value == 0 else "normal",
             )
-    for x in range(len(TRIANGULATION_COLUMNS) + 1):
-        ax.axvline(x, color="#7f7f7f", linewidth=0.5)
-    for y in range(len(items) + 1):
-        ax.axhline(y - 0.5, color="#7f7f7f", linewidth=0.5)
+    # The grid as two collections of lines rather than a line object per row and column.
+    columns, bottom_edge = len(TRIANGULATION_COLUMNS), len(items) - 0.5
+    ax.vlines(range(columns + 1), -0.5, bottom_edge, colors="#7f7f7f", linewidth=0.5)
+    ax.hlines([y - 0.5 for y in range(len(items) + 1)], 0, columns, colors="#7f7f7f", linewidth=0.5)
     ax.set_xlim(0, len(TRIANGULATION_COLUMNS))
     ax.set_ylim(len(items) - 0.5, -0.5)
     ax.set_xticks([x + 0.5 for x in range(len(TRIANGULATION_COLUMNS))])
