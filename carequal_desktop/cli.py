@@ -631,11 +631,13 @@ def _merge(args: argparse.Namespace) -> int:
 
 
 def _conflicts(args: argparse.Namespace) -> int:
+    from carequal_desktop.services.collisions import origins
     from carequal_desktop.services.merge import open_conflicts
 
     service = _open(args.file)
     try:
         conflicts = open_conflicts(service)
+        came_from = origins(service) if conflicts else {}
     finally:
         service.close()
     if args.json:
@@ -645,6 +647,9 @@ def _conflicts(args: argparse.Namespace) -> int:
         print("No conflicts to decide.")
     for c in conflicts:
         print(f"{c.id}: {c.record}, {c.field_label}")
+        origin = came_from.get(c.id)
+        if origin is not None:  # this file = the saved text; incoming = the typing kept
+            print(f"    from a simultaneous edit by {origin.by} (incoming: the typing not saved)")
         if c.base_known:
             print(f"    original:  {c.base!r}")
         print(f"    this file: {c.ours!r}")

@@ -56,17 +56,30 @@ class EditCollisionError(UserError):
     """Someone else saved a different text in the same field since this edit began.
 
     Nothing was overwritten: ``field`` names the place, ``base`` is the text the edit
-    started from, ``mine`` the edit, ``theirs`` what is saved now. The window turns this
-    into a conflict for the facilitator to decide.
+    started from, ``mine`` the edit, ``theirs`` what is saved now; ``table`` and ``key`` say
+    which record (as the merge knows it). ``services.collisions.record_collision`` turns it
+    into a conflict decided on the Merge page, like a conflict from a merged copy.
     """
 
-    def __init__(self, place: str, field: str, base: str, mine: str, theirs: str) -> None:
+    def __init__(
+        self,
+        place: str,
+        field: str,
+        base: str,
+        mine: str,
+        theirs: str,
+        *,
+        table: str = "",
+        key: str = "",
+    ) -> None:
         super().__init__(
             f"Someone else changed {place} while you were typing, so your text was not saved "
-            "over theirs; both versions are kept for you to decide."
+            "over theirs; both versions are kept for you to decide on the Merge page."
         )
         self.place = place
         self.field = field
         self.base = base
         self.mine = mine
         self.theirs = theirs
+        self.table = table
+        self.key = key

@@ -12,6 +12,9 @@ from pathlib import Path
 import pytest
 from hypothesis import settings as hypothesis_settings
 
+# The PostgreSQL cluster and the two engines (``engine``, ``workshops``) for every folder.
+pytest_plugins = ["tests.engines"]
+
 # Property tests draw the same examples on every run and every machine, so a CI failure is
 # reproduced by running the test again; no example database is kept between runs.
 hypothesis_settings.register_profile(

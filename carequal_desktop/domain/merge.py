@@ -50,12 +50,25 @@ class TableSpec:
     """What the merge needs to know about one table."""
 
     name: str
-    key: str  # the column that identifies a record in every copy
+    # What identifies a record in every copy: a column, or columns joined by "|" (a record's
+    # key is then their values joined by "|"). Random ids identify only records made in
+    # one copy; a record that two copies may each make (an indicator's evaluation, the
+    # summary of statement 2) is known by what it is about. The one SQL form of a key is
+    # ``store.tables.history_key_sql``.
+    key: str
     fields: dict[str, Any]  # versioned columns and their defaults (None: no default)
     soft: frozenset[str] = frozenset()  # settled without asking (positions)
     text: frozenset[str] = frozenset()  # free text where citations are rewritten
     links: bool = False  # a link between records: merges as a set, deletion wins
     ref: str | None = None  # "evidence" | "action": references renumbered on collision
+    # The key of a table's only record, whatever its columns hold (``key`` is then ""):
+    # two copies that each made it hold one record, merged field by field.
+    singleton: str | None = None
+
+    @property
+    def key_columns(self) -> tuple[str, ...]:
+        """The columns whose values make a record's key (none for a table's one record)."""
+        return () if self.singleton is not None else tuple(self.key.split("|"))
 
 
 _POS = frozenset({"position"})
@@ -147,7 +160,9 @@ TABLES: dict[str, TableSpec] = {
             text=frozenset({"title", "description"}),
             ref="evidence",
         ),
-        TableSpec("evidence_indicator", "key", {"position": 0}, _POS, links=True),
+        TableSpec(
+            "evidence_indicator", "evidence_id|indicator_code", {"position": 0}, _POS, links=True
+        ),
         TableSpec(
             "improvement_action",
             "id",
@@ -169,7 +184,9 @@ TABLES: dict[str, TableSpec] = {
             frozenset({"issue", "task", "expected_outcome", "monitoring", "baseline", "target"}),
             ref="action",
         ),
-        TableSpec("action_indicator", "key", {"position": 0}, _POS, links=True),
+        TableSpec(
+            "action_indicator", "action_id|indicator_code", {"position": 0}, _POS, links=True
+        ),
         # The facilitation mode's agenda and parked points (issue 13): a timer's seconds
         # are settled without asking, like a position.
         TableSpec(
@@ -200,6 +217,28 @@ TABLES: dict[str, TableSpec] = {
             _POS,
             frozenset({"text"}),
         ),
+        # The position statement's own texts (issue 9). Document control, key messages,
+        # conclusion and the evidence-age setting are one record in every copy, whatever id
+        # each copy gave it; a statement's summary is known by the statement's number; a
+        # mark "these words here are not personal data" by its place and words, and merges
+        # as a set (a mark made on either side is kept, one unmarked is removed).
+        TableSpec(
+            "position_statement",
+            "",
+            {
+                "version": "0.1",  # what the statement starts with when first written
+                "status": "draft",
+                "evaluation_date": None,
+                "approved_by": "",
+                "key_messages": "",
+                "conclusion": "",
+                "stale_evidence_months": 24,
+            },
+            text=frozenset({"key_messages", "conclusion"}),
+            singleton="document",
+        ),
+        TableSpec("statement_summary", "number", {"text": ""}, text=frozenset({"text"})),
+        TableSpec("not_personal", "place|text", {"place": None, "text": None}),
     )
 }
 

@@ -1,7 +1,9 @@
 """Making arbitrary text safe to store and safe to put into Word.
 
 Two different rules, each applied in exactly one place:
-- storage: SQLite holds UTF-8, which cannot carry lone surrogates; they become U+FFFD.
+- storage: the store holds UTF-8, which cannot carry lone surrogates, and PostgreSQL's text
+  cannot hold NUL (U+0000); both become U+FFFD, on every engine, so a workshop's text is
+  the same in a file and on a server.
 - Word: XML 1.0 forbids most control characters and U+FFFE/U+FFFF; they are dropped.
 """
 
@@ -11,21 +13,22 @@ import re
 
 REPLACEMENT = "\ufffd"
 
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 # Characters XML 1.0 cannot hold (tab, newline and carriage return are allowed).
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def for_storage(text: str) -> str:
-    """Replace lone surrogates (which UTF-8 cannot encode) with U+FFFD."""
-    if _LONE_SURROGATE.search(text) is None:
+    """Replace lone surrogates (which UTF-8 cannot encode) and NUL (which PostgreSQL text
+    cannot hold) with U+FFFD."""
+    if _UNSTORABLE.search(text) is None:
         return text
-    return _LONE_SURROGATE.sub(REPLACEMENT, text)
+    return _UNSTORABLE.sub(REPLACEMENT, text)
 
 
 def needs_storage_cleaning(text: str) -> bool:
     """True when ``for_storage`` would change the text."""
-    return _LONE_SURROGATE.search(text) is not None
+    return _UNSTORABLE.search(text) is not None
 
 
 def for_xml(text: str) -> str:

@@ -273,6 +273,12 @@ class _Inputs:
 
 
 def _read(service: Any, options: ExportOptions) -> _Inputs:
+    # One snapshot: a colleague saving on the server never half appears in the document.
+    with service.db.snapshot():
+        return _read_inputs(service, options)
+
+
+def _read_inputs(service: Any, options: ExportOptions) -> _Inputs:
     from carequal_desktop.services.readiness import ReadinessService
 
     ready = ReadinessService(service)

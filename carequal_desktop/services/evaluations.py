@@ -120,6 +120,8 @@ class EvaluationService:
                         base,
                         values[key],
                         current,
+                        table="evaluation",
+                        key=code,
                     )
             s.exec(
                 update(EvaluationRow)
@@ -181,7 +183,15 @@ class EvaluationService:
                 raise UserError("That line has been deleted.")
             if row.text not in (one_line(for_storage(expected)), text):
                 kind = "strength" if row.kind == "strength" else "area for improvement"
-                raise EditCollisionError(f"a {kind}", "text", expected, text, row.text)
+                raise EditCollisionError(
+                    f"a {kind}",
+                    "text",
+                    expected,
+                    text,
+                    row.text,
+                    table="evaluation_item",
+                    key=item_id,
+                )
             s.exec(
                 update(EvaluationItemRow)
                 .where(col(EvaluationItemRow.id) == item_id)

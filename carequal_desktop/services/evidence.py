@@ -18,7 +18,7 @@ from carequal_desktop.services.framework import FrameworkService
 from carequal_desktop.services.links import EVIDENCE_LINKS, with_code, without_code
 from carequal_desktop.services.unit import WorkshopDb, table_of
 from carequal_desktop.services.values import check_choice, check_codes, check_date, new_id, now_iso
-from carequal_desktop.store.tables import EvidenceRow
+from carequal_desktop.store.tables import MAX_INTEGER, EvidenceRow
 
 FIELDS = (
     "title",
@@ -206,6 +206,10 @@ def _values(fields: dict[str, Any]) -> dict[str, Any]:
                 value = int(value)
                 if value < 0:
                     raise UserError("The number of respondents cannot be negative.")
+                if value > MAX_INTEGER:
+                    raise UserError(
+                        f"The number of respondents cannot be more than {MAX_INTEGER:,}."
+                    )
         else:
             value = for_storage(value or "")
         values[key] = value

@@ -35,6 +35,7 @@ from carequal_desktop.store.jsonlimits import (
     loads_limited,
 )
 from carequal_desktop.store.tables import (
+    MAX_INTEGER,
     ActionIndicatorRow,
     ActionRow,
     AgendaItemRow,
@@ -76,7 +77,13 @@ def json_path(parts: Any) -> str:
 
 
 def export_document(service: WorkshopService) -> dict[str, Any]:
-    """The whole workshop as an exchange document (a dict ready for ``json.dump``)."""
+    """The whole workshop as an exchange document (a dict ready for ``json.dump``), read in
+    one snapshot (colleagues' edits on a server never half appear in it)."""
+    with service.db.snapshot():
+        return _export(service)
+
+
+def _export(service: WorkshopService) -> dict[str, Any]:
     d = service.details()
     fw = service.framework()
     doc: dict[str, Any] = {
@@ -325,7 +332,27 @@ def validate_document(doc: Any) -> None:
         raise InvalidExchangeError("$", "the JSON is nested too deeply") from None
     if error is not None:
         raise InvalidExchangeError(json_path(error.absolute_path), _reason(error))
+    _check_integers(doc)
     _check_consistency(doc)
+
+
+def _check_integers(doc: dict[str, Any]) -> None:
+    """Refuse a whole number a workshop cannot store on every engine (``extensions`` are kept
+    as JSON text, so any number JSON allows may stay there)."""
+    stack: list[tuple[Any, list[Any]]] = [
+        (value, [key]) for key, value in doc.items() if key != "extensions"
+    ]
+    while stack:
+        value, where = stack.pop()
+        if isinstance(value, dict):
+            stack.extend((v, [*where, k]) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((v, [*where, i]) for i, v in enumerate(value))
+        elif isinstance(value, int) and not isinstance(value, bool) and value > MAX_INTEGER:
+            raise InvalidExchangeError(
+                json_path(where),
+                f"the number is larger than {MAX_INTEGER:,}, the most CareQual stores",
+            )
 
 
 def _reason(error: Any) -> str:
@@ -501,7 +528,7 @@ def import_document(doc: Any, target: Path, *, overwrite: bool = False) -> Impor
     if cleaned:
         warnings.append(
             f"{cleaned} piece(s) of text held characters that cannot be stored "
-            "(unpaired surrogate code points); each was replaced with “\ufffd”."
+            "(NUL or unpaired surrogate code points); each was replaced with “\ufffd”."
         )
     return ImportResult(target, warnings)
 

@@ -16,7 +16,7 @@ from carequal_desktop.errors import UserError
 from carequal_desktop.services.positions import next_position
 from carequal_desktop.services.values import new_id, now_iso
 from carequal_desktop.services.workshop import WorkshopService
-from carequal_desktop.store.tables import AgendaItemRow, Meta, ParkingItemRow
+from carequal_desktop.store.tables import MAX_INTEGER, AgendaItemRow, Meta, ParkingItemRow
 
 ZOOM_KEY = "text_zoom"
 FACILITATION_ZOOM_KEY = "facilitation_text_zoom"
@@ -161,10 +161,9 @@ class Facilitation:
         self._update(AgendaItemRow, item_id, values)
 
     def record_time(self, item_id: str, spent_seconds: int) -> None:
-        """Save the time used so far on an agenda item."""
-        self._update(
-            AgendaItemRow, item_id, {"spent_seconds": max(0, spent_seconds), "updated": now_iso()}
-        )
+        """Save the time used so far on an agenda item (at most what every engine holds)."""
+        seconds = min(max(0, spent_seconds), MAX_INTEGER)
+        self._update(AgendaItemRow, item_id, {"spent_seconds": seconds, "updated": now_iso()})
 
     def delete_agenda_item(self, item_id: str) -> None:
         self.workshop.db.delete_row(AgendaItemRow, item_id)

@@ -172,7 +172,9 @@ class GradingService:
             values = change(self.service.evaluation(code))
             if values is None:
                 return
-            expected = None if stored is None else {column: stored}
+            # No row yet: the edit starts from the empty list a new row holds, so a
+            # colleague's first proposal saved meanwhile is seen as a collision, not lost.
+            expected = {column: "[]" if stored is None else stored}
             try:
                 self.service.update_evaluation(code, expected=expected, **values)
                 return

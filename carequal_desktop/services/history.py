@@ -35,20 +35,14 @@ from carequal_desktop.domain.merge import (
     revive,
 )
 from carequal_desktop.store.portable import run
-from carequal_desktop.store.tables import HISTORY_SLOTS, metadata
+from carequal_desktop.store.tables import HISTORY_SLOTS, history_key_sql, metadata
 
 _CHUNK = 500
 _has_history: weakref.WeakKeyDictionary[Engine, bool] = weakref.WeakKeyDictionary()
 
 
 def _key_sql(table: str) -> str:
-    if table == "evaluation":
-        return "indicator_code"
-    if table == "evidence_indicator":
-        return "evidence_id || '|' || indicator_code"
-    if table == "action_indicator":
-        return "action_id || '|' || indicator_code"
-    return "id"
+    return history_key_sql(table)  # the triggers' definition, one for both
 
 
 def _values_sql(table: str) -> str:

@@ -46,7 +46,7 @@ from carequal_desktop.services import backups, history, locking
 from carequal_desktop.store import migrations
 from carequal_desktop.store.connection import check_header, init_db
 from carequal_desktop.store.portable import run
-from carequal_desktop.store.tables import MergeConflictRow, MergeLogRow
+from carequal_desktop.store.tables import MergeConflictRow, MergeLogRow, history_key_values
 
 if TYPE_CHECKING:
     from carequal_desktop.services.workshop import WorkshopService
@@ -73,6 +73,8 @@ FIELD_LABELS = {
     "share_percent": "Share (%)",
     "key_question": "Key question",
     "framework_title": "Framework",
+    "stale_evidence_months": "Evidence counts as old after (months)",
+    "evaluation_date": "Date of the evaluation",
     RECORD: "Deleted in one copy, changed in the other",
 }
 
@@ -424,20 +426,13 @@ _ORDER = list(TABLES)
 
 
 def _where(table: str) -> str:
-    if table == "evaluation":
-        return "indicator_code = ?"
-    if table == "evidence_indicator":
-        return "evidence_id = ? AND indicator_code = ?"
-    if table == "action_indicator":
-        return "action_id = ? AND indicator_code = ?"
-    return "id = ?"
+    if TABLES[table].singleton is not None:
+        return "1 = 1"  # the table's one record
+    return " AND ".join(f"{name} = ?" for name in TABLES[table].key_columns)
 
 
-def _key_params(table: str, key: str) -> tuple[str, ...]:
-    if TABLES[table].links:
-        parent, code = key.split("|", 1)
-        return (parent, code)
-    return (key,)
+def _key_params(table: str, key: str) -> tuple[Any, ...]:
+    return tuple(history_key_values(table, key).values())
 
 
 def apply_records(
@@ -500,8 +495,10 @@ def _insert(
         parent_col = "evidence_id" if table == "evidence_indicator" else "action_id"
         values[parent_col] = parent
         values["indicator_code"] = code
-    elif table == "evaluation":
-        values["indicator_code"] = key
+    elif spec.key != "id":
+        # Known by what it is about (an indicator's evaluation, a statement's summary, the
+        # position statement): this copy gives it an id of its own.
+        values.update(history_key_values(table, key))
         values["id"] = str(uuid.uuid4())
         values["updated"] = stamp
     else:
@@ -565,6 +562,12 @@ def _label(rec: Record | None) -> tuple[str, str]:
         return f"Agenda item “{v.get('title')}”", str(v.get("indicator_code") or "")
     if t == "parking_item":
         return "Parked point", str(v.get("raised_at") or "")
+    if t == "position_statement":
+        return "Document control", ""
+    if t == "statement_summary":
+        return f"Summary of statement {rec.key}", ""
+    if t == "not_personal":
+        return "Not-personal mark", ""
     return t.replace("_", " ").capitalize(), ""
 
 
@@ -896,6 +899,8 @@ def resolve(
                 ours_now.update(((r.table, r.key), r) for r in mine)
                 records.update(decide_links(decided, conflict, choice, mine))
             apply_records(conn, ours_now, records, stamp)
+            if choice == "text" and text is not None:
+                _check_typed(conn, info, text)
             history.write_records(conn, records)
             history.forget_notes(conn)
             run(
@@ -908,6 +913,26 @@ def resolve(
             s.commit()
     except DBAPIError as exc:
         raise service.db.describe_error(exc) from None
+
+
+def _check_typed(conn: Connection, info: ConflictInfo, text: str) -> None:
+    """A typed combination must be a value the file accepts there (a number in range, a
+    known status), or the file would be refused the next time it is opened."""
+    from carequal_desktop.store.validate import RULES
+
+    rule = RULES.get(info.table, {}).get(info.field)
+    if rule is None or conn.dialect.name != "sqlite":
+        return  # the rules are SQLite's; a server's column types hold their own values
+    bad = run(
+        conn,
+        f"SELECT 1 FROM {info.table} WHERE {_where(info.table)} AND NOT coalesce({rule}, 0)",
+        _key_params(info.table, info.key),
+    ).first()
+    if bad is not None:
+        raise UserError(
+            f"“{text}” cannot be kept as “{info.field_label}”: that field does not accept it, "
+            "so nothing was decided."
+        )
 
 
 def _free_ref(conn: Connection, rec: Record) -> Record:

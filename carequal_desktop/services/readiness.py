@@ -254,6 +254,14 @@ class ReadinessService:
         if finding.kind != "personal_data" or not finding.text:
             raise ValueError("Only personal-data findings can be marked as not personal.")
         with self._session(write=True) as s:
+            marked = s.exec(
+                select(NotPersonalRow).where(
+                    col(NotPersonalRow.place) == finding.place,
+                    col(NotPersonalRow.text) == finding.text,
+                )
+            ).first()
+            if marked is not None:
+                return  # one mark per place and words: merged copies know it by those
             s.add(
                 NotPersonalRow(id=_new_id(), place=finding.place, text=finding.text, updated=_now())
             )

@@ -61,7 +61,13 @@ class TeamService:
                     current = getattr(row, key) if key in values else None
                     if current is not None and current not in (clean(base), values[key]):
                         raise EditCollisionError(
-                            f"the workshop's {key}", key, base, values[key], current
+                            f"the workshop's {key}",
+                            key,
+                            base,
+                            values[key],
+                            current,
+                            table="workshop",
+                            key=row.id,
                         )
             s.exec(update(WorkshopRow).values(**values, updated=stamp))
 

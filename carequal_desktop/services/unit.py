@@ -55,6 +55,7 @@ class WorkshopDb:
         self.describe_error = describe_error or (lambda exc: storage_error(exc, self.path))
         self.name = name or self.path.name
         self.server: ServerWorkshop | None = None  # set for a workshop on a server
+        self._snapshot: Session | None = None  # the reads of snapshot(), while it lasts
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -77,8 +78,34 @@ class WorkshopDb:
     def reading(self) -> Iterator[Session]:
         """A read; an unreadable file becomes a sentence, not a traceback."""
         try:
+            if self._snapshot is not None:
+                yield self._snapshot
+                return
             with Session(self.engine, expire_on_commit=False) as s:
                 yield s
+        except DBAPIError as exc:
+            raise self.describe_error(exc) from None
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Every read inside sees the workshop as it was at the first one.
+
+        On a server, colleagues save while an export reads table after table; their edits
+        must not half appear in it (an evidence item gone but still linked, say), so the
+        reads share one REPEATABLE READ transaction. A file has one writer, whoever holds
+        its lock, so its reads agree already.
+        """
+        if self._snapshot is not None or self.engine.dialect.name == "sqlite":
+            yield
+            return
+        try:
+            with Session(self.engine, expire_on_commit=False) as s:
+                s.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+                self._snapshot = s
+                try:
+                    yield
+                finally:
+                    self._snapshot = None
         except DBAPIError as exc:
             raise self.describe_error(exc) from None
 

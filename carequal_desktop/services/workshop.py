@@ -200,18 +200,33 @@ class WorkshopService:
             if target.exists() and files.is_workshop_file(target):
                 backups.make_backup(target, "before-replace")
             files.set_aside_journal(target)
-            raw = self.engine.raw_connection()
-            try:
-                source = raw.driver_connection
-                assert isinstance(source, sqlite3.Connection)
-                files.snapshot_copy(source, target, overwrite=overwrite)
-            finally:
-                raw.close()
+            if self.db.server is not None:
+                self._copy_from_server(target, overwrite=overwrite)
+            else:
+                raw = self.engine.raw_connection()
+                try:
+                    source = raw.driver_connection
+                    assert isinstance(source, sqlite3.Connection)
+                    files.snapshot_copy(source, target, overwrite=overwrite)
+                finally:
+                    raw.close()
         except (OSError, sqlite3.Error) as exc:
             raise files.not_created(target, exc) from None
         finally:
             locking.release(target)
         return target
+
+    def _copy_from_server(self, target: Path, *, overwrite: bool) -> None:
+        """A workshop on a server has no file to snapshot: an offline copy is taken (pull)."""
+        from carequal_desktop.services.server import pull  # imports this module
+
+        assert self.db.server is not None
+        location = self.db.server.location
+
+        def fill(tmp: Path) -> None:
+            pull(location, tmp)  # the history comes too; merging the copy back works
+
+        files.write_with(target, fill, overwrite=overwrite)
 
     def bulk_insert(self, table: type[SQLModel], rows: list[dict[str, Any]]) -> None:
         """Fast insert for imports and generated workshops (one transaction)."""

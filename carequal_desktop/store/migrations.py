@@ -30,7 +30,7 @@ from sqlalchemy.pool import StaticPool
 if TYPE_CHECKING:  # Alembic is imported only when a step runs, not on every start
     from alembic.operations import Operations
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 Step = Callable[["Operations"], None]
 
@@ -143,12 +143,28 @@ def _add_grading(op: Operations) -> None:
             bind.exec_driver_sql(statement)
 
 
+def _add_statement_merging(op: Operations) -> None:
+    """Version 6 (issue 11): the position statement's tables merge too, so (in files) their
+    changes are noted by the same history triggers as every other merged table.
+
+    The triggers are made from ``domain.merge.TABLES`` (only those a file lacks), so an
+    upgraded file and a new one cannot drift apart; nothing is back-filled (a record's
+    history starts implicit, the same in every copy). On a server this step does nothing:
+    the upgrade there gives every workshop it touches the PostgreSQL twins of the triggers,
+    made from the same ``TABLES`` (``store/server.add_history_triggers``).
+    """
+    from carequal_desktop.store.tables import create_history_triggers
+
+    create_history_triggers(op.get_bind())
+
+
 # STEPS[n] upgrades from version n-1 to version n.
 STEPS: dict[int, Step] = {
     2: _add_facilitation,
     3: _add_position_statement,
     4: _add_merge_history,
     5: _add_grading,
+    6: _add_statement_merging,
 }
 
 

@@ -452,13 +452,18 @@ def _upgrade_workshops(conn: Connection) -> int:
         )
     # Workshops put on the server before it kept field histories (CareQual 0.2 before
     # server merging) get the history triggers; their history starts from their values now.
-    current = conn.execute(
-        text("SELECT schema_name FROM carequal.workshop WHERE schema_version = :v"),
-        {"v": migrations.SCHEMA_VERSION},
-    ).scalars()
+    current = list(
+        conn.execute(
+            text("SELECT schema_name FROM carequal.workshop WHERE schema_version = :v"),
+            {"v": migrations.SCHEMA_VERSION},
+        ).scalars()
+    )
     without = [schema for schema in current if not _has_history_triggers(conn, schema)]
     for schema in without:
         add_history_triggers(conn, schema)
+    for schema in current:
+        # Roles granted before grants took in sequences may record conflicts (collisions).
+        regrant(conn, schema)
     return len(behind) + len(without)
 
 
@@ -480,6 +485,7 @@ def regrant(conn: Connection, schema: str) -> None:
         conn.execute(
             text(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {who}")
         )
+        conn.execute(text(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {who}"))
 
 
 def require_current_workshop(row: Any, location: ServerLocation) -> None:

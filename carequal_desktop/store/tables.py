@@ -9,11 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, LargeBinary, event, false
+from sqlalchemy import BigInteger, Column, Integer, LargeBinary, event, false
 from sqlmodel import Field, SQLModel
 
 # Tables register on this metadata; init_db creates them in a new file.
 metadata = SQLModel.metadata
+
+# The largest whole number an ``int`` column holds on every engine: PostgreSQL's INTEGER is
+# 32-bit (SQLite's holds 64). Values a person or a document supplies are checked against it,
+# so a workshop that fits in a file also fits on a server.
+MAX_INTEGER = 2**31 - 1
 
 
 class Meta(SQLModel, table=True):
@@ -336,15 +341,43 @@ class MergeConflictRow(SQLModel, table=True):
     resolved_by: str = ""
 
 
-def history_key_sql(table: str, prefix: str) -> str:
-    """The SQL for a record's key in every copy (an evaluation is known by its indicator)."""
-    if table == "evaluation":
-        return f"{prefix}.indicator_code"
-    if table == "evidence_indicator":
-        return f"{prefix}.evidence_id || '|' || {prefix}.indicator_code"
-    if table == "action_indicator":
-        return f"{prefix}.action_id || '|' || {prefix}.indicator_code"
-    return f"{prefix}.id"
+def history_key_sql(table: str, prefix: str = "") -> str:
+    """The SQL for a record's key in every copy (``domain.merge.TableSpec.key``).
+
+    The one definition, for the triggers (``prefix`` "NEW" or "OLD") and for reading a
+    file (``services/history.py``): a column (an evaluation is known by its indicator, the
+    summary of a statement by its number), columns joined by "|" (a link, a not-personal
+    mark), or a fixed key for a table's one record (the position statement's). A number is
+    read as text, so a key is always text. Only columns and operators: a workshop file's
+    triggers may call no SQL function (``trusted_schema=OFF``).
+    """
+    from carequal_desktop.domain.merge import TABLES
+
+    spec = TABLES[table]
+    if spec.singleton is not None:
+        return f"'{spec.singleton}'"
+    dot = f"{prefix}." if prefix else ""
+    parts: list[str] = []
+    for name in spec.key_columns:
+        column = f"{dot}{name}"
+        if isinstance(metadata.tables[table].c[name].type, Integer):
+            column = f"CAST({column} AS TEXT)"
+        parts.append(column)
+    return " || '|' || ".join(parts)
+
+
+def history_key_values(table: str, key: str) -> dict[str, Any]:
+    """The column values a record's key stands for (none for a table's one record)."""
+    from carequal_desktop.domain.merge import TABLES
+
+    names = TABLES[table].key_columns
+    if not names:
+        return {}
+    out: dict[str, Any] = {}
+    for name, part in zip(names, key.split("|", len(names) - 1), strict=True):
+        number = isinstance(metadata.tables[table].c[name].type, Integer)
+        out[name] = int(part) if number else part
+    return out
 
 
 def history_trigger_sql(without: dict[str, set[str]] | None = None) -> list[str]:
@@ -379,11 +412,19 @@ def history_trigger_sql(without: dict[str, set[str]] | None = None) -> list[str]
     return out
 
 
-def _create_history_triggers(target: Any, connection: Any, **_kw: Any) -> None:
+def create_history_triggers(connection: Any) -> None:
+    """Make the history triggers of every merged table that lacks them (safe to repeat).
+
+    New files get them with their tables; upgrades call this once the tables exist.
+    """
     if connection.dialect.name != "sqlite":
         return  # a server workshop gets its triggers from store/server.add_history_triggers
     for statement in history_trigger_sql():
         connection.exec_driver_sql(statement)
+
+
+def _create_history_triggers(target: Any, connection: Any, **_kw: Any) -> None:
+    create_history_triggers(connection)
 
 
 event.listen(metadata, "after_create", _create_history_triggers)

@@ -8,6 +8,10 @@ reload) and in a recovery file in the user's data folder (``services.recovery``)
 disk, a pulled USB stick or a kill loses nothing: a failed save is tried again every few
 seconds, and the next start offers back whatever never reached the file.
 
+Typing that would replace text a colleague saved meanwhile (a server workshop) is never
+written over it: it is kept as a merge conflict (``services/collisions.py``) and ``collided``
+tells the window, which says so without a dialog.
+
 A *draft* (a line typed in "Type a strength" but not yet added) is kept and recovered like
 any other text but filed only when the user leaves it, not on a pause.
 """
@@ -19,8 +23,8 @@ import logging
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from carequal_desktop.errors import UserError
-from carequal_desktop.services import recovery
+from carequal_desktop.errors import EditCollisionError, UserError
+from carequal_desktop.services import collisions, recovery
 from carequal_desktop.services.recovery import Edit
 from carequal_desktop.services.workshop import WorkshopService
 
@@ -38,7 +42,9 @@ class Autosave(QObject):
     saved = Signal(list)  # the edits just written to the file
     failed = Signal(str)  # a save failed: one sentence; the typing is kept
     rejected = Signal(object, str)  # an edit the file refused for its content (an empty title)
-    collided = Signal(object, object)  # an edit, and the EditCollisionError: someone else's text
+    # An edit that collided with a colleague's newer text, and the conflict (merge.ConflictInfo)
+    # that now keeps it: the colleague's text stays in the file.
+    collided = Signal(object, object)
     recovered = Signal()  # a failed save has now succeeded
 
     def __init__(self, service: WorkshopService, parent: QObject | None = None) -> None:
@@ -121,13 +127,19 @@ class Autosave(QObject):
             try:
                 recovery.apply_edit(self.service, edit)
             except UserError as exc:
+                conflict = None
+                if isinstance(exc, EditCollisionError):
+                    try:  # a colleague's text stays; the typing is kept as a conflict
+                        conflict = collisions.record_collision(self.service, exc)
+                    except UserError as again:
+                        exc = again  # not even the conflict could be stored: keep the typing
                 if recovery.is_not_written(exc):
                     error = str(exc)
                     break
                 if self._pending.get(edit.key) is edit:
                     del self._pending[edit.key]
-                if recovery.is_collision(exc):
-                    self.collided.emit(edit, exc)  # the window asks: keep theirs or mine
+                if conflict is not None:
+                    self.collided.emit(edit, conflict)
                 else:
                     self.rejected.emit(edit, str(exc))
                 continue

@@ -311,6 +311,9 @@ class IndicatorPage(WorkshopPage):
         for part in (self.grading_panel, self.agreement_panel):
             part.changed.connect(lambda code: (self.refresh(), self.indicator_changed.emit(code)))
         self.indicator_changed.connect(lambda _code: self.agreement_panel.refresh())
+        for part in (self.grading_panel, self.agreement_panel):
+            # A list saved by colleagues meanwhile: the window's notice, like typing.
+            part.collided.connect(self.autosave.collided.emit)
         panel.addWidget(self.grading_panel)
         panel.addSpacing(8)
 

@@ -67,6 +67,7 @@ from carequal_desktop.ui.widgets.responsive import on_width
 
 if TYPE_CHECKING:
     from carequal_desktop.ui.server_session import ServerSession
+    from carequal_desktop.ui.widgets.collision_notice import CollisionNotice
 
 log = logging.getLogger("carequal")
 
@@ -110,6 +111,7 @@ SHORTCUTS_HELP: tuple[tuple[str, str], ...] = (
     ("Ctrl+Page Down, Alt+Right", "Next indicator"),
     ("Ctrl+Page Up, Alt+Left", "Previous indicator"),
     ("F6", "Switch between the list on the left and the page"),
+    ("Ctrl+Shift+M", "After a simultaneous edit: decide its conflict now (the Merge page)"),
     ("F5", "Facilitation mode, full screen (F5 or Escape leaves it)"),
     ("Ctrl+J", "In facilitation mode: type a quick note"),
     ("Ctrl+Shift+P", "In facilitation mode: park a point in the parking lot"),
@@ -206,6 +208,7 @@ class MainWindow(QMainWindow):
         self._last_code: str | None = None
         self._workshop_view: QWidget | None = None
         self._save_problem: QLabel | None = None
+        self.collision_notice: CollisionNotice | None = None
         self.undo_group: QUndoGroup | None = None
         self._offered: set[Path] = set()  # recovery files offered this session
         self._facilitation: Any = None
@@ -443,6 +446,7 @@ class MainWindow(QMainWindow):
             return
         self.flush()
         self.service.frameworks._cached = None  # an indicator may have been corrected
+        self._conflict_codes = conflict_codes(self.service)  # a colleague's collision too
         for summary in self.service.overview():
             self.refresh_indicator_item(summary.code)
         self._refresh_current()
@@ -485,6 +489,7 @@ class MainWindow(QMainWindow):
             self._workshop_view.deleteLater()
         self._workshop_view = None
         self._save_problem = None
+        self.collision_notice = None
         self.pages = {}
         self.indicator_page = self.team_page = None
         self.sidebar = self._page_stack = None
@@ -725,6 +730,12 @@ class MainWindow(QMainWindow):
         self._save_problem.setForegroundRole(QPalette.ColorRole.ToolTipText)
         self._save_problem.hide()
         outer.addWidget(self._save_problem)
+        # Shown when typing collided with a colleague's save (kept as a conflict).
+        from carequal_desktop.ui.widgets.collision_notice import CollisionNotice
+
+        self.collision_notice = CollisionNotice()
+        self.collision_notice.decide_requested.connect(self.decide_conflict)
+        outer.addWidget(self.collision_notice)
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(0)
@@ -1096,12 +1107,32 @@ class MainWindow(QMainWindow):
         self.flush()
         backups.backup_quietly(self.service.path, "session")
 
-    def _collided(self, edit: Any, exc: Any) -> None:
-        """A colleague saved other text in a field being typed in: both shown, one kept."""
-        from carequal_desktop.ui.page import ask_keep_mine
+    def _collided(self, edit: Any, conflict: Any) -> None:
+        """A colleague saved other text in a field being typed in: theirs stays, the typing
+        is kept as a conflict; say so without a dialog (after the save in progress ends)."""
+        QTimer.singleShot(0, lambda: self._show_collision(edit, conflict))
 
-        if self.autosave is not None and not ask_keep_mine(self, self.autosave, edit, exc):
-            self._refresh_current()
+    def _show_collision(self, edit: Any, conflict: Any) -> None:
+        from carequal_desktop.ui.merge_page import refresh_window
+        from carequal_desktop.ui.page import collision_notice
+
+        if self.service is None or self.collision_notice is None:
+            return
+        sentence = collision_notice(edit, conflict)
+        refresh_window(self)  # the colleague's text on screen, the indicator marked
+        merge = self.pages.get("merge")
+        if merge is not None:
+            merge.refresh()
+        self.collision_notice.show_notice(sentence, conflict.id)
+
+    def decide_conflict(self, conflict_id: int) -> None:
+        """The Merge page, on one conflict (from the notice's "Decide now")."""
+        if self.service is None:
+            return
+        self.show_page("merge")
+        page = self.pages.get("merge")
+        if page is not None:
+            page.focus_conflict(conflict_id)  # type: ignore[attr-defined]
 
     def _undone(self, code: str) -> None:
         """An undo or redo changed an indicator: show it as it now is."""

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from carequal_desktop.domain.merge import RECORD, word_diff
 from carequal_desktop.errors import UserError
+from carequal_desktop.services import collisions
 from carequal_desktop.services import merge as merging
 from carequal_desktop.services.workshop import WorkshopService
 from carequal_desktop.ui import messages
@@ -53,6 +54,20 @@ _ID_ROLE = Qt.ItemDataRole.UserRole
 
 def _count(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _log_line(e: dict[str, Any]) -> str:
+    """One merge, or one session's simultaneous edits, for the list under the conflicts."""
+    when = e["merged_at"].replace("T", " ").rstrip("Z")
+    if collisions.is_collision_log(e):
+        return (
+            f"{when}  simultaneous edits by {e['merged_by']}: "
+            f"{_count(e['conflicts'], 'conflict')} (typing kept beside a colleague's saved text)"
+        )
+    return (
+        f"{when}  {e['source_name']}, by {e['merged_by']}: "
+        f"{_count(e['changes_taken'], 'change')} taken, {_count(e['conflicts'], 'conflict')}"
+    )
 
 
 def shown(value: Any) -> str:
@@ -121,6 +136,7 @@ class MergePage(WorkshopPage):
     ) -> None:
         super().__init__(service, parent, autosave)
         self.conflicts: list[merging.ConflictInfo] = []
+        self.origins: dict[int, collisions.Origin] = {}
         self._build()
         self.refresh()
 
@@ -181,10 +197,17 @@ class MergePage(WorkshopPage):
         self.title = heading("")
         self.title.setTextFormat(Qt.TextFormat.PlainText)
         box.addWidget(self.title)
+        # Where the conflict came from when it is not a merged copy (typing that collided).
+        self.origin = QLabel()
+        self.origin.setTextFormat(Qt.TextFormat.PlainText)
+        self.origin.setWordWrap(True)
+        self.origin.hide()
+        box.addWidget(self.origin)
         panes = QHBoxLayout()  # side by side; one above the other when narrow
         self.base_view = _pane("The common original")
         self.ours_view = _pane("This file's version, against the original")
         self.theirs_view = _pane("The incoming version, against the original")
+        self._pane_names: list[QLabel] = []
         for label, view in (
             ("Common original", self.base_view),
             ("This file", self.ours_view),
@@ -192,6 +215,8 @@ class MergePage(WorkshopPage):
         ):
             column = QVBoxLayout()
             name = QLabel(label)
+            name.setTextFormat(Qt.TextFormat.PlainText)
+            self._pane_names.append(name)
             name.setBuddy(view)
             column.addWidget(name)
             column.addWidget(view, 1)
@@ -262,6 +287,7 @@ class MergePage(WorkshopPage):
         """Read the conflicts and the merge log again."""
         current = self.current_conflict()
         self.conflicts = merging.open_conflicts(self.service)
+        self.origins = collisions.origins(self.service) if self.conflicts else {}
         self.list.blockSignals(True)
         self.list.clear()
         group = None
@@ -281,6 +307,9 @@ class MergePage(WorkshopPage):
                 group = label
             # Under its indicator's heading an evaluation's field needs no more name.
             words = c.field_label if c.record == label else f"{c.record}: {c.field_label}"
+            origin = self.origins.get(c.id)
+            if origin is not None:
+                words += f" (simultaneous edit by {origin.by})"
             item = QListWidgetItem(words)
             item.setData(_ID_ROLE, c.id)
             item.setToolTip(f"Conflict {c.id}: {c.record}, {c.field_label}")
@@ -312,15 +341,20 @@ class MergePage(WorkshopPage):
             else ""
         )
         self.log.setText(
-            prepared
-            + "\n".join(
-                f"{e['merged_at'].replace('T', ' ').rstrip('Z')}  {e['source_name']}, by "
-                f"{e['merged_by']}: {_count(e['changes_taken'], 'change')} taken, "
-                f"{_count(e['conflicts'], 'conflict')}"
-                for e in entries[:8]
-            )
+            prepared + "\n".join(_log_line(e) for e in entries[:8])
             or "No copies have been merged into this file yet."
         )
+
+    def focus_conflict(self, conflict_id: int) -> bool:
+        """Read the conflicts again and put the keyboard on one; ``False`` if it is decided."""
+        self.refresh()
+        for row in range(self.list.count()):
+            item = self.list.item(row)
+            if item.data(_ID_ROLE) == conflict_id:
+                self.list.setCurrentItem(item)
+                self.list.setFocus()
+                return True
+        return False
 
     def current_conflict(self) -> merging.ConflictInfo | None:
         item = self.list.currentItem() if hasattr(self, "list") else None
@@ -336,6 +370,7 @@ class MergePage(WorkshopPage):
             widget.setEnabled(has and not self.service.read_only)
         if c is None:
             self.title.setText("")
+            self.origin.hide()
             for view in (self.base_view, self.ours_view, self.theirs_view):
                 view.clear()
             self.combination.setPlainText("")
@@ -343,6 +378,29 @@ class MergePage(WorkshopPage):
             self.text_button.setEnabled(False)
             return
         self.title.setText(f"{c.record}: {c.field_label}")
+        origin = self.origins.get(c.id)
+        names = ("This file", "Incoming copy")
+        if origin is not None:
+            names = ("Saved (kept in the file)", f"Typed by {origin.by} (not saved)")
+            self.origin.setText(
+                f"From a simultaneous edit: {origin.by} was typing when someone else saved "
+                "the same field. The saved text stays until you decide; the typed text is "
+                "kept beside it."
+            )
+        self.origin.setVisible(origin is not None)
+        for label, view, name in zip(
+            self._pane_names[1:], (self.ours_view, self.theirs_view), names, strict=True
+        ):
+            label.setText(name)
+            view.setAccessibleDescription(name)
+        choices = (
+            ("Keep the &saved text", "Take the &typed text")
+            if origin is not None
+            else ("Keep &this file's version", "Take the &incoming version")
+        )
+        for button, text in zip((self.ours_button, self.theirs_button), choices, strict=True):
+            button.setText(text)
+            button.setAccessibleName(text.replace("&", ""))
         base = shown(c.base) if c.base_known else None
         if c.field == RECORD:
             self.base_view.setPlainText("")
@@ -502,6 +560,14 @@ def conflict_codes(service: WorkshopService | None) -> set[str]:
 def refresh_window(window: Any) -> None:
     """After a merge or a decision: every indicator's line and every page read again."""
     window._conflict_codes = conflict_codes(window.service)
+    notice = getattr(window, "collision_notice", None)
+    if (
+        notice is not None
+        and notice.isVisible()
+        and window.service is not None
+        and notice.conflict_id not in {c.id for c in merging.open_conflicts(window.service)}
+    ):
+        notice.hide()  # decided meanwhile
     for code in list(getattr(window, "_indicator_items", {})):
         window.refresh_indicator_item(code)
     for key, page in window.pages.items():

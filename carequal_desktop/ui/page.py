@@ -10,18 +10,19 @@ page the window makes; a page made on its own (a test) gets an ``Autosave`` of i
 
 from __future__ import annotations
 
-import dataclasses
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
-from carequal_desktop.domain.text import shorten
-from carequal_desktop.errors import EditCollisionError
 from carequal_desktop.services.recovery import Edit
 from carequal_desktop.services.workshop import WorkshopService
 from carequal_desktop.ui import messages
 from carequal_desktop.ui.autosave import Autosave
 from carequal_desktop.ui.undo import WorkshopUndo
+
+if TYPE_CHECKING:
+    from carequal_desktop.services.merge import ConflictInfo
 
 
 class WorkshopPage(QWidget):
@@ -106,9 +107,11 @@ class WorkshopPage(QWidget):
             self._bases[key] = file_text
         return self._bases.get(key)
 
-    def _collided(self, edit: Edit, exc: EditCollisionError) -> None:
-        if not ask_keep_mine(self, self.autosave, edit, exc):
-            self.refresh()  # theirs, on screen
+    def _collided(self, edit: Edit, conflict: ConflictInfo) -> None:
+        """A page on its own (the window has its own notice): the colleague's text on
+        screen, and one sentence saying where the typing went."""
+        self.refresh()
+        self.notice.emit(collision_notice(edit, conflict))
 
     def _rejected_edit(self, edit: Edit, message: str) -> None:
         if self.owns(edit):
@@ -116,18 +119,10 @@ class WorkshopPage(QWidget):
             self.refresh()
 
 
-def ask_keep_mine(parent: QWidget, autosave: Autosave, edit: Edit, exc: EditCollisionError) -> bool:
-    """Someone else saved different text in a field being typed in: which one stays?
-
-    Nothing is overwritten unseen: both versions are shown; "Keep mine" saves the typing
-    over theirs (knowingly), "Keep theirs" leaves the file as it is.
-    """
-    text = (
-        f"{exc}\n\nTheir text:\n{shorten(exc.theirs, 500) or '(empty)'}"
-        f"\n\nYour text:\n{shorten(exc.mine, 500) or '(empty)'}"
+def collision_notice(edit: Edit, conflict: ConflictInfo) -> str:
+    """The one sentence shown when typing collided with a colleague's save."""
+    where = edit.label or f"{conflict.record}: {conflict.field_label}"
+    return (
+        f"Someone else saved “{where}” while you were typing. Their text is in the field; "
+        "yours is kept as a conflict to decide on the Merge page."
     )
-    if messages.ask(parent, text, yes="Keep mine", no="Keep theirs"):
-        autosave.put(dataclasses.replace(edit, base=exc.theirs, draft=False))
-        autosave.flush(drafts=False)
-        return True
-    return False

@@ -75,6 +75,9 @@ EDITABLE = {
     "evaluation": ["how_good_now", "what_next", "grade"],
     "evaluation_item": ["text", "position"],
     "evidence": ["title", "description"],
+    # the position statement's: made lazily on either side (see "write")
+    "position_statement": ["key_messages", "conclusion", "stale_evidence_months"],
+    "statement_summary": ["text"],
 }
 
 op = st.one_of(
@@ -89,7 +92,23 @@ op = st.one_of(
     st.tuples(st.just("add_item"), st.sampled_from(["1.1", "1.2"]), st.sampled_from(TEXTS)),
     st.tuples(st.just("add_evidence"), st.sampled_from(TEXTS)),
     st.tuples(st.just("link"), st.integers(0, 50), st.sampled_from(["1.1", "1.2", "2.1"])),
+    # The position statement (one record whatever the copy) and a statement's summary (one
+    # per statement): neither is in the base copy; either side may make it when writing.
+    st.tuples(
+        st.just("write"),
+        st.sampled_from(
+            [("position_statement", "document", "key_messages")]
+            + [("position_statement", "document", "conclusion")]
+            + [("statement_summary", "1", "text"), ("statement_summary", "2", "text")]
+        ),
+        st.sampled_from(TEXTS),
+    ),
 )
+
+
+def _new(table: str, key: str) -> Record:
+    """A record as the service first writes it: the column defaults."""
+    return Record(table, key, True, dict(TABLES[table].fields))
 
 
 def _save(copy: Copy, rec: Record, name: str, value: Any) -> None:
@@ -132,7 +151,11 @@ def apply_ops(copy: Copy, ops: list[tuple[Any, ...]], side: str) -> Copy:
                 for pos, r in enumerate(group):
                     _save(copy, r, "position", pos)
                 continue
-            value: Any = o[4] % 4 + 1 if name == "grade" else f"{o[3]} by {side}{n}"
+            value: Any = f"{o[3]} by {side}{n}"
+            if name == "grade":
+                value = o[4] % 4 + 1
+            elif name == "stale_evidence_months":
+                value = 6 * o[4] + 6
             _save(copy, copy[rk], name, value)
         elif kind == "delete":
             deletable = [rk for rk in live if rk[0] in ("evaluation_item", "evidence")]
@@ -187,6 +210,11 @@ def apply_ops(copy: Copy, ops: list[tuple[Any, ...]], side: str) -> Copy:
                         rec.alive = True
                         rec.lineages[ALIVE] = old.lineage(ALIVE).after(True)
                         copy[lk] = edit(rec, "position", last + 1)
+        elif kind == "write":
+            table, key, name = o[1]
+            if (table, key) not in copy or not copy[(table, key)].alive:
+                copy[(table, key)] = _new(table, key)
+            _save(copy, copy[(table, key)], name, f"{o[2]} by {side}{n}")
     return copy
 
 

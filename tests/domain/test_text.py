@@ -7,6 +7,11 @@ def test_lone_surrogates_become_replacement_characters_for_storage() -> None:
     for_storage(text).encode("utf-8")  # now encodable
 
 
+def test_nul_becomes_a_replacement_character_for_storage() -> None:
+    # PostgreSQL text cannot hold NUL; files replace it too, so both engines read the same.
+    assert for_storage("a\x00b") == "a\ufffdb"
+
+
 def test_ordinary_text_is_untouched() -> None:
     text = "Tha e math 😀 שלום e\u0301"
     assert for_storage(text) is text

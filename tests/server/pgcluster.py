@@ -93,7 +93,6 @@ def start() -> Cluster:
     if os.geteuid() == 0:
         pw = pwd.getpwnam("postgres")
         os.chown(base, pw.pw_uid, pw.pw_gid)
-    port = free_port()
     data = base / "data"
     try:
         _run_as_owner(
@@ -106,11 +105,22 @@ def start() -> Cluster:
         hba.write_text(
             "host all carequal_pw 127.0.0.1/32 scram-sha-256\n" + hba.read_text(), encoding="utf-8"
         )
-        _run_as_owner(
-            [str(bindir / "pg_ctl"), "-D", str(data), "-l", str(base / "server.log"), "-w",
-             "-o", f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off "
-             "-c full_page_writes=off -c synchronous_commit=off", "start"]
-        )  # fmt: skip
+        # Each test process (xdist worker) has its own cluster: its own folder and socket
+        # folder, and a free port. Another process may take the same free port between the
+        # look and the start, so a refused start is tried again on another port.
+        for attempt in range(5):
+            port = free_port()
+            try:
+                _run_as_owner(
+                    [str(bindir / "pg_ctl"), "-D", str(data), "-l", str(base / "server.log"),
+                     "-w", "-o", f"-p {port} -k {base} -c listen_addresses=127.0.0.1 "
+                     "-c fsync=off -c full_page_writes=off -c synchronous_commit=off", "start"]
+                )  # fmt: skip
+                break
+            except subprocess.CalledProcessError:
+                log = (base / "server.log").read_text(errors="replace")
+                if attempt == 4 or "Address already in use" not in log:
+                    raise
     except subprocess.CalledProcessError as exc:
         log = (
             (base / "server.log").read_text(errors="replace")

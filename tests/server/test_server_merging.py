@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -320,3 +321,62 @@ def test_a_granted_colleague_edits_with_history_and_merges(
         assert (ev.how_good_now, ev.what_next) == ("Carol on the server, again.", "Carol offline.")
     finally:
         service.close()
+
+
+def test_the_position_statement_merges_back_into_the_server(
+    server_url: str, original: Path, tmp_path: Path
+) -> None:
+    """Document control, a statement's summary and not-personal marks: one record each on
+    the server and the laptop, merged field by field (the PostgreSQL triggers key them as
+    the file's do), whichever side first wrote them."""
+    from carequal_desktop.domain.readiness import Finding
+    from carequal_desktop.services.readiness import ReadinessService
+
+    place = Finding("personal_data", "", indicator="1.1", field="how_good_now")
+    loc = server.push(original, server_url)
+    laptop = server.pull(loc, tmp_path / "laptop.carequal")
+    on_server = server.open_server_workshop(loc)
+    try:
+        ready = ReadinessService(on_server)
+        ready.update_key_messages("Key messages on the server.")  # made here first
+        ready.update_summary(2, "Summary 2 on the server.")
+        ready.update_summary(2, "Summary 2 on the server, revised.")
+        ready.mark_not_personal(replace(place, text="Baby J"))
+    finally:
+        on_server.close()
+    offline = WorkshopService.open(laptop)
+    try:
+        ready = ReadinessService(offline)
+        ready.update_conclusion("Conclusion on the laptop.")  # ...and made there too
+        ready.update_summary(2, "Summary 2 on the laptop.")
+        ready.update_summary(3, "Summary 3 on the laptop.")
+        ready.mark_not_personal(replace(place, text="Baby J"))
+    finally:
+        offline.close()
+
+    report = merging.merge_paths(loc.display, laptop, merged_by="facilitator")
+    assert [(c.record, c.field) for c in report.conflicts] == [("Summary of statement 2", "text")]
+    on_server = server.open_server_workshop(loc)
+    try:
+        merging.resolve(on_server, report.conflicts[0].id, "text", "Summary 2 agreed.")
+        texts = ReadinessService(on_server).statement_texts()
+        assert (texts.key_messages, texts.conclusion) == (
+            "Key messages on the server.",
+            "Conclusion on the laptop.",
+        )
+        assert texts.summaries == {2: "Summary 2 agreed.", 3: "Summary 3 on the laptop."}
+        assert ReadinessService(on_server).not_personal() == {
+            ("indicator 1.1 how_good_now", "Baby J")
+        }
+        expected = content(on_server)
+    finally:
+        on_server.close()
+    again = merging.merge_paths(loc.display, laptop)
+    assert (again.changes_taken, again.conflicts) == (0, [])
+    back = merging.merge_paths(laptop, loc.display)
+    assert back.conflicts == []
+    offline = WorkshopService.open(laptop, read_only=True)
+    try:
+        assert content(offline) == expected
+    finally:
+        offline.close()

@@ -4,6 +4,10 @@
 generates it). These tests are what keeps it a good demo: complete, consistent and
 citing only evidence that exists. After editing it, run ``python tools/format_demo.py``
 (canonical layout, schema check) and these tests.
+
+Most tests read the JSON alone (no workshop, no engine). The overdue actions are checked on
+the demo imported onto both engines. The demo copy in the user's data folder
+(``demo.demo_path``) is a file by nature, so those two tests run on SQLite only.
 """
 
 from __future__ import annotations

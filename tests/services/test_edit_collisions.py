@@ -1,4 +1,8 @@
-"""An edit never silently replaces text someone else saved since the edit began."""
+"""An edit never silently replaces text someone else saved since the edit began.
+
+Every test runs on both engines, a workshop file and a workshop on PostgreSQL
+(the fixtures in tests/services/conftest.py).
+"""
 
 from __future__ import annotations
 

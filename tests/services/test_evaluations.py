@@ -1,4 +1,8 @@
-"""Evaluations (services/evaluations.py): answers, grades, strengths and areas."""
+"""Evaluations (services/evaluations.py): answers, grades, strengths and areas.
+
+Every test runs on both engines, a workshop file and a workshop on PostgreSQL
+(the fixtures in tests/services/conftest.py).
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,6 @@ import pytest
 
 from carequal_desktop.errors import UserError
 from carequal_desktop.services.workshop import WorkshopService
-
-
-def reopen(service: WorkshopService) -> WorkshopService:
-    service.close()
-    return WorkshopService.open(service.path)
 
 
 def test_list_items_reorder_edit_delete(new_service: WorkshopService) -> None:

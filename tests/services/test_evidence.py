@@ -1,4 +1,8 @@
-"""The evidence register (services/evidence.py): references, checks, links, usage."""
+"""The evidence register (services/evidence.py): references, checks, links, usage.
+
+Every test runs on both engines, a workshop file and a workshop on PostgreSQL
+(the fixtures in tests/services/conftest.py).
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,6 @@ import pytest
 
 from carequal_desktop.errors import UserError
 from carequal_desktop.services.workshop import WorkshopService
-
-
-def reopen(service: WorkshopService) -> WorkshopService:
-    service.close()
-    return WorkshopService.open(service.path)
 
 
 def test_evidence_references_are_assigned_in_order(new_service: WorkshopService) -> None:
@@ -73,3 +72,16 @@ def test_long_agency_and_location_are_kept_within_what_exchange_carries(
     assert len(got.location) == 4000
     assert "\n" not in new_service.sessions()[0].place
     validate_document(export_document(new_service))  # what the app accepts, it can export
+
+
+def test_respondents_fit_on_every_engine(new_service: WorkshopService) -> None:
+    # PostgreSQL's INTEGER is 32-bit; a file would take more, a server would refuse it, so
+    # both refuse the same numbers with a sentence (and a huge one is no crash either).
+    from carequal_desktop.store.tables import MAX_INTEGER
+
+    item = new_service.add_evidence("Survey", "staff_survey", respondents=MAX_INTEGER)
+    assert new_service.evidence_item(item.id).respondents == 2_147_483_647
+    for too_many in (MAX_INTEGER + 1, 2**70):
+        with pytest.raises(UserError, match="cannot be more than 2,147,483,647"):
+            new_service.update_evidence(item.id, respondents=too_many)
+    assert new_service.evidence_item(item.id).respondents == MAX_INTEGER

@@ -1,4 +1,15 @@
-"""Exchange JSON: import, export, the round trip, and refusing bad documents."""
+"""Exchange JSON: import, export, the round trip, and refusing bad documents.
+
+The round trips run on both engines: a document is imported into a file and, on
+PostgreSQL, pushed to the server (import-json makes files only), then exported from there.
+``test_the_same_workshop_exports_identically_from_a_file_and_from_the_server`` compares
+the two engines directly, through the command line as well.
+
+Engine-free (no workshop is opened, so they run once): the schema checks, refusing invalid
+documents and JSON text (nothing is written), the BOM. File-only:
+``test_import_never_replaces_a_workshop_open_in_another_copy``, about the lock on a file
+another process holds open.
+"""
 
 from __future__ import annotations
 
@@ -19,17 +30,18 @@ from carequal_desktop.services.exchange import (
 )
 from carequal_desktop.services.workshop import WorkshopService
 from tests.conftest import EXAMPLE_JSON, V1_DOCUMENTS
+from tests.engines import Workshops
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
 
-def round_trip(doc: dict, folder: Path, name: str) -> dict:
-    result = import_document(doc, folder / f"{name}.carequal")
-    service = WorkshopService.open(result.path)
+def round_trip(doc: dict, workshops: Workshops) -> dict:
+    """Import ``doc`` onto the test's engine, export it, and take the workshop away again."""
+    service = workshops.imported(doc)
     try:
         return export_document(service)
     finally:
-        service.close()
+        workshops.discard(service)
 
 
 def test_bundled_schema_is_a_valid_version_1_schema() -> None:
@@ -44,11 +56,11 @@ def test_bundled_schema_is_a_valid_version_1_schema() -> None:
 
 
 @pytest.mark.parametrize("path", V1_DOCUMENTS, ids=lambda p: p.name)
-def test_every_version_1_document_imports_and_round_trips(path: Path, tmp_path: Path) -> None:
+def test_every_version_1_document_imports_and_round_trips(path: Path, workshops: Workshops) -> None:
     """Each frozen version-1 document in tests/data imports, keeps its content, round-trips."""
     doc = json.loads(path.read_text(encoding="utf-8"))
     assert doc["version"] == 1
-    first = round_trip(doc, tmp_path, "a")
+    first = round_trip(doc, workshops)
     validate_document(first)
     assert first["workshop"]["id"] == doc["workshop"]["id"]
     assert first["workshop"]["title"] == doc["workshop"]["title"]
@@ -62,7 +74,7 @@ def test_every_version_1_document_imports_and_round_trips(path: Path, tmp_path: 
         # Written by an earlier release's export: everything it holds comes back unchanged
         # (a later release may add optional properties, never change or drop one).
         assert not _lost_or_changed(doc, first), _lost_or_changed(doc, first)[:10]
-    assert round_trip(first, tmp_path, "b") == first
+    assert round_trip(first, workshops) == first
 
 
 def _lost_or_changed(old: object, new: object, where: str = "$") -> list[str]:
@@ -130,17 +142,17 @@ def test_schema_changes_sees_a_narrowing_and_allows_an_optional_property() -> No
 
 @pytest.mark.parametrize("which", ["example", "demo"])
 def test_export_import_export_gives_the_same_document(
-    which, example_doc, demo_doc, tmp_path
+    which, example_doc, demo_doc, workshops
 ) -> None:
     doc = example_doc if which == "example" else demo_doc
-    first = round_trip(doc, tmp_path, "a")
+    first = round_trip(doc, workshops)
     validate_document(first)
-    second = round_trip(first, tmp_path, "b")
+    second = round_trip(first, workshops)
     assert second == first
 
 
-def test_import_keeps_every_field_of_the_example(example_doc, tmp_path) -> None:
-    out = round_trip(example_doc, tmp_path, "a")
+def test_import_keeps_every_field_of_the_example(example_doc, workshops) -> None:
+    out = round_trip(example_doc, workshops)
     assert out["workshop"]["id"] == example_doc["workshop"]["id"]
     assert out["framework"]["indicators"][0]["title"] == "Access to support"
     ev = next(e for e in out["evaluations"] if e["indicator"] == "5.2")
@@ -163,9 +175,9 @@ def test_import_keeps_every_field_of_the_example(example_doc, tmp_path) -> None:
     assert out["actions"][0]["due"] == "2027-03-31"
 
 
-def test_extensions_are_carried_through_untouched(example_doc, tmp_path) -> None:
-    example_doc["extensions"] = {"other-tool": {"nested": [1, "two", None]}}
-    assert round_trip(example_doc, tmp_path, "a")["extensions"] == example_doc["extensions"]
+def test_extensions_are_carried_through_untouched(example_doc, workshops) -> None:
+    example_doc["extensions"] = {"other-tool": {"nested": [1, "two", None, 2**62]}}
+    assert round_trip(example_doc, workshops)["extensions"] == example_doc["extensions"]
 
 
 @pytest.mark.parametrize(
@@ -215,6 +227,11 @@ def test_extensions_are_carried_through_untouched(example_doc, tmp_path) -> None
         ),
         (lambda d: d["actions"][0].__setitem__("due", "31/03/2027"), "$.actions[0].due", "date"),
         (lambda d: d.__setitem__("surprise", 1), "$", "surprise"),
+        (
+            lambda d: d["evidence"][0].__setitem__("respondents", 2**31),
+            "$.evidence[0].respondents",
+            "larger than 2,147,483,647",
+        ),
     ],
 )
 def test_invalid_documents_are_refused_with_path_and_reason(
@@ -244,13 +261,15 @@ def test_utf8_bom_is_accepted(tmp_path) -> None:
     assert import_json(src, tmp_path / "x.carequal").path.exists()
 
 
-def test_lone_surrogates_are_replaced_and_reported(example_doc, tmp_path) -> None:
+def test_lone_surrogates_and_nul_are_replaced_and_reported(example_doc, workshops) -> None:
     example_doc["workshop"]["scope"] = "bad \ud800 text"
-    result = import_document(example_doc, tmp_path / "x.carequal")
-    assert result.warnings and "replaced" in result.warnings[0]
-    service = WorkshopService.open(result.path)
+    example_doc["workshop"]["context"] = "NUL \x00 here"
+    result = import_document(example_doc, workshops.folder / "x.carequal")
+    assert result.warnings and "2 piece(s)" in result.warnings[0]
+    assert "replaced" in result.warnings[0]
+    service = workshops.add(result.path)
     assert service.details().scope == "bad \ufffd text"
-    service.close()
+    assert service.details().context == "NUL \ufffd here"
 
 
 def test_export_json_writes_a_valid_file(example_service, tmp_path) -> None:
@@ -290,3 +309,33 @@ def test_import_never_replaces_a_workshop_open_in_another_copy(example_doc, tmp_
         other.stdin.close()
         other.wait(timeout=20)
         other.stdout.close()
+
+
+@pytest.mark.parametrize("which", ["example", "demo"])
+def test_the_same_workshop_exports_identically_from_a_file_and_from_the_server(
+    which, example_doc, demo_doc, server_url, tmp_path, capsys
+) -> None:
+    """export-json of a workshop on the server is byte for byte export-json of its file, and
+    an offline copy pulled from the server exports the same again. (Import onto the server
+    and back is the round trips above, run on PostgreSQL.)"""
+    from carequal_desktop.cli import main
+    from carequal_desktop.services import server
+
+    source = tmp_path / "source.json"
+    source.write_text(json.dumps(example_doc if which == "example" else demo_doc), "utf-8")
+    file = tmp_path / "Workshop.carequal"
+    assert main(["import-json", str(source), str(file)]) == 0
+    assert main(["export-json", str(file), str(tmp_path / "from-file.json")]) == 0
+    capsys.readouterr()
+    assert main(["push", str(file), server_url]) == 0
+    location = capsys.readouterr().out.strip()
+    assert main(["export-json", location, str(tmp_path / "from-server.json")]) == 0
+    from_file = (tmp_path / "from-file.json").read_bytes()
+    assert (tmp_path / "from-server.json").read_bytes() == from_file
+    first = json.loads(from_file)
+    pulled = server.pull(location, tmp_path / "pulled.carequal")
+    service = WorkshopService.open(pulled, read_only=True)
+    try:
+        assert export_document(service) == first
+    finally:
+        service.close()

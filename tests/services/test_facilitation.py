@@ -1,4 +1,8 @@
-"""The facilitation mode's agenda, parking lot, quick notes and remembered text size."""
+"""The facilitation mode's agenda, parking lot, quick notes and remembered text size.
+
+The tests on a workshop run on both engines. About files, so run once on SQLite: a
+version-1 file upgraded on opening, and the upgrade giving the tables a new file has.
+"""
 
 from __future__ import annotations
 
@@ -15,15 +19,14 @@ from carequal_desktop.services.facilitation import (
     step_zoom,
 )
 from carequal_desktop.services.workshop import WorkshopService
+from tests.engines import Workshops
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 @pytest.fixture
-def service(workshop_path: Path):  # type: ignore[no-untyped-def]
-    s = WorkshopService.create(workshop_path, title="Strathcairn 2026", partnership="Strathcairn")
-    yield s
-    s.close()
+def service(workshops: Workshops) -> WorkshopService:
+    return workshops.create("Strathcairn 2026", "Strathcairn")
 
 
 def test_an_agenda_from_the_indicators_with_time_used(service: WorkshopService) -> None:
@@ -35,6 +38,8 @@ def test_an_agenda_from_the_indicators_with_time_used(service: WorkshopService) 
     f.record_time(agenda[0].id, 20 * 60)
     first = f.agenda()[0]
     assert first.spent_seconds == 1200 and first.over_seconds == 300
+    f.record_time(agenda[1].id, 10**12)  # a clock gone wrong: kept within what engines hold
+    assert f.agenda()[1].spent_seconds == 2**31 - 1
     f.update_agenda_item(first.id, minutes=25, title="Opening: 1.1")
     assert f.agenda()[0].over_seconds == 0 and f.agenda()[0].title == "Opening: 1.1"
     with pytest.raises(UserError, match="between 1 and 600"):
@@ -72,20 +77,17 @@ def test_parked_points_become_actions_evidence_or_another_indicators(
         f.park("   ")
 
 
-def test_text_size_is_remembered_per_workshop(service: WorkshopService, tmp_path: Path) -> None:
+def test_text_size_is_remembered_per_workshop(
+    service: WorkshopService, workshops: Workshops
+) -> None:
     f = Facilitation(service)
     assert f.zoom() == 1.0
     assert f.zoom(facilitating=True) == DEFAULT_FACILITATION_ZOOM
     f.set_zoom(step_zoom(1.0, 1))
     f.set_zoom(2.0, facilitating=True)
-    path = service.path
-    service.close()
-    again = WorkshopService.open(path)
-    try:
-        assert Facilitation(again).zoom() == 1.1
-        assert Facilitation(again).zoom(facilitating=True) == 2.0
-    finally:
-        again.close()
+    again = workshops.reopen(service)
+    assert Facilitation(again).zoom() == 1.1
+    assert Facilitation(again).zoom(facilitating=True) == 2.0
     assert step_zoom(2.8, 1) == 2.8 and step_zoom(0.8, -1) == 0.8 and step_zoom(1.0, -1) == 0.9
 
 
@@ -103,9 +105,9 @@ def test_a_version_1_file_gains_the_agenda_and_parking_lot(tmp_path: Path) -> No
 
 
 def test_agenda_and_parking_lot_round_trip_through_exchange_json(
-    service: WorkshopService, tmp_path: Path
+    service: WorkshopService, workshops: Workshops
 ) -> None:
-    from carequal_desktop.services.exchange import export_document, import_document
+    from carequal_desktop.services.exchange import export_document
 
     before = export_document(service)
     assert "facilitation" not in before  # documents without them are unchanged
@@ -121,17 +123,13 @@ def test_agenda_and_parking_lot_round_trip_through_exchange_json(
         "Welcome and introductions",
         "5.2",
     ]
-    copy = tmp_path / "copy.carequal"
-    import_document(doc, copy)
-    other = WorkshopService.open(copy)
-    try:
-        again = export_document(other)
-        assert again["facilitation"] == doc["facilitation"]
-        g = Facilitation(other)
-        assert g.agenda()[1].spent_seconds == 95
-        assert g.parked_for("9.1")[0].raised_by == "Eve"
-    finally:
-        other.close()
+    workshops.discard(service)  # the copy has the same workshop id
+    other = workshops.imported(doc)
+    again = export_document(other)
+    assert again["facilitation"] == doc["facilitation"]
+    g = Facilitation(other)
+    assert g.agenda()[1].spent_seconds == 95
+    assert g.parked_for("9.1")[0].raised_by == "Eve"
 
 
 def test_the_upgrade_makes_the_same_tables_as_a_new_file(

@@ -1,4 +1,8 @@
-"""The workshop's own framework (services/framework.py)."""
+"""The workshop's own framework (services/framework.py).
+
+Every test runs on both engines, a workshop file and a workshop on PostgreSQL
+(the fixtures in tests/services/conftest.py).
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,7 @@ import pytest
 
 from carequal_desktop.errors import UserError
 from carequal_desktop.services.workshop import WorkshopService
-
-
-def reopen(service: WorkshopService) -> WorkshopService:
-    service.close()
-    return WorkshopService.open(service.path)
+from tests.engines import Workshops
 
 
 def test_new_workshop_copies_the_default_framework(new_service: WorkshopService) -> None:
@@ -20,11 +20,13 @@ def test_new_workshop_copies_the_default_framework(new_service: WorkshopService)
     assert all(s.status == "not_started" for s in new_service.overview())
 
 
-def test_facilitator_can_correct_an_indicator(new_service: WorkshopService) -> None:
+def test_facilitator_can_correct_an_indicator(
+    new_service: WorkshopService, workshops: Workshops
+) -> None:
     new_service.update_indicator(
         "5.1", title="Access to early support", prompts=["Q1?", "Q2?"], statements=[1, 2]
     )
-    again = reopen(new_service)
+    again = workshops.reopen(new_service)
     ind = again.framework().indicator("5.1")
     assert (ind.title, ind.prompts, ind.statements) == (
         "Access to early support",
@@ -33,4 +35,3 @@ def test_facilitator_can_correct_an_indicator(new_service: WorkshopService) -> N
     )
     with pytest.raises(UserError):
         again.update_indicator("5.1", statements=[7])
-    again.close()

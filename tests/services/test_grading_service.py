@@ -1,11 +1,14 @@
-"""Grading use cases: proposals hidden then revealed, agreement, dissent per agency."""
+"""Grading use cases: proposals hidden then revealed, agreement, dissent per agency.
+
+Every test runs on both engines (a workshop file and a workshop on PostgreSQL).
+"""
 
 from __future__ import annotations
 
 import pytest
 
 from carequal_desktop.errors import UserError
-from carequal_desktop.services.exchange import export_document, import_document
+from carequal_desktop.services.exchange import export_document
 from carequal_desktop.services.grading import GradingService
 from carequal_desktop.services.workshop import WorkshopService
 
@@ -98,7 +101,7 @@ def test_overview_hides_what_the_room_has_not_seen(team) -> None:
     assert rows["5.2"].hidden and rows["5.2"].proposals == 1
 
 
-def test_everything_round_trips_through_exchange_json(team, tmp_path) -> None:
+def test_everything_round_trips_through_exchange_json(team, workshops) -> None:
     g = GradingService(team)
     cara = next(p for p in team.participants() if p.name == "Cara")
     g.record_proposal("5.2", "Police Scotland", 5, "IRDs", participant=cara.id)
@@ -108,13 +111,10 @@ def test_everything_round_trips_through_exchange_json(team, tmp_path) -> None:
     g.set_dissent("5.2", "", "Unattributed.")
     team.update_evaluation("5.2", previous_grade=4)
     first = export_document(team)
-    result = import_document(first, tmp_path / "copy.carequal")
-    copy = WorkshopService.open(result.path)
-    try:
-        second = export_document(copy)
-        view = GradingService(copy).view("5.2")
-    finally:
-        copy.close()
+    workshops.discard(team)  # the copy has the same workshop id
+    copy = workshops.imported(first)
+    second = export_document(copy)
+    view = GradingService(copy).view("5.2")
     assert second == first
     ev = next(e for e in second["evaluations"] if e["indicator"] == "5.2")
     assert ev["proposed_grades_hidden"] is True
@@ -165,9 +165,32 @@ def test_a_colleagues_proposal_saved_meanwhile_is_kept(team, monkeypatch) -> Non
     assert [d.agency for d in view.dissents] == ["Police Scotland", "NHS board"]
 
 
-def test_a_copy_s_proposals_and_dissent_come_through_a_merge(team, tmp_path) -> None:
+def test_two_first_proposals_at_once_are_both_kept(team, monkeypatch) -> None:
+    """The indicator has no evaluation yet; a colleague's first proposal is saved between
+    this one's read and its save: neither is lost."""
+    g = GradingService(team)
+    real_evaluation = team.evaluation
+    raced: list[str] = []
+
+    def read_then_colleague_saves(code):
+        ev = real_evaluation(code)
+        if not raced:
+            raced.append(code)
+            GradingService(team).record_proposal(code, "Police Scotland", 5)
+        return ev
+
+    monkeypatch.setattr(team, "evaluation", read_then_colleague_saves)
+    g.record_proposal("6.1", "Council social work", 4)
+    monkeypatch.undo()
+    assert [(p.agency, p.grade) for p in g.view("6.1").proposals] == [
+        ("Police Scotland", 5),
+        ("Council social work", 4),
+    ]
+
+
+def test_a_copy_s_proposals_and_dissent_come_through_a_merge(team, workshops, tmp_path) -> None:
     """Two laptops: the copy records a dissent and reveals; the original proposes meanwhile."""
-    from carequal_desktop.services.merge import merge_paths
+    from carequal_desktop.services.merge import merge_file
 
     g = GradingService(team)
     g.record_proposal("5.2", "NHS board", 2)
@@ -179,16 +202,9 @@ def test_a_copy_s_proposals_and_dissent_come_through_a_merge(team, tmp_path) -> 
     finally:
         copy.close()
     g.agree("5.2", 3, "Plans vary.")
-    path = team.path
-    team.close()
-    merge_paths(path, copy_path)
-    merged = WorkshopService.open(path, read_only=True)
-    try:
-        view = GradingService(merged).view("5.2")
-        assert not view.hidden
-        assert [(d.agency, d.text) for d in view.dissents] == [
-            ("Police Scotland", "Good, not weak.")
-        ]
-        assert (view.agreed, view.rationale) == (3, "Plans vary.")
-    finally:
-        merged.close()
+    merge_file(team, copy_path)
+    merged = workshops.reopen(team, read_only=True)
+    view = GradingService(merged).view("5.2")
+    assert not view.hidden
+    assert [(d.agency, d.text) for d in view.dissents] == [("Police Scotland", "Good, not weak.")]
+    assert (view.agreed, view.rationale) == (3, "Plans vary.")

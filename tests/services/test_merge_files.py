@@ -1,4 +1,11 @@
-"""Merging real workshop files: copies made with Explorer (shutil.copy) and Save a copy as."""
+"""Merging real workshop files: copies made with Explorer (shutil.copy) and Save a copy as.
+
+SQLite only: these tests are about files — copies made by copying the file, its hash left
+unchanged, backups before a merge, damaged and older-version copies. Merging an offline
+copy into a workshop on a server is tested in tests/server/test_server_merging.py, and
+test_grading_service.py::test_a_copy_s_proposals_and_dissent_come_through_a_merge runs the
+same merge on both engines.
+"""
 
 from __future__ import annotations
 

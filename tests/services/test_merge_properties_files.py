@@ -1,5 +1,7 @@
 """The merge laws on real files: random edits through the service on Explorer copies.
 
+SQLite only, like test_merge_files.py: the copies are made by copying the file.
+
 Fewer examples than the domain's property tests (each one writes real SQLite files), but
 everything between the service calls and the merge runs for real: the triggers, the
 history folded at each commit, the snapshot, the transaction.
@@ -9,14 +11,17 @@ from __future__ import annotations
 
 import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from carequal_desktop.domain.readiness import Finding
 from carequal_desktop.services import merge as merging
 from carequal_desktop.services.exchange import export_document
+from carequal_desktop.services.readiness import ReadinessService
 from carequal_desktop.services.workshop import WorkshopService
 
 CODES = ["1.1", "2.1", "2.2"]
@@ -35,7 +40,18 @@ edit_op = st.one_of(
     st.tuples(st.just("retitle"), st.integers(0, 9), st.sampled_from(WORDS)),
     st.tuples(st.just("delete_evidence"), st.integers(0, 9)),
     st.tuples(st.just("link"), st.integers(0, 9), st.sampled_from(CODES)),
+    # the position statement's own records (one per workshop, one per statement, a set)
+    st.tuples(
+        st.just("statement"),
+        st.sampled_from(["key_messages", "conclusion"]),
+        st.sampled_from(WORDS),
+    ),
+    st.tuples(st.just("summary"), st.integers(1, 3), st.sampled_from(WORDS)),
+    st.tuples(st.just("months"), st.sampled_from([12, 18, 36])),
+    st.tuples(st.just("mark"), st.sampled_from(WORDS)),
+    st.tuples(st.just("unmark"), st.sampled_from(WORDS)),
 )
+PLACE = "indicator 1.1 how_good_now"
 
 
 def content(service: WorkshopService) -> Any:
@@ -70,6 +86,18 @@ def perform(path: Path, ops: list[tuple[Any, ...]], side: str) -> None:
                 s.delete_evidence(evidence[op[1] % len(evidence)].id)
             elif kind == "link" and evidence:
                 s.link_evidence(evidence[op[1] % len(evidence)].id, op[2])
+            elif kind == "statement":
+                update = getattr(ReadinessService(s), f"update_{op[1]}")
+                update(f"{op[2]} by {side}{n}")
+            elif kind == "summary":
+                ReadinessService(s).update_summary(op[1], f"{op[2]} by {side}{n}")
+            elif kind == "months":
+                ReadinessService(s).set_stale_months(op[1])
+            elif kind == "mark":
+                finding = Finding("personal_data", "", indicator="1.1", field="how_good_now")
+                ReadinessService(s).mark_not_personal(replace(finding, text=op[1]))
+            elif kind == "unmark":
+                ReadinessService(s).unmark_not_personal(PLACE, op[1])
     finally:
         s.close()
 
@@ -99,6 +127,7 @@ def test_explorer_copies_merge_without_loss_repeat_and_converge(
         try:
             a_evals = {e.indicator_code: e for e in a.evaluations()}
             a_titles = {e.title for e in a.evidence()}
+            a_texts = ReadinessService(a).statement_texts()
         finally:
             a.close()
         conflicted = {(c.key, c.field) for c in first.conflicts}
@@ -115,6 +144,20 @@ def test_explorer_copies_merge_without_loss_repeat_and_converge(
             c.theirs["title"] for c in first.conflicts if c.field == "_record" and c.theirs
         }
         assert typed_in_a <= titles_here | conflicted_titles
+        # ...nor what A wrote in the position statement: here, in a conflict, or B's is here
+        here_texts = ReadinessService(b).statement_texts()
+        for name in ("key_messages", "conclusion"):
+            value = getattr(a_texts, name)
+            if value and value != getattr(here_texts, name):
+                assert ("document", name) in conflicted or " by b" in getattr(here_texts, name)
+        for number, value in a_texts.summaries.items():
+            if value != here_texts.summaries.get(number):
+                assert (str(number), "text") in conflicted or " by b" in here_texts.summaries.get(
+                    number, ""
+                )
+        with b.engine.connect() as conn:
+            rows = conn.exec_driver_sql("SELECT count(*) FROM position_statement").scalar_one()
+        assert rows in (0, 1)
         # the same copy again: nothing
         before = content(b)
         again = merging.merge_file(b, a_path)

@@ -1,4 +1,9 @@
-"""The next self-evaluation cycle, started from the demo and from the exchange example."""
+"""The next self-evaluation cycle, started from the demo and from the exchange example.
+
+The previous workshop is a file or on PostgreSQL (both engines); the new one is a file, as
+``start_next_cycle`` makes it. ``test_the_new_file_must_be_another_file`` is ``files_only``:
+it is about giving the previous workshop's own path as the new file's.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ import pytest
 
 from carequal_desktop.cli import main
 from carequal_desktop.errors import TargetExistsError, UserError
-from carequal_desktop.services.exchange import export_document, import_document
+from carequal_desktop.services.exchange import export_document
 from carequal_desktop.services.new_cycle import (
     previous_cycle,
     start_next_cycle,
@@ -83,16 +88,12 @@ def test_the_new_workshop_starts_a_hidden_round(next_of_demo) -> None:
 
 
 def test_the_link_and_closed_actions_round_trip_through_exchange_json(
-    next_of_demo, tmp_path
+    next_of_demo, workshops
 ) -> None:
     _old, new, _result = next_of_demo
     first = export_document(new)
     assert first["workshop"]["previous_cycle"]["closed_actions"]
-    copy = WorkshopService.open(import_document(first, tmp_path / "copy.carequal").path)
-    try:
-        assert export_document(copy) == first
-    finally:
-        copy.close()
+    assert export_document(workshops.imported(first)) == first
 
 
 def test_a_newer_framework_maps_indicators_by_code(demo_service, tmp_path) -> None:
@@ -135,11 +136,15 @@ def test_refusals(demo_service, tmp_path) -> None:
     with pytest.raises(TargetExistsError):
         start_next_cycle(demo_service, target)
     assert target.read_bytes() == b"already here"
-    with pytest.raises(UserError, match="different file"):
-        start_next_cycle(demo_service, demo_service.path, overwrite=True)
     with pytest.raises(UserError, match="no built-in framework"):
         start_next_cycle(demo_service, tmp_path / "x.carequal", framework="qf-1999")
     assert not (tmp_path / "x.carequal").exists()
+
+
+@pytest.mark.files_only
+def test_the_new_file_must_be_another_file(demo_service) -> None:
+    with pytest.raises(UserError, match="different file"):
+        start_next_cycle(demo_service, demo_service.path, overwrite=True)
 
 
 @pytest.mark.parametrize(
@@ -154,8 +159,8 @@ def test_suggested_title(title, expected) -> None:
     assert suggested_title(title, dt.date(2026, 6, 1)) == expected
 
 
-def test_cli_new_cycle(demo_service, tmp_path, capsys) -> None:
-    source = demo_service.path
+def test_cli_new_cycle(demo_service, workshops, tmp_path, capsys) -> None:
+    source = workshops.address(demo_service)
     demo_service.close()
     target = tmp_path / "Next.carequal"
     assert main(["new-cycle", str(source), str(target), "--title", "Strathcairn 2027"]) == 0

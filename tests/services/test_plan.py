@@ -1,4 +1,8 @@
-"""The improvement plan (services/plan.py): references, links, overdue actions."""
+"""The improvement plan (services/plan.py): references, links, overdue actions.
+
+Every test runs on both engines, a workshop file and a workshop on PostgreSQL
+(the fixtures in tests/services/conftest.py).
+"""
 
 from __future__ import annotations
 
@@ -8,11 +12,6 @@ import pytest
 
 from carequal_desktop.errors import UserError
 from carequal_desktop.services.workshop import WorkshopService
-
-
-def reopen(service: WorkshopService) -> WorkshopService:
-    service.close()
-    return WorkshopService.open(service.path)
 
 
 def test_action_refs_per_statement_and_overdue(new_service: WorkshopService) -> None:

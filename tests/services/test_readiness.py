@@ -1,4 +1,7 @@
-"""The readiness checks on constructed workshops: each kind found, and what must not be flagged."""
+"""The readiness checks on constructed workshops: each kind found, and what must not be flagged.
+
+Every test runs on both engines; the command-line ones name a file or a server location.
+"""
 
 from __future__ import annotations
 
@@ -179,9 +182,9 @@ def test_triangulation(demo_service):
     assert sum(by_code["5.1"].sources.values()) == by_code["5.1"].total
 
 
-def test_check_command_json_and_exit_status(new_service, capsys):
+def test_check_command_json_and_exit_status(new_service, workshops, capsys):
     new_service.update_evaluation("5.1", grade=4, how_good_now="Call 07700 900123.")
-    path = new_service.path
+    path = workshops.address(new_service)
     new_service.close()
     assert main(["check", str(path), "--json"]) == 0
     findings = json.loads(capsys.readouterr().out)
@@ -204,9 +207,9 @@ def test_check_command_json_and_exit_status(new_service, capsys):
     assert "Possible personal data (1):" in out and "2 findings in all." in out
 
 
-def test_exports_refuse_personal_data_unless_allowed(new_service, tmp_path, capsys):
+def test_exports_refuse_personal_data_unless_allowed(new_service, workshops, tmp_path, capsys):
     new_service.update_evaluation("5.1", how_good_now="CHI 1204151237 was read out.")
-    path = new_service.path
+    path = workshops.address(new_service)
     new_service.close()
     for command, name in (("export-docx", "a.docx"), ("export-csv", "a.csv")):
         target = tmp_path / name
@@ -217,13 +220,8 @@ def test_exports_refuse_personal_data_unless_allowed(new_service, tmp_path, caps
         assert target.exists()
 
 
-def test_exchange_round_trip_keeps_the_statement_texts(new_service, tmp_path):
-    from carequal_desktop.services.exchange import (
-        export_document,
-        import_document,
-        validate_document,
-    )
-    from carequal_desktop.services.workshop import WorkshopService
+def test_exchange_round_trip_keeps_the_statement_texts(new_service, workshops):
+    from carequal_desktop.services.exchange import export_document, validate_document
 
     assert "position_statement" not in export_document(new_service)  # absent until used
     ready = ReadinessService(new_service)
@@ -237,11 +235,9 @@ def test_exchange_round_trip_keeps_the_statement_texts(new_service, tmp_path):
     ready.mark_not_personal(ready.personal_data()[0])
     doc = export_document(new_service)
     validate_document(doc)
-    copy = WorkshopService.open(import_document(doc, tmp_path / "copy.carequal").path)
-    try:
-        again = export_document(copy)
-        assert again["position_statement"] == doc["position_statement"]
-        assert ReadinessService(copy).personal_data() == []
-        assert ReadinessService(copy).stale_months() == 18
-    finally:
-        copy.close()
+    workshops.discard(new_service)  # the copy has the same workshop id
+    copy = workshops.imported(doc)
+    again = export_document(copy)
+    assert again["position_statement"] == doc["position_statement"]
+    assert ReadinessService(copy).personal_data() == []
+    assert ReadinessService(copy).stale_months() == 18

@@ -1,4 +1,9 @@
-"""The recovery file: typing kept for a workshop until it is saved, offered back after a crash."""
+"""The recovery file: typing kept for a workshop until it is saved, offered back after a crash.
+
+The recovery file itself is a file on this computer whatever the workshop's engine, so the
+tests of keeping, reading, damage, leftovers and setting aside need no workshop. Putting
+kept typing back into a workshop (``apply``) runs on both engines.
+"""
 
 from __future__ import annotations
 

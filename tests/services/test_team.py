@@ -1,4 +1,8 @@
-"""The workshop, its sessions and its team (services/team.py)."""
+"""The workshop, its sessions and its team (services/team.py).
+
+Every test runs on both engines, a workshop file and a workshop on PostgreSQL
+(the fixtures in tests/services/conftest.py).
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,6 @@ import pytest
 
 from carequal_desktop.errors import UserError
 from carequal_desktop.services.workshop import WorkshopService
-
-
-def reopen(service: WorkshopService) -> WorkshopService:
-    service.close()
-    return WorkshopService.open(service.path)
 
 
 def test_records_have_uuids_and_update_times(new_service: WorkshopService) -> None:

@@ -141,3 +141,40 @@ def test_prepare_copies_for_agencies(window, made_workshop, tmp_path, monkeypatc
     page = window.pages["merge"]
     assert "Copies prepared: Police" in page.log.text()
     assert any("2 copies saved" in text for text in boxes.texts())
+
+
+def test_position_statement_conflicts_are_listed_with_the_workshop_records(
+    window, qtbot, made_workshop
+) -> None:
+    from carequal_desktop.services.readiness import ReadinessService
+
+    copy = made_workshop.with_name("Health copy.carequal")
+    shutil.copy(made_workshop, copy)
+    for path, who in ((copy, "Health"), (made_workshop, "Facilitator")):
+        s = WorkshopService.open(path)
+        ReadinessService(s).update_key_messages(f"Key messages by {who}.")
+        ReadinessService(s).update_summary(2, f"Summary by {who}.")
+        s.close()
+    assert window.open_workshop_file(made_workshop)
+    window.show_page("merge")
+    page = window.pages["merge"]
+    page.merge_in_copy(copy)
+    texts = [page.list.item(i).text() for i in range(page.list.count())]
+    assert texts[0] == "Workshop, team and other records"
+    assert sorted(texts[1:]) == ["Document control: Key messages", "Summary of statement 2: Text"]
+    for _ in range(2):
+        c = page.current_conflict()
+        assert c is not None
+        if c.record == "Document control":
+            page.combination.setPlainText("Key messages by both.")
+            button = page.text_button
+        else:
+            button = page.theirs_button
+        with qtbot.waitSignal(page.changed):
+            button.click()
+    texts = ReadinessService(window.service).statement_texts()
+    assert (texts.key_messages, texts.summaries) == (
+        "Key messages by both.",
+        {2: "Summary by Health."},
+    )
+    assert page.list.count() == 0

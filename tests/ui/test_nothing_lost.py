@@ -18,6 +18,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLineEdit
 
+from carequal_desktop.services import merge as merging
 from carequal_desktop.services import recovery
 from carequal_desktop.services.workshop import WorkshopService
 from tests.conftest import unwritable
@@ -268,6 +269,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 from PySide6.QtTest import QTest
 app = QApplication([])
+from carequal_desktop.services import merge as merging
 from carequal_desktop.services import recovery
 from carequal_desktop.ui.main_window import MainWindow
 w = MainWindow(); w.show()
@@ -500,10 +502,7 @@ def test_when_not_even_the_recovery_copy_can_be_written_quitting_is_not_offered(
     assert _answer(made_workshop, "5.2", "how_good_now") == "Only in the window"
 
 
-@pytest.mark.parametrize("keep_mine", [False, True])
-def test_a_colleagues_newer_text_is_never_overwritten_unseen(
-    qtbot, window, made_workshop, boxes, keep_mine
-):
+def test_a_colleagues_newer_text_is_never_overwritten_unseen(qtbot, window, made_workshop, boxes):
     window.open_workshop_file(made_workshop)
     window.show_indicator("5.2")
     page = window.indicator_page
@@ -511,14 +510,16 @@ def test_a_colleagues_newer_text_is_never_overwritten_unseen(
     qtbot.keyClicks(page.how_good_now, "Mine")
     # Meanwhile a colleague saves the same answer (a server workshop).
     window.service.update_evaluation("5.2", how_good_now="Theirs")
-    boxes.answer = keep_mine
-    window.flush()
-    question = boxes.texts()[-1]
-    assert "Their text:\nTheirs" in question and "Your text:\nMine" in question
-    expected = "Mine" if keep_mine else "Theirs"
-    assert window.service.evaluation("5.2").how_good_now == expected
-    assert page.how_good_now.toPlainText() == expected
+    with qtbot.waitSignal(window.autosave.collided, timeout=5000):
+        window.flush()
+    assert boxes == []  # nothing asked: the typing is kept as a conflict
+    qtbot.waitUntil(lambda: window.collision_notice.isVisible(), timeout=3000)
+    assert window.service.evaluation("5.2").how_good_now == "Theirs"
+    assert page.how_good_now.toPlainText() == "Theirs"
+    [conflict] = merging.open_conflicts(window.service)
+    assert (conflict.ours, conflict.theirs) == ("Theirs", "Mine")
     assert not window.autosave.has_pending()
+    assert recovery.for_workshop(made_workshop) is None
 
 
 def test_the_position_statement_boxes_share_the_one_autosave(qtbot, window, made_workshop, boxes):

@@ -40,8 +40,9 @@ from carequal_desktop.domain.grading import (
     median_words,
     range_words,
 )
-from carequal_desktop.errors import UserError
+from carequal_desktop.errors import EditCollisionError, UserError
 from carequal_desktop.services.grading import GradingService, GradingView, Proposer
+from carequal_desktop.services.recovery import Edit
 from carequal_desktop.services.workshop import WorkshopService
 from carequal_desktop.ui import messages
 from carequal_desktop.ui.widgets.headings import heading
@@ -190,6 +191,7 @@ class GradingPanel(QWidget):
     """Proposed grades, hidden until revealed together, with their spread and disagreement."""
 
     changed = Signal(str)  # indicator code: something was saved
+    collided = Signal(object, object)  # an Edit and the conflict keeping it (see _kept)
 
     def __init__(self, service: WorkshopService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -417,6 +419,9 @@ class GradingPanel(QWidget):
     def _call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> bool:
         try:
             fn(*args, **kwargs)
+        except EditCollisionError as exc:
+            _kept(self, exc)
+            return False
         except UserError as exc:
             messages.show_error(self, str(exc))
             return False
@@ -521,6 +526,7 @@ class AgreementPanel(QWidget):
     """Beside the agreed grade: last cycle's grade and each agency's dissent in its own words."""
 
     changed = Signal(str)
+    collided = Signal(object, object)  # an Edit and the conflict keeping it (see _kept)
 
     def __init__(self, service: WorkshopService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -686,6 +692,9 @@ class AgreementPanel(QWidget):
                     agency, participant = d.agency, d.participant
         try:
             self.grading.set_dissent(self.code, agency, text, participant)
+        except EditCollisionError as exc:
+            _kept(self, exc)
+            return
         except UserError as exc:
             messages.show_error(self, str(exc))
             return
@@ -701,8 +710,29 @@ class AgreementPanel(QWidget):
         agency, participant, _text = item.data(_KEY_ROLE)
         try:
             self.grading.set_dissent(self.code, agency, "", participant)
+        except EditCollisionError as exc:
+            _kept(self, exc)
+            return
         except UserError as exc:
             messages.show_error(self, str(exc))
             return
         self.refresh()
         self.changed.emit(self.code)
+
+
+def _kept(panel: GradingPanel | AgreementPanel, exc: EditCollisionError) -> None:
+    """Colleagues kept saving the same list while this change was being saved (a server):
+    the change is kept as a conflict to decide on the Merge page, and the panel says so
+    through the window's notice (``collided``), like typing that collided."""
+    from carequal_desktop.services.collisions import record_collision
+    from carequal_desktop.services.merge import field_label
+
+    try:
+        conflict = record_collision(panel.service, exc)
+    except UserError as again:
+        messages.show_error(panel, str(again))
+        return
+    code = panel.code or ""
+    label = f"{code} {field_label(exc.field)}".strip()
+    panel.refresh()
+    panel.collided.emit(Edit("evaluation", code, exc.field, exc.mine, label), conflict)
