@@ -73,6 +73,17 @@ else:  # the export window: the model for the word counts, then the preparation
 print(json.dumps({k: round(v, 3) for k, v in result.items()}))
 """
 
+GENERATE = r"""
+import json, sys
+from pathlib import Path
+from carequal_desktop.services.exchange import import_document
+from carequal_desktop.services.generate import generate_large_workshop
+folder = Path(sys.argv[1])
+demo = Path("resources/demo/demo-workshop.json")  # the measured version's own demo
+import_document(json.loads(demo.read_text("utf-8")), folder / "demo.carequal")
+generate_large_workshop(folder / "large.carequal", 5000, 500)
+"""
+
 
 def run(cmd: list[str], env: dict[str, str]) -> tuple[str, float, float]:
     """Run ``cmd``; its standard output, wall-clock time and CPU time (user + system)."""
@@ -140,19 +151,18 @@ def main() -> None:
     )
     args = parser.parse_args()
     os.environ.setdefault("CAREQUAL_DATA_DIR", tempfile.mkdtemp(prefix="carequal-bench-"))
-    sys.path.insert(0, str(ROOT))
-    from carequal_desktop.services.exchange import import_document
-    from carequal_desktop.services.generate import generate_large_workshop
-
+    app = args.app.resolve()
+    # The workshops are made by the measured version's own code: an older version cannot
+    # open a file of a newer schema.
     folder = Path(tempfile.mkdtemp(prefix="carequal-bench-files-"))
-    demo_doc = json.loads((ROOT / "resources" / "demo" / "demo-workshop.json").read_text("utf-8"))
-    demo = import_document(demo_doc, folder / "demo.carequal").path
-    large = generate_large_workshop(folder / "large.carequal", 5000, 500)
+    env = {**os.environ, "PYTHONPATH": str(app)}
+    run([sys.executable, "-c", GENERATE, str(folder)], env)
+    demo, large = folder / "demo.carequal", folder / "large.carequal"
     result = {
         "load_average_before": os.getloadavg()[0],
-        "app": str(args.app.resolve()),
-        "demo": measure(demo, args.runs, args.app.resolve()),
-        "large_5000_evidence_500_actions": measure(large, args.runs, args.app.resolve()),
+        "app": str(app),
+        "demo": measure(demo, args.runs, app),
+        "large_5000_evidence_500_actions": measure(large, args.runs, app),
         "load_average_after": os.getloadavg()[0],
     }
     print(json.dumps(result, indent=2))
