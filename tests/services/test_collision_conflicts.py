@@ -1,7 +1,7 @@
 """Typing that collides with a colleague's save becomes a conflict decided like a merge's.
 
-Two ``WorkshopService`` instances on one file stand for two people with the same workshop
-open (on a server both talk to one database, which tests/server covers the same way).
+Two ``WorkshopService`` instances on one workshop stand for two people with it open. Every
+test runs on both engines: a workshop file, and a workshop on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -19,9 +19,11 @@ from carequal_desktop.services.workshop import WorkshopService
 
 
 @pytest.fixture
-def pair(new_service: WorkshopService) -> Iterator[tuple[WorkshopService, WorkshopService]]:
+def pair(
+    new_service: WorkshopService, workshops
+) -> Iterator[tuple[WorkshopService, WorkshopService]]:  # type: ignore[no-untyped-def]
     """Morag's window and Ian's, on the same workshop."""
-    ian = WorkshopService.open(new_service.path)
+    ian = workshops.open(workshops.where(new_service))
     yield new_service, ian
     ian.close()
 
@@ -153,7 +155,7 @@ def test_recording_again_gives_one_conflict_and_newer_typing_replaces_the_kept_t
 
 
 def test_a_laptop_copy_merged_before_and_after_the_decision_asks_nothing(
-    pair, tmp_path: Path
+    pair, tmp_path: Path, workshops
 ) -> None:
     morag, ian = pair
     morag.update_evaluation("5.2", how_good_now="Start")
@@ -170,7 +172,7 @@ def test_a_laptop_copy_merged_before_and_after_the_decision_asks_nothing(
     merging.resolve(morag, info.id, "theirs")
     laptop = WorkshopService.open(laptop_path)
     try:
-        back = merging.merge_file(laptop, morag.path)
+        back = merging.merge_file(laptop, workshops.address(morag))
         assert back.conflicts == []
         assert laptop.evaluation("5.2").how_good_now == "Ian's"  # the decision travels
     finally:
@@ -179,10 +181,10 @@ def test_a_laptop_copy_merged_before_and_after_the_decision_asks_nothing(
     assert merging.open_conflicts(morag) == []
 
 
-def test_carequal_conflicts_and_resolve_decide_a_collision(new_service, capsys) -> None:
+def test_carequal_conflicts_and_resolve_decide_a_collision(new_service, workshops, capsys) -> None:
     from carequal_desktop.cli import main
 
-    ian = WorkshopService.open(new_service.path)
+    ian = workshops.open(workshops.where(new_service))
     try:
         new_service.update_evaluation("5.2", how_good_now="Start")
         new_service.update_evaluation("5.2", how_good_now="Morag's")
@@ -194,7 +196,8 @@ def test_carequal_conflicts_and_resolve_decide_a_collision(new_service, capsys) 
         info = record_collision(ian, exc, by="ian")
     finally:
         ian.close()
-    path = new_service.path
+    path = workshops.address(new_service)
+    where = workshops.where(new_service)
     new_service.close()
     assert main(["conflicts", str(path)]) == 0
     out = capsys.readouterr().out
@@ -203,7 +206,7 @@ def test_carequal_conflicts_and_resolve_decide_a_collision(new_service, capsys) 
     assert main(["conflicts", str(path), "--json"]) == 0
     assert '"theirs": "Ian\'s"' in capsys.readouterr().out
     assert main(["resolve", str(path), str(info.id), "--theirs"]) == 0
-    again = WorkshopService.open(path, read_only=True)
+    again = workshops.open(where, read_only=True)
     try:
         assert again.evaluation("5.2").how_good_now == "Ian's"
     finally:
