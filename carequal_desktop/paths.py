@@ -59,5 +59,10 @@ def recovery_dir() -> Path:
     return _sub("recovery")
 
 
+def matplotlib_dir() -> Path:
+    """matplotlib's configuration and font list for the frozen app (reports/chart_images.py)."""
+    return _sub("matplotlib")
+
+
 def settings_file() -> Path:
     return data_dir() / "settings.json"
