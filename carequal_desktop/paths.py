@@ -64,5 +64,10 @@ def cache_dir() -> Path:
     return _sub("cache")
 
 
+def matplotlib_dir() -> Path:
+    """matplotlib's configuration and font list for the frozen app (reports/chart_images.py)."""
+    return _sub("matplotlib")
+
+
 def settings_file() -> Path:
     return data_dir() / "settings.json"

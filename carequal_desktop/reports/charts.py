@@ -15,6 +15,7 @@ from carequal_desktop.domain.records import IndicatorSummary
 from carequal_desktop.domain.text import shorten
 
 if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
 # A single-hue ramp (ColorBrewer "Blues"), lighter for lower grades: the order of the
@@ -29,6 +30,16 @@ GRADE_COLOURS: dict[int, str] = {
 }
 UNGRADED_EDGE = "#7f7f7f"
 NOT_GRADED_TEXT = "not graded"
+
+
+def _axes(figure: Figure) -> Axes:
+    """The chart's one axes. The charts have no axis labels, so the empty labels are put at
+    fixed places: otherwise matplotlib measures every tick label at each draw to place them
+    (15–30 ms of a chart's 150–200 ms; the image is the same to the pixel)."""
+    ax = figure.add_subplot()
+    ax.xaxis.set_label_coords(0.5, 0.0)
+    ax.yaxis.set_label_coords(0.0, 0.5)
+    return ax
 
 
 def grades_figure(
@@ -59,7 +70,7 @@ def grades_figure(
     else:
         figure.clear()
         figure.set_layout_engine("constrained")
-    ax = figure.add_subplot()
+    ax = _axes(figure)
 
     positions = list(range(len(rows)))
     for y, summary in zip(positions, rows, strict=True):
@@ -142,6 +153,9 @@ def grades_figure(
         f"Grades by indicator ({graded} of {len(rows)} graded)",
         fontsize=font_size * 1.2,
         loc="left",
+        # Placed, not left for matplotlib to move clear of top ticks (there are none): it
+        # would measure the axis at every draw.
+        y=1.0,
     )
     return figure
 
@@ -173,7 +187,7 @@ def grade_change_figure(
     else:
         figure.clear()
         figure.set_layout_engine("constrained")
-    ax = figure.add_subplot()
+    ax = _axes(figure)
     for y, (_code, _title, previous, current) in enumerate(items):
         if previous is not None and current is not None and previous != current:
             ax.annotate(
@@ -271,7 +285,7 @@ def triangulation_figure(
         figure.clear()
     # Fixed margins: constrained layout costs more than the drawing itself.
     figure.subplots_adjust(left=0.46, right=0.99, top=1 - 0.55 / height, bottom=0.08 / height)
-    ax = figure.add_subplot()
+    ax = _axes(figure)
     grid: list[list[int]] = []
     for row in items:
         values = [row.sources.get(key, 0) for key, _l in TRIANGULATION_COLUMNS[:-1]]
@@ -308,10 +322,10 @@ def triangulation_figure(
                 color="white" if value >= 3 else "black",
                 fontweight="bold" if value == 0 else "normal",
             )
-    for x in range(len(TRIANGULATION_COLUMNS) + 1):
-        ax.axvline(x, color="#7f7f7f", linewidth=0.5)
-    for y in range(len(items) + 1):
-        ax.axhline(y - 0.5, color="#7f7f7f", linewidth=0.5)
+    # The grid as two collections of lines rather than a line object per row and column.
+    columns, bottom_edge = len(TRIANGULATION_COLUMNS), len(items) - 0.5
+    ax.vlines(range(columns + 1), -0.5, bottom_edge, colors="#7f7f7f", linewidth=0.5)
+    ax.hlines([y - 0.5 for y in range(len(items) + 1)], 0, columns, colors="#7f7f7f", linewidth=0.5)
     ax.set_xlim(0, len(TRIANGULATION_COLUMNS))
     ax.set_ylim(len(items) - 0.5, -0.5)
     ax.set_xticks([x + 0.5 for x in range(len(TRIANGULATION_COLUMNS))])

@@ -15,7 +15,6 @@ string here is made safe for Word with the statement's own cleaner.
 from __future__ import annotations
 
 import io
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -248,17 +247,18 @@ def render_appendix(
 
 
 def comparison_png(rows: list[ComparisonRow], framework: Any) -> bytes:
-    """The previous-against-current chart as a 200 dpi PNG (matplotlib, no pyplot)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
+    """The previous-against-current chart as a PNG (matplotlib, no pyplot)."""
+    from carequal_desktop.reports import chart_images
     from carequal_desktop.reports.charts import grade_change_figure
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # a glyph the font lacks must not stop the export
-        fig = grade_change_figure(
-            [(r.code, r.title, r.previous, r.current) for r in rows], framework
-        )
-        FigureCanvasAgg(fig)
-        out = io.BytesIO()
-        fig.savefig(out, format="png", dpi=200)
-    return out.getvalue()
+    items = [(r.code, r.title, r.previous, r.current) for r in rows]
+    content = (items, [(lvl.value, lvl.label) for lvl in framework.scale])
+    return chart_images.png("grade-change", content, lambda: grade_change_figure(items, framework))
+
+
+def comparison_png_for(model: Any) -> bytes | None:
+    """The model's previous-against-current chart, or None if it has none."""
+    parts: GradingParts | None = getattr(model, "grading", None)
+    if parts is None or not parts.comparison:
+        return None
+    return comparison_png(parts.comparison, model.framework)

@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -33,7 +32,7 @@ from carequal_desktop.domain.vocabulary import (
     NOT_GRADED,
 )
 from carequal_desktop.domain.wordcount import WORD_LIMIT, count_texts
-from carequal_desktop.reports import grading_text
+from carequal_desktop.reports import chart_images, grading_text
 from carequal_desktop.services.files import check_target, write_atomically
 from carequal_desktop.services.readiness import DOCUMENT_STATUSES
 
@@ -46,8 +45,6 @@ GREY_TEXT = "595959"
 HEADER_FILL = "D9D9D9"
 GROUP_FILL = "E4ECEF"
 BORDER = "A6A6A6"
-# 150 dpi prints crisply at the 16.5 cm the charts are placed at, and draws in half the time.
-CHART_DPI = 150
 FONT = "Arial"  # on every Windows PC; LibreOffice substitutes Liberation Sans (same metrics)
 
 QUESTIONS = ("How good are we now?", "How do we know?", "What are we going to do now?")
@@ -1027,6 +1024,7 @@ def render_docx(model: StatementModel, progress: Progress | None = None) -> byte
     from lxml import etree
 
     _report(progress, 5, "Setting up the document")
+    chart_images.wait_until_ready()  # imports begun when the export window opened
     doc = Document()
     _set_up_styles(doc)
     _set_up_settings(doc)
@@ -1605,34 +1603,48 @@ def _drop_thumbnail(doc: Any) -> None:
             del pkg.rels[rid]
 
 
-# ------------------------------------------------------------------------- chart
-
-
-def _triangulation_png(model: StatementModel) -> bytes:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    from carequal_desktop.reports.charts import triangulation_figure
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        fig = triangulation_figure(model.triangulation)
-        FigureCanvasAgg(fig)
-        out = io.BytesIO()
-        fig.savefig(out, format="png", dpi=CHART_DPI)
-    return out.getvalue()
+# ------------------------------------------------------------------------- charts
 
 
 def _chart_png(model: StatementModel) -> bytes:
-    """The grades chart as a 200 dpi PNG, drawn without pyplot so it is safe off the main thread."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
+    """The grades chart (matplotlib without pyplot, so it is safe off the main thread)."""
     from carequal_desktop.reports.charts import grades_figure
 
-    with warnings.catch_warnings():
-        # A glyph the chart font lacks (an emoji in a title) must not stop the export.
-        warnings.simplefilter("ignore")
-        fig = grades_figure(model.chart_summaries, model.framework)
-        FigureCanvasAgg(fig)
-        out = io.BytesIO()
-        fig.savefig(out, format="png", dpi=CHART_DPI)
-    return out.getvalue()
+    summaries, framework = model.chart_summaries, model.framework
+    content = (
+        [(s.code, s.title, s.grade) for s in summaries],
+        [(lvl.value, lvl.label) for lvl in framework.scale],
+    )
+    return chart_images.png("grades", content, lambda: grades_figure(summaries, framework))
+
+
+def _triangulation_png(model: StatementModel) -> bytes:
+    from carequal_desktop.reports.charts import triangulation_figure
+
+    rows = model.triangulation
+    content = [
+        (r.code, r.title, r.graded, sorted(r.sources.items()), sorted(r.agencies)) for r in rows
+    ]
+    return chart_images.png("triangulation", content, lambda: triangulation_figure(rows))
+
+
+def draw_charts(model: StatementModel) -> list[bytes]:
+    """Every chart the document will hold, drawn now (or found in the cache), in order.
+
+    Reads only the model (plain data), so it may run on a background thread while the
+    export window is open (``chart_images.prepare_in_background``).
+    """
+    images: list[bytes] = []
+    if model.options.include_grades:
+        images.append(_chart_png(model))
+        change = grading_text.comparison_png_for(model)
+        if change is not None:
+            images.append(change)
+    if model.triangulation:
+        images.append(_triangulation_png(model))
+    return images
+
+
+def prepare_export(model: StatementModel | None = None) -> None:
+    """Start importing python-docx and matplotlib (and drawing ``model``'s charts) now."""
+    chart_images.prepare_in_background(None if model is None else lambda: draw_charts(model))

@@ -194,3 +194,27 @@ def test_file_menu_entries(qtbot, window, made_workshop, tmp_path, save_dialog, 
     dialog = window.findChild(ExportDialog)
     assert dialog is not None and dialog.isVisible()
     dialog.close()
+
+
+def test_the_window_prepares_the_export_while_it_is_read(
+    qtbot, window, made_workshop, tmp_path, save_dialog, errors
+):
+    from carequal_desktop.reports import chart_images
+    from carequal_desktop.ui.dialogs.export_dialog import export_position_statement
+
+    assert window.open_workshop_file(made_workshop)
+    chart_images.clear_cache()
+    dialog = export_position_statement(window)
+    assert dialog is not None
+    # Once the window has painted, the imports and charts are prepared on a plain thread.
+    qtbot.waitUntil(lambda: chart_images.cached_count() > 0, timeout=30000)
+    chart_images.wait_until_ready()
+    prepared = chart_images.cached_count()
+    save_dialog.append(tmp_path / "prepared.docx")
+    with qtbot.waitSignal(dialog.export_finished, timeout=30000) as blocker:
+        dialog.export_button.click()
+    assert blocker.args[0] is not None and errors == []
+    assert chart_images.cached_count() == prepared  # the export drew nothing new
+    assert len(docx.Document(str(tmp_path / "prepared.docx")).inline_shapes) == prepared
+    qtbot.waitUntil(lambda: not dialog.is_running())
+    dialog.close()

@@ -44,6 +44,7 @@ from carequal_desktop.reports.position_statement import (
     body_word_counts,
     build_statement,
     longest_indicators,
+    prepare_export,
     write_position_statement,
 )
 from carequal_desktop.services.readiness import DOCUMENT_STATUSES, ReadinessService
@@ -391,8 +392,9 @@ class ExportDialog(QDialog):
             include_agency_views=self.views_box.isChecked(),
         )
 
-    def _model(self, options: ExportOptions) -> Any:
-        key = (
+    @staticmethod
+    def _key(options: ExportOptions) -> tuple[bool, ...]:
+        return (
             options.include_grades,
             options.include_evidence_appendix,
             options.include_plan,
@@ -400,9 +402,21 @@ class ExportDialog(QDialog):
             options.list_actions_in_body,
             options.include_agency_views,
         )
+
+    def _model(self, options: ExportOptions) -> Any:
+        key = self._key(options)
         if key not in self._models:
             self._models[key] = build_statement(self.service, options)
         return self._models[key]
+
+    def prepare_export(self) -> None:
+        """Import python-docx and matplotlib and draw the charts on a background thread.
+
+        Done while the facilitator reads the word counts, so that pressing Export finds
+        them ready (docs/performance.md); the thread reads only the model already built for
+        the counts, never the workshop or a widget (without one, it only imports).
+        """
+        prepare_export(self._models.get(self._key(self.options())))
 
     def counts(self) -> tuple[dict[int, int], int]:
         """Words per statement and in total for the current options."""
@@ -490,9 +504,6 @@ class ExportDialog(QDialog):
         """Write ``target`` on a worker thread (the save dialog has already asked to replace)."""
         if self.is_running():
             return
-        self.refresh_personal_data()
-        if self.personal_findings:
-            return  # personal data never leaves silently
         parent = self.parent()
         flush = getattr(parent, "flush", None)
         # Typing not yet saved goes into the document too; if the file cannot take it
@@ -509,6 +520,10 @@ class ExportDialog(QDialog):
             )
         ):
             return
+        # Checked after the flush, so the typing just saved is checked too.
+        self.refresh_personal_data()
+        if self.personal_findings:
+            return  # personal data never leaves silently
         options = self.options()
         service = self.service
 
@@ -644,6 +659,7 @@ def export_position_statement(window: Any) -> ExportDialog | None:
         return None
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # a fresh count each time
     dialog.open()
+    QTimer.singleShot(100, dialog, dialog.prepare_export)  # once it has painted
     return dialog
 
 
