@@ -59,6 +59,11 @@ def recovery_dir() -> Path:
     return _sub("recovery")
 
 
+def cache_dir() -> Path:
+    """Copies CareQual can make again (a server workshop's mirror, services/offline.py)."""
+    return _sub("cache")
+
+
 def matplotlib_dir() -> Path:
     """matplotlib's configuration and font list for the frozen app (reports/chart_images.py)."""
     return _sub("matplotlib")

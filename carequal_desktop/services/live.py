@@ -14,7 +14,12 @@ import contextlib
 import psycopg
 
 from carequal_desktop.services.unit import ServerWorkshop
-from carequal_desktop.store.server import change_channel, server_error, session_password
+from carequal_desktop.store.server import (
+    KEEPALIVES,
+    change_channel,
+    server_error,
+    session_password,
+)
 
 
 class ChangeListener:
@@ -23,12 +28,15 @@ class ChangeListener:
     def __init__(self, server: ServerWorkshop) -> None:
         self.server = server
         self._conn: psycopg.Connection[tuple[object, ...]] | None = None
+        self.own_changes = False  # set when this client's own changes are announced
 
     def _connect(self) -> psycopg.Connection[tuple[object, ...]]:
         loc = self.server.location
         password = session_password(loc) if loc.url.password is None else None
         query = dict(loc.url.query)
         query.setdefault("sslmode", "require")  # as for the workshop's own connections
+        for key, value in KEEPALIVES.items():
+            query.setdefault(key, str(value))
         if password:
             query["password"] = password  # typed for this run only
         conninfo = loc.url.set(drivername="postgresql", query=query).render_as_string(
@@ -45,6 +53,11 @@ class ChangeListener:
         except psycopg.Error as exc:
             raise server_error(exc, loc) from None
         return conn
+
+    @property
+    def connected(self) -> bool:
+        """Whether the listening connection is open (``poll`` would not have to reconnect)."""
+        return self._conn is not None and not self._conn.closed
 
     def start(self) -> None:
         """Begin listening (a sentence if the server cannot be reached)."""
@@ -67,6 +80,8 @@ class ChangeListener:
                 table, _, client = notice.payload.partition(" ")
                 if client != self.server.client:
                     changed.add(table)
+                else:
+                    self.own_changes = True
         except psycopg.Error as exc:
             self.close()
             raise server_error(exc, self.server.location) from None

@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from carequal_desktop.domain.text import for_storage, one_line
 from carequal_desktop.errors import (
     DamagedWorkshopError,
     EditCollisionError,
@@ -81,6 +82,12 @@ class Recovery:
     saved: str  # ISO time the file was last written
     edits: tuple[Edit, ...]
     file: Path
+    location: str | None = None  # a server workshop's address (no password), else None
+
+    @property
+    def where(self) -> str:
+        """Where the typing belongs, as a person reads it: the server address or the file."""
+        return self.location or str(self.workshop)
 
     @property
     def saved_text(self) -> str:
@@ -106,8 +113,15 @@ def _started(service: WorkshopService, code: str) -> dict[str, str]:
     return {"status": "in_progress"} if service.evaluation(code).status == "not_started" else {}
 
 
-def apply_edit(service: WorkshopService, edit: Edit) -> None:
-    """Save one edit into ``service``'s file (raises ``UserError`` if it cannot be)."""
+def apply_edit(service: WorkshopService, edit: Edit, *, maybe_saved: bool = False) -> None:
+    """Save one edit into ``service``'s file (raises ``UserError`` if it cannot be).
+
+    ``maybe_saved``: an earlier attempt may have been saved although it reported a failure
+    (the connection to a server was lost during COMMIT). A field that already holds the
+    text is not written again (repeating it would be harmless, ``base`` guarding a
+    colleague's newer text, but it would be a second version); a line typed to be added is
+    not added a second time if its list already ends with it.
+    """
     if edit.kind in ("evaluation", "new_item"):
         codes = {ind.code for ind in service.framework().indicators}
         if edit.target not in codes:
@@ -115,6 +129,8 @@ def apply_edit(service: WorkshopService, edit: Edit) -> None:
                 f"Indicator {edit.target} is no longer in this workshop, so the text typed "
                 "for it could not be put back."
             )
+    if maybe_saved and _already_saved(service, edit):
+        return
     # With the text the edit began from, a colleague's newer text is never replaced
     # silently: the service raises EditCollisionError instead (server workshops).
     expected = None if edit.base is None else {edit.field: edit.base}
@@ -127,6 +143,8 @@ def apply_edit(service: WorkshopService, edit: Edit) -> None:
     elif edit.kind == "item":
         service.update_item(edit.target, edit.text, expected=edit.base)
     elif edit.kind == "new_item":
+        if maybe_saved and _ends_with(service, edit):
+            return
         if edit.text.strip():
             service.add_item(edit.target, edit.field, edit.text)
             started: dict[str, Any] = dict(_started(service, edit.target))
@@ -148,6 +166,24 @@ def apply_edit(service: WorkshopService, edit: Edit) -> None:
         raise UserError(
             f"Text typed in “{edit.label}” cannot be put back by this version of CareQual."
         )
+
+
+def _already_saved(service: WorkshopService, edit: Edit) -> bool:
+    """Whether a field already holds exactly the text of ``edit`` (an answer lost on the way)."""
+    if edit.kind == "evaluation":
+        current = getattr(service.evaluation(edit.target), edit.field, None)
+    elif edit.kind == "details":
+        current = getattr(service.details(), edit.field, None)
+    else:
+        return False
+    return isinstance(current, str) and current == for_storage(edit.text)
+
+
+def _ends_with(service: WorkshopService, edit: Edit) -> bool:
+    """Whether the list a new line was typed for already ends with that line."""
+    ev = service.evaluation(edit.target)
+    items = ev.strengths if edit.field == "strength" else ev.areas_for_improvement
+    return bool(items) and items[-1].text == one_line(for_storage(edit.text))
 
 
 Applier = Callable[[WorkshopService, Edit], None]
@@ -180,7 +216,7 @@ def file_for(workshop: Path) -> Path:
     return recovery_dir() / f"{digest}.json"
 
 
-def keep(workshop: Path, title: str, edits: Iterable[Edit]) -> Path:
+def keep(workshop: Path, title: str, edits: Iterable[Edit], *, location: str | None = None) -> Path:
     """Write (or replace) the recovery file of ``workshop`` with ``edits``; returns its path.
 
     An empty list removes the file. Raises ``UserError`` if the data folder cannot be written.
@@ -197,6 +233,8 @@ def keep(workshop: Path, title: str, edits: Iterable[Edit]) -> Path:
         "saved": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "edits": [asdict(e) for e in edits],
     }
+    if location is not None:  # a server workshop: opened again from its address
+        document["location"] = location
     data = json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
     files.write_bytes_atomically(target, data, overwrite=True, mode=0o600)
     return target
@@ -249,6 +287,7 @@ def read(file: Path) -> Recovery | None:
         saved=str(document.get("saved") or ""),
         edits=edits,
         file=file,
+        location=document["location"] if isinstance(document.get("location"), str) else None,
     )
 
 

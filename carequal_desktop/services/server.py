@@ -163,7 +163,11 @@ def pull(location: ServerLocation | str, target: Path, *, overwrite: bool = Fals
     if target.exists() and not overwrite:
         raise TargetExistsError(f"{target} already exists.")
     service = open_server_workshop(location, read_only=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=".carequal-", suffix=".tmp", dir=str(target.parent))
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=".carequal-", suffix=".tmp", dir=str(target.parent))
+    except OSError:
+        service.close()  # a folder that is not there: no connection left open
+        raise
     os.close(fd)
     tmp = Path(tmp_name)
     tmp.unlink()

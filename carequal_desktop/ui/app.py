@@ -33,16 +33,25 @@ def _application() -> QApplication:
     return app
 
 
-def _install_excepthook() -> None:
-    """A bug in a slot is logged and explained, never shown as a traceback."""
+def excepthook(window: Any = None) -> Any:
+    """What an exception escaping a slot does: a bug is logged and explained, never shown
+    as a traceback; a server that cannot be reached (a page reading while the network is
+    down) is the window's connection line, not a bug."""
 
     def hook(exc_type, exc, tb):  # type: ignore[no-untyped-def]
+        from carequal_desktop.services.offline import is_unreachable
         from carequal_desktop.ui.messages import show_bug
 
+        if window is not None and is_unreachable(exc) and window.server_went_away(exc):
+            return
         exc.__traceback__ = tb
         show_bug(log_bug(exc))
 
-    sys.excepthook = hook
+    return hook
+
+
+def _install_excepthook(window: Any = None) -> None:
+    sys.excepthook = excepthook(window)
 
 
 def _check_first_screen(window: Any) -> None:
@@ -138,7 +147,7 @@ def run(
             window.close()
             app.processEvents()
         return 0
-    _install_excepthook()
+    _install_excepthook(window)
     # Typing a kill or a full disk kept from an earlier run is offered back once the window shows.
     QTimer.singleShot(0, window.offer_recovery)
     return app.exec()

@@ -51,6 +51,14 @@ class Autosave(QObject):
         super().__init__(parent)
         self.service = service
         self.error: str | None = None  # why the last save failed, until one succeeds
+        self.failure: UserError | None = None  # the failure itself (a lost server, a full disk)
+        # Set while a server cannot be reached: typing is kept, nothing is tried until the
+        # window's connection check says the server answers again (``resume``).
+        self.paused: str | None = None
+        # Edits whose last save reported a failure that may have come after the commit (a
+        # connection lost during COMMIT): tried again as possibly saved, never applied twice.
+        self._uncertain: set[str] = set()
+        self._stopped = False
         self.recovery_error: str | None = None  # why the recovery file could not be written
         self._pending: dict[str, Edit] = {}
         self._title: str | None = None
@@ -73,7 +81,7 @@ class Autosave(QObject):
 
     def put(self, edit: Edit) -> None:
         """A field changed: remember its text and save it soon."""
-        if self.service.read_only:
+        if self.service.read_only or self._stopped:
             return
         old = self._pending.get(edit.key)
         if old is not None and old.base != edit.base:
@@ -88,6 +96,7 @@ class Autosave(QObject):
 
     def drop(self, key: str) -> None:
         """Forget a pending edit (a draft line that was added, or emptied)."""
+        self._uncertain.discard(key)
         if self._pending.pop(key, None) is not None and not self._pending:
             self._forget_recovery()
 
@@ -120,12 +129,21 @@ class Autosave(QObject):
         """
         for timer in (self._debounce, self._max_wait, self._retry):
             timer.stop()
+        if self._stopped:
+            return not self._pending
+        if self.paused is not None:
+            # The server is known to be unreachable: keep everything, try nothing (trying
+            # could hang the window until the network gives up); ``resume`` saves it.
+            self.error = self.paused
+            if self._pending:
+                self.keep_for_recovery()
+            return not self.pending(drafts=drafts)
         edits = self.pending(drafts=drafts)
         saved: list[Edit] = []
         error: str | None = None
         for edit in edits:
             try:
-                recovery.apply_edit(self.service, edit)
+                recovery.apply_edit(self.service, edit, maybe_saved=edit.key in self._uncertain)
             except UserError as exc:
                 conflict = None
                 if isinstance(exc, EditCollisionError):
@@ -135,7 +153,10 @@ class Autosave(QObject):
                         exc = again  # not even the conflict could be stored: keep the typing
                 if recovery.is_not_written(exc):
                     error = str(exc)
+                    self.failure = exc
+                    self._uncertain.add(edit.key)
                     break
+                self._uncertain.discard(edit.key)
                 if self._pending.get(edit.key) is edit:
                     del self._pending[edit.key]
                 if conflict is not None:
@@ -143,6 +164,7 @@ class Autosave(QObject):
                 else:
                     self.rejected.emit(edit, str(exc))
                 continue
+            self._uncertain.discard(edit.key)
             if self._pending.get(edit.key) is edit:
                 del self._pending[edit.key]
             if edit.kind == "details" and edit.field == "title":
@@ -161,6 +183,7 @@ class Autosave(QObject):
             return False
         was_failing = self.error is not None
         self.error = None
+        self.failure = None
         if self._pending:
             self.keep_for_recovery()
         else:
@@ -170,6 +193,20 @@ class Autosave(QObject):
         if was_failing:
             self.recovered.emit()
         return True
+
+    def pause(self, sentence: str) -> None:
+        """The server cannot be reached: keep the typing, stop trying until ``resume``."""
+        self.paused = sentence
+        self._retry.stop()
+
+    def resume(self) -> bool:
+        """The server answers again: save what is waiting now; ``False`` if it failed."""
+        self.paused = None
+        return self.flush(drafts=False)
+
+    def uncertain(self) -> list[Edit]:
+        """Waiting edits whose last save may in fact have reached the file."""
+        return [e for e in self._pending.values() if e.key in self._uncertain]
 
     def apply_to(self, other: WorkshopService) -> list[Edit]:
         """Write the waiting typing into another workshop (a copy); returns what failed."""
@@ -192,7 +229,13 @@ class Autosave(QObject):
             self._forget_recovery()
             return True
         try:
-            recovery.keep(self.service.path, self._workshop_title(), self._pending.values())
+            server = self.service.db.server
+            recovery.keep(
+                self.service.path,
+                self._workshop_title(),
+                self._pending.values(),
+                location=None if server is None else server.location.display,
+            )
         except UserError as exc:
             if self.recovery_error is None:
                 log.warning("The recovery file could not be written")
@@ -213,10 +256,13 @@ class Autosave(QObject):
         for timer in (self._debounce, self._max_wait, self._retry, self._recovery):
             timer.stop()
         self._pending.clear()
+        self._uncertain.clear()
         self.error = None
+        self.failure = None
         self._forget_recovery()
 
     def stop(self) -> None:
-        """The workshop is closing: no more timed saves."""
+        """The workshop is closing: no more timed saves, and no more typing taken."""
+        self._stopped = True
         for timer in (self._debounce, self._max_wait, self._retry, self._recovery):
             timer.stop()

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from carequal_desktop.domain.vocabulary import EVALUATION_STATUSES, NOT_GRADED
 from carequal_desktop.errors import UserError
-from carequal_desktop.services.recovery import Edit
+from carequal_desktop.services.recovery import Edit, is_not_written
 from carequal_desktop.services.workshop import WorkshopService
 from carequal_desktop.ui import messages
 from carequal_desktop.ui.autosave import DEBOUNCE_MS, Autosave
@@ -821,6 +821,12 @@ class IndicatorPage(WorkshopPage):
             if started:
                 self.service.update_evaluation(self.code, **started)
         except UserError as exc:
+            if is_not_written(exc):
+                # The file or server could not take it: the line goes back in its box (and
+                # the recovery file), to be added when it can be; it is never lost.
+                editor = self.strengths if kind == "strength" else self.areas
+                editor.set_draft(text)
+                self._draft_changed(kind, text)
             messages.show_error(self, str(exc))
             return
         self._reload_items(command.item_id)

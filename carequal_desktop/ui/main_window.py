@@ -302,6 +302,12 @@ class MainWindow(QMainWindow):
 
     def _save_failed(self, sentence: str) -> None:
         """Typing could not be saved: say so where the room can see it, keep trying."""
+        if self.server_session is not None and self.autosave is not None:
+            from carequal_desktop.services.offline import is_unreachable
+
+            if is_unreachable(self.autosave.failure):
+                self.server_session.connection_lost(sentence)  # its own line says it all
+                return
         self.saved_label.setText("Not saved: your typing is kept, trying again")
         # A tooltip guesses rich text from tags: escaped inside <p> it always shows as typed.
         self.saved_label.setToolTip(f"<p>{html.escape(sentence)}</p>")
@@ -505,11 +511,16 @@ class MainWindow(QMainWindow):
             return True
         assert self.autosave is not None
         problem = self.autosave.error or "The file could not be written."
+        advice = (
+            "wait for the server to answer, or use “Take an offline copy…” to keep working "
+            "on a file on this computer, typing included."
+            if self.server_session is not None
+            else "free some space or reconnect the drive and try again, or use File › Save a "
+            "copy as to keep your work, typing included, somewhere else."
+        )
         text = (
             f"Your latest typing could not be saved. {problem}\n\n"
-            "CareQual stays open so that nothing is lost: free some space or reconnect the "
-            "drive and try again, or use File › Save a copy as to keep your work, typing "
-            "included, somewhere else."
+            f"CareQual stays open so that nothing is lost: {advice}"
         )
         if not self.autosave.keep_for_recovery():
             messages.show_error(self, text)
@@ -687,15 +698,55 @@ class MainWindow(QMainWindow):
             from carequal_desktop.ui.server_session import ServerSession
 
             self.server_session = ServerSession(self, service)
-            self.server_session.status.connect(self._server_status)
         self._update_state()
         self.show_page("overview")
 
-    def _server_status(self, sentence: str) -> None:
-        if sentence:
-            self.statusBar().showMessage(sentence)
+    # ------------------------------------------------ a server that drops out
+
+    def add_notice_bar(self, bar: QWidget) -> None:
+        """Put a one-line notice (the server connection's) at the top of the workshop."""
+        if self._workshop_view is not None:
+            layout = self._workshop_view.layout()
+            assert isinstance(layout, QVBoxLayout)
+            layout.insertWidget(0, bar)
+
+    def connection_changed(self, offline: bool) -> None:
+        """The server stopped answering (or answers again): the saving note says so."""
+        if offline:
+            self.saved_label.setText("Not saved yet: waiting for the server")
+            if self._save_problem is not None:
+                self._save_problem.hide()  # the connection line says it
         else:
-            self.statusBar().clearMessage()
+            self._saved()
+
+    def server_went_away(self, exc: BaseException) -> bool:
+        """A page's read failed because the server cannot be reached: the connection line
+        says so (``False`` if no server workshop is open, so it is a bug after all)."""
+        if self.server_session is None:
+            return False
+        log.warning("A page could not read the server workshop: the server cannot be reached")
+        self.server_session.connection_lost(str(exc))
+        return True
+
+    def set_workshop_enabled(self, enabled: bool) -> None:
+        """No typing while an offline copy is being made (it would be in neither place)."""
+        if self._workshop_view is not None:
+            self._workshop_view.setEnabled(enabled)
+
+    def switch_to_offline_copy(self, path: Path, sentence: str) -> bool:
+        """Leave the server workshop (its typing went into the copy) and open the copy."""
+        key, code = self.current_page_key(), self.current_indicator_code()
+        if self.service is not None:
+            self._close_service()  # nothing waits to be saved: it is all in the copy
+        if not self.open_workshop_file(path):
+            return False
+        if code is not None:  # back where the typing was
+            self.show_indicator(code)
+        elif key is not None and key != INDICATOR:
+            self.show_page(key)
+        self.statusBar().showMessage(f"Working offline on {path.name}.", 30000)
+        messages.show_info(self, sentence)
+        return True
 
     def _build_workshop_view(self) -> None:
         assert self.service is not None
@@ -849,6 +900,28 @@ class MainWindow(QMainWindow):
                     self._show(key, code)
                 return
 
+    def _held_offline(self, key: str, code: str | None) -> bool:
+        """While the server cannot be reached, stay on the page being typed on: another
+        page could not be read, and a half-read page is worse than none."""
+        session = self.server_session
+        if session is None or not session.offline or self._current_key is None:
+            return False
+        here = (self._current_key, self.current_indicator_code())
+        if (key, code) != here:
+            if self.sidebar is not None:
+                for row in range(self.sidebar.count()):
+                    item = self.sidebar.item(row)
+                    if item.data(_KEY_ROLE) == here:
+                        blocked = self.sidebar.blockSignals(True)
+                        self.sidebar.setCurrentItem(item)
+                        self.sidebar.blockSignals(blocked)
+                        break
+            self.statusBar().showMessage(
+                "Other pages open when the server answers again; your typing here is kept.",
+                10000,
+            )
+        return True
+
     def show_page(self, key: str) -> None:
         """Go to Overview, Workshop and team, Evidence register or Improvement plan."""
         self._select_sidebar(key, None)
@@ -943,6 +1016,8 @@ class MainWindow(QMainWindow):
 
     def _show(self, key: str, code: str | None) -> None:
         if self.service is None or self._page_stack is None:
+            return
+        if self._held_offline(key, code):
             return
         leaving = self.pages.get(self._current_key or "")
         if leaving is not None:
@@ -1169,19 +1244,28 @@ class MainWindow(QMainWindow):
 
     def put_back(self, found: recovery.Recovery) -> bool:
         """Open the workshop the typing belongs to and save it there."""
-        if not found.workshop.exists():
+        if found.location is not None:  # a server workshop: opened again from its address
+            from carequal_desktop.ui.server_session import open_location
+
+            here = self.service is not None and self.service.db.name == found.location
+            if not here and not open_location(self, found.location, offer_recovery=False):
+                return False  # said why; the typing stays kept for next time
+        elif not found.workshop.exists():
             messages.show_error(
                 self,
                 f"“{found.workshop.name}” is not where it was ({found.workshop.parent}). "
                 "Put the USB stick back or find the file; the typing is kept until then.",
             )
             return False
-        if not self.open_workshop_file(found.workshop) or self.autosave is None:
+        if found.location is None and not self.open_workshop_file(found.workshop):
+            return False
+        if self.autosave is None:
             return False
         for edit in found.edits:
             self.autosave.put(edit)
         # Held in this workshop's own recovery file now, until the file has it.
-        if self.autosave.keep_for_recovery() and found.file != recovery.file_for(found.workshop):
+        assert self.service is not None
+        if self.autosave.keep_for_recovery() and found.file != recovery.file_for(self.service.path):
             recovery.forget(found)
         self.flush()
         codes = [e.target for e in found.edits if e.kind in ("evaluation", "new_item")]

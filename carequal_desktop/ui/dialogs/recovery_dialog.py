@@ -40,10 +40,15 @@ class RecoveryDialog(QDialog):
         self.setWindowTitle("Recovered typing")
         self.setAccessibleName("Recovered typing")
 
+        if found.location:  # a server workshop
+            why = "never reached the server (CareQual was stopped, or the server could not be reached)"
+            place = f"Server: {found.location}"
+        else:
+            why = "never reached its file (CareQual was stopped, or the disk could not be written)"
+            place = f"File: {found.workshop}"
         intro = QLabel(
-            f"Some typing in “{found.title}” never reached its file (CareQual was stopped, "
-            f"or the disk could not be written). It was kept on this computer, last on "
-            f"{found.saved_text}.\n\nFile: {found.workshop}"
+            f"Some typing in “{found.title}” {why}. It was kept on this computer, last on "
+            f"{found.saved_text}.\n\n{place}"
         )
         intro.setTextFormat(Qt.TextFormat.PlainText)
         intro.setWordWrap(True)
