@@ -41,10 +41,23 @@ _CHUNK = 2000
 
 
 def copy_tables(source: Connection, target: Connection) -> int:
-    """Copy every row of every workshop table, parents before children; returns the count."""
+    """Copy every row of every workshop table, parents before children; returns the count.
+
+    Text goes through the storage rule on the way (``domain.text.for_storage``): a file
+    written before that rule may hold NUL, which PostgreSQL's text cannot. The history's
+    notes of a transaction in progress (``history_dirty``) are not workshop content: a
+    committed workshop has none, and a file changed behind CareQual's back may.
+    """
+    from carequal_desktop.domain.text import for_storage
+
     copied = 0
     for table in metadata.sorted_tables:
-        rows = [dict(r) for r in source.execute(table.select()).mappings()]
+        if table.name == "history_dirty":
+            continue
+        rows = [
+            {k: for_storage(v) if isinstance(v, str) else v for k, v in r.items()}
+            for r in source.execute(table.select()).mappings()
+        ]
         for start in range(0, len(rows), _CHUNK):
             target.execute(table.insert(), rows[start : start + _CHUNK])
         copied += len(rows)

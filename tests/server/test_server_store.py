@@ -150,3 +150,23 @@ def test_bad_locations_get_a_sentence_and_never_show_a_password(text: str, messa
     with pytest.raises(UserError, match=message) as info:
         parse_location(text).schema  # noqa: B018 (the property checks the workshop part)
     assert "secret" not in str(info.value)
+
+
+def test_a_file_written_before_the_storage_rule_with_nul_still_goes_on_the_server(
+    server_url: str, example_file: Path, tmp_path: Path
+) -> None:
+    """Older files may hold NUL, which PostgreSQL's text cannot: it arrives as U+FFFD."""
+    import sqlite3
+
+    conn = sqlite3.connect(example_file)
+    conn.execute(
+        "UPDATE evaluation SET how_good_now = ? WHERE indicator_code = '5.2'", ("Before\x00after",)
+    )
+    conn.commit()
+    conn.close()
+    loc = server.push(example_file, server_url)
+    service = server.open_server_workshop(loc)
+    try:
+        assert service.evaluation("5.2").how_good_now == "Before\ufffdafter"
+    finally:
+        service.close()
