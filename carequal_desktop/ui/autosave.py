@@ -299,6 +299,13 @@ class Autosave(QObject):
             if saved:
                 self.saved.emit(saved)
             return False
+        if self.paused is not None and self._pending:
+            # Saved in a worker thread as the server stopped answering: the rest still waits.
+            self.error = self.paused
+            self.keep_for_recovery()
+            if saved:
+                self.saved.emit(saved)
+            return False
         was_failing = self.error is not None
         self.error = None
         self.failure = None
