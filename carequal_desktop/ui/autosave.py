@@ -175,10 +175,9 @@ class Autosave(QObject):
 
         def work() -> None:
             try:
-                flight.outcomes = self._apply(flight.edits, flight.uncertain)
-            except Exception:  # a bug: logged; the typing stays pending and is tried again
+                self._apply(flight.edits, flight.uncertain, into=flight.outcomes)
+            except Exception:  # a bug: logged; what was saved before it counts, the rest waits
                 log.exception("A background save failed")
-                flight.outcomes = []
             flight.done.set()
             # The workshop closed meanwhile (this object is gone): nobody takes the result.
             with contextlib.suppress(RuntimeError):
@@ -236,13 +235,16 @@ class Autosave(QObject):
         edits = self.pending(drafts=drafts)
         return self._settle(self._apply(edits, frozenset(self._uncertain)))
 
-    def _apply(self, edits: list[Edit], uncertain: frozenset[str]) -> list[_Outcome]:
+    def _apply(
+        self, edits: list[Edit], uncertain: frozenset[str], *, into: list[_Outcome] | None = None
+    ) -> list[_Outcome]:
         """Write ``edits`` through the service, in order, until one cannot be written.
 
         Talks only to the service (no Qt, no change to this object), so it may run in a
-        worker thread; ``uncertain``: the keys whose last save may have landed.
+        worker thread; ``uncertain``: the keys whose last save may have landed. Each outcome
+        is added to ``into`` (returned) as soon as it is known.
         """
-        outcomes: list[_Outcome] = []
+        outcomes: list[_Outcome] = [] if into is None else into
         for edit in edits:
             try:
                 recovery.apply_edit(self.service, edit, maybe_saved=edit.key in uncertain)

@@ -206,3 +206,29 @@ def test_a_save_in_flight_when_the_autosave_stops_keeps_what_it_did_not_save(
     assert edit.text == before + " Saved after the stop. Not saved: kept for next time."
     assert edit.base == before + " Saved after the stop."  # begins from what was saved
     autosave.forget_all()
+
+
+def test_a_save_that_lands_after_the_server_was_found_gone_keeps_the_rest_waiting(
+    qtbot, window, proxy: Proxy, direct: str, truth
+) -> None:  # type: ignore[no-untyped-def]
+    from carequal_desktop.services import offline
+
+    session, page = _open(window, proxy.url(direct))
+    session._backoff = offline.Backoff((600,))  # no automatic retry during the test
+    autosave = window.autosave
+    before = page.how_good_now.toPlainText()
+    _stalled_save(qtbot, window, proxy, page, " Saved as the line went.")
+    _type(qtbot, page.how_good_now, " Typed after it.")
+    session.connection_lost("The server could not be reached.")  # as the listener finds
+    assert autosave.paused is not None
+    proxy.flow()
+    qtbot.waitUntil(lambda: not autosave.saving(), timeout=10000)
+    assert _how_good(truth) == before + " Saved as the line went."
+    assert autosave.has_pending() and session.offline
+    assert window.saved_label.text() == "Not saved yet: waiting for the server"
+    assert window.shown == []
+    with qtbot.waitSignal(session.reconnected, timeout=10000):
+        session.banner.retry_button.click()
+    assert _how_good(truth) == before + " Saved as the line went. Typed after it."
+    assert not autosave.has_pending()
+    assert truth("SELECT count(*) FROM merge_conflict") == [(0,)]
