@@ -158,15 +158,16 @@ class Autosave(QObject):
 
     def _timed_save(self) -> None:
         """A pause in typing (or a retry): a server workshop saves in a worker thread."""
-        if self.service.db.server is None or self._stopped or self.paused is not None:
+        if self.service.db.server is None:
             self.flush(drafts=False)  # a file: as always, at once on this thread
             return
         if self._flight is not None:
-            self._debounce.start()  # one save at a time: try again after this one
+            if not self._stopped:
+                self._debounce.start()  # one save at a time: try again after this one
             return
         edits = self.pending(drafts=False)
-        if not edits:
-            self.flush(drafts=False)  # nothing to send: only the bookkeeping
+        if self._stopped or self.paused is not None or not edits:
+            self.flush(drafts=False)  # nothing is sent: only the bookkeeping
             return
         for timer in (self._debounce, self._max_wait, self._retry):
             timer.stop()
