@@ -6,6 +6,7 @@ a failure is rolled back and turned into the sentence a facilitator needs.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -56,6 +57,7 @@ class WorkshopDb:
         self.name = name or self.path.name
         self.server: ServerWorkshop | None = None  # set for a workshop on a server
         self._snapshot: Session | None = None  # the reads of snapshot(), while it lasts
+        self._snapshot_thread: int | None = None  # the thread whose reads share it
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -78,7 +80,9 @@ class WorkshopDb:
     def reading(self) -> Iterator[Session]:
         """A read; an unreadable file becomes a sentence, not a traceback."""
         try:
-            if self._snapshot is not None:
+            # A session belongs to one thread: another thread's reads (a save in the
+            # background during an export) take their own.
+            if self._snapshot is not None and self._snapshot_thread == threading.get_ident():
                 yield self._snapshot
                 return
             with Session(self.engine, expire_on_commit=False) as s:
@@ -101,11 +105,11 @@ class WorkshopDb:
         try:
             with Session(self.engine, expire_on_commit=False) as s:
                 s.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-                self._snapshot = s
+                self._snapshot, self._snapshot_thread = s, threading.get_ident()
                 try:
                     yield
                 finally:
-                    self._snapshot = None
+                    self._snapshot = self._snapshot_thread = None
         except DBAPIError as exc:
             raise self.describe_error(exc) from None
 

@@ -12,14 +12,23 @@ Typing that would replace text a colleague saved meanwhile (a server workshop) i
 written over it: it is kept as a merge conflict (``services/collisions.py``) and ``collided``
 tells the window, which says so without a dialog.
 
+A workshop on a server is saved over the network, which can go silent without closing the
+connection (a laptop leaving the Wi-Fi): its timed saves run in a worker thread (``_apply``,
+which only talks to the service) and their outcomes are taken on the window's thread
+(``_settle``), so typing never waits on the network. One such save runs at a time; ``flush``
+(leaving a page, exporting, closing) waits for it and then saves the rest at once. A file
+saves on the window's thread, as it takes milliseconds.
+
 A *draft* (a line typed in "Type a strength" but not yet added) is kept and recovered like
 any other text but filed only when the user leaves it, not on a pause.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
+import threading
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -36,6 +45,28 @@ RETRY_MS = 4000  # a save that failed (full disk, pulled stick) is tried again t
 RECOVERY_MS = 300  # unsaved typing reaches the recovery file within this time
 
 
+@dataclasses.dataclass(frozen=True)
+class _Outcome:
+    """What one save did with one edit: saved (no error), refused for its text (``error``),
+    kept as a conflict (``conflict``), or not written at all (``not_written``: kept)."""
+
+    edit: Edit
+    error: UserError | None = None
+    conflict: object | None = None  # merge.ConflictInfo
+    not_written: bool = False
+
+
+@dataclasses.dataclass
+class _Flight:
+    """A timed save of a server workshop running in a worker thread."""
+
+    edits: list[Edit]
+    uncertain: frozenset[str]
+    outcomes: list[_Outcome] = dataclasses.field(default_factory=list)
+    done: threading.Event = dataclasses.field(default_factory=threading.Event)
+    thread: threading.Thread | None = None
+
+
 class Autosave(QObject):
     """The typing of one open workshop that is not in its file yet."""
 
@@ -46,6 +77,7 @@ class Autosave(QObject):
     # that now keeps it: the colleague's text stays in the file.
     collided = Signal(object, object)
     recovered = Signal()  # a failed save has now succeeded
+    _landed = Signal(object)  # from a worker thread: its _Flight has ended
 
     def __init__(self, service: WorkshopService, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -69,6 +101,11 @@ class Autosave(QObject):
         self._recovery = self._timer(RECOVERY_MS)
         self._recovery.timeout.disconnect()
         self._recovery.timeout.connect(self.keep_for_recovery)
+        self._flight: _Flight | None = None  # a timed save running in a worker thread
+        self._landed.connect(self._land)
+        if service.db.server is not None and not service.read_only:
+            # Known now, so that keeping typing for recovery never reads a silent server.
+            self._workshop_title()
 
     def _timer(self, ms: int) -> QTimer:
         timer = QTimer(self)
@@ -120,13 +157,71 @@ class Autosave(QObject):
     # ------------------------------------------------------------------ saving
 
     def _timed_save(self) -> None:
-        self.flush(drafts=False)
+        """A pause in typing (or a retry): a server workshop saves in a worker thread."""
+        if self.service.db.server is None:
+            self.flush(drafts=False)  # a file: as always, at once on this thread
+            return
+        if self._flight is not None:
+            if not self._stopped:
+                self._debounce.start()  # one save at a time: try again after this one
+            return
+        edits = self.pending(drafts=False)
+        if self._stopped or self.paused is not None or not edits:
+            self.flush(drafts=False)  # nothing is sent: only the bookkeeping
+            return
+        for timer in (self._debounce, self._max_wait, self._retry):
+            timer.stop()
+        flight = _Flight(edits, frozenset(self._uncertain))
+        self._flight = flight
+
+        def work() -> None:
+            try:
+                self._apply(flight.edits, flight.uncertain, into=flight.outcomes)
+            except Exception:  # a bug: logged; what was saved before it counts, the rest waits
+                log.exception("A background save failed")
+            flight.done.set()
+            # The workshop closed meanwhile (this object is gone): nobody takes the result.
+            with contextlib.suppress(RuntimeError):
+                self._landed.emit(flight)
+
+        flight.thread = threading.Thread(target=work, name="carequal-autosave", daemon=True)
+        flight.thread.start()
+
+    def save_soon(self) -> None:
+        """Save now without waiting on a server (a box was left): a file saves at once, a
+        server workshop in a worker thread, after the save already running if there is one."""
+        if self.service.db.server is None:
+            self.flush(drafts=False)
+        else:
+            self._timed_save()
+
+    def saving(self) -> bool:
+        """Whether a timed save is running in a worker thread now."""
+        return self._flight is not None
+
+    def _land(self, flight: _Flight) -> None:
+        """A worker's save ended: its outcomes, here on the window's thread."""
+        if self._flight is not flight:
+            return  # already settled by a ``flush`` that waited for it
+        self._flight = None
+        self._settle(flight.outcomes)
+
+    def _wait_for_flight(self) -> None:
+        """Wait for a save running in a worker thread, and settle its outcomes."""
+        flight = self._flight
+        if flight is None:
+            return
+        flight.done.wait()
+        self._flight = None
+        self._settle(flight.outcomes)
 
     def flush(self, *, drafts: bool = True) -> bool:
         """Save everything waiting now; ``False`` if some typing could not be saved.
 
         ``drafts=False`` (a pause in typing) leaves lines typed but not yet added alone.
+        A save running in a worker thread is waited for first.
         """
+        self._wait_for_flight()
         for timer in (self._debounce, self._max_wait, self._retry):
             timer.stop()
         if self._stopped:
@@ -139,11 +234,21 @@ class Autosave(QObject):
                 self.keep_for_recovery()
             return not self.pending(drafts=drafts)
         edits = self.pending(drafts=drafts)
-        saved: list[Edit] = []
-        error: str | None = None
+        return self._settle(self._apply(edits, frozenset(self._uncertain)))
+
+    def _apply(
+        self, edits: list[Edit], uncertain: frozenset[str], *, into: list[_Outcome] | None = None
+    ) -> list[_Outcome]:
+        """Write ``edits`` through the service, in order, until one cannot be written.
+
+        Talks only to the service (no Qt, no change to this object), so it may run in a
+        worker thread; ``uncertain``: the keys whose last save may have landed. Each outcome
+        is added to ``into`` (returned) as soon as it is known.
+        """
+        outcomes: list[_Outcome] = [] if into is None else into
         for edit in edits:
             try:
-                recovery.apply_edit(self.service, edit, maybe_saved=edit.key in self._uncertain)
+                recovery.apply_edit(self.service, edit, maybe_saved=edit.key in uncertain)
             except UserError as exc:
                 conflict = None
                 if isinstance(exc, EditCollisionError):
@@ -152,32 +257,55 @@ class Autosave(QObject):
                     except UserError as again:
                         exc = again  # not even the conflict could be stored: keep the typing
                 if recovery.is_not_written(exc):
-                    error = str(exc)
-                    self.failure = exc
-                    self._uncertain.add(edit.key)
+                    outcomes.append(_Outcome(edit, error=exc, not_written=True))
                     break
-                self._uncertain.discard(edit.key)
-                if self._pending.get(edit.key) is edit:
-                    del self._pending[edit.key]
-                if conflict is not None:
-                    self.collided.emit(edit, conflict)
-                else:
-                    self.rejected.emit(edit, str(exc))
+                outcomes.append(_Outcome(edit, error=exc, conflict=conflict))
                 continue
+            outcomes.append(_Outcome(edit))
+        return outcomes
+
+    def _settle(self, outcomes: list[_Outcome]) -> bool:
+        """Take the outcomes of a save in (this thread): ``False`` if some typing waits.
+
+        Typing changed meanwhile (a newer edit of the same field) stays waiting.
+        """
+        if self._stopped:
+            return self._settle_stopped(outcomes)
+        saved: list[Edit] = []
+        error: UserError | None = None
+        for outcome in outcomes:
+            edit = outcome.edit
+            if outcome.not_written:
+                error = outcome.error
+                self._uncertain.add(edit.key)
+                break
             self._uncertain.discard(edit.key)
-            if self._pending.get(edit.key) is edit:
-                del self._pending[edit.key]
-            if edit.kind == "details" and edit.field == "title":
-                self._title = edit.text
-            saved.append(edit)
+            self._done_with(edit, saved=outcome.error is None)
+            if outcome.conflict is not None:
+                self.collided.emit(edit, outcome.conflict)
+            elif outcome.error is not None:
+                self.rejected.emit(edit, str(outcome.error))
+            else:
+                if edit.kind == "details" and edit.field == "title":
+                    self._title = edit.text
+                saved.append(edit)
         if error is not None:
             had_error = self.error is not None
-            self.error = error
+            self.error = str(error)
+            self.failure = error
             if not had_error:
                 log.warning("Typing could not be saved; it is kept in the window and for recovery")
             self.keep_for_recovery()
-            self._retry.start()
-            self.failed.emit(error)
+            if self.paused is None:  # paused meanwhile: the window's connection check resumes
+                self._retry.start()
+                self.failed.emit(self.error)
+            if saved:
+                self.saved.emit(saved)
+            return False
+        if self.paused is not None and self._pending:
+            # Saved in a worker thread as the server stopped answering: the rest still waits.
+            self.error = self.paused
+            self.keep_for_recovery()
             if saved:
                 self.saved.emit(saved)
             return False
@@ -194,8 +322,31 @@ class Autosave(QObject):
             self.recovered.emit()
         return True
 
+    def _done_with(self, edit: Edit, *, saved: bool) -> None:
+        """``edit`` left the waiting typing (saved, refused or kept as a conflict)."""
+        newer = self._pending.get(edit.key)
+        if newer is edit:
+            del self._pending[edit.key]
+        elif saved and newer is not None and newer.base == edit.base and edit.base is not None:
+            # Typed on while it was being saved: the newer text now begins from the saved one.
+            self._pending[edit.key] = dataclasses.replace(newer, base=edit.text)
+
+    def _settle_stopped(self, outcomes: list[_Outcome]) -> bool:
+        """A save that ended after ``stop``: what it saved is saved, the rest is kept."""
+        for outcome in outcomes:
+            if not outcome.not_written:
+                self._done_with(outcome.edit, saved=outcome.error is None)
+        if self._pending:
+            self.keep_for_recovery()
+        else:
+            self._forget_recovery()
+        return not self._pending
+
     def pause(self, sentence: str) -> None:
-        """The server cannot be reached: keep the typing, stop trying until ``resume``."""
+        """The server cannot be reached: keep the typing, stop trying until ``resume``.
+
+        A save already running in a worker thread goes on; its outcome is taken when it ends.
+        """
         self.paused = sentence
         self._retry.stop()
 
@@ -205,8 +356,10 @@ class Autosave(QObject):
         return self.flush(drafts=False)
 
     def uncertain(self) -> list[Edit]:
-        """Waiting edits whose last save may in fact have reached the file."""
-        return [e for e in self._pending.values() if e.key in self._uncertain]
+        """Waiting edits whose last save may in fact have reached the file (a save running
+        in a worker thread may have landed too)."""
+        flying = set() if self._flight is None else {e.key for e in self._flight.edits}
+        return [e for e in self._pending.values() if e.key in self._uncertain | flying]
 
     def apply_to(self, other: WorkshopService) -> list[Edit]:
         """Write the waiting typing into another workshop (a copy); returns what failed."""
@@ -262,7 +415,11 @@ class Autosave(QObject):
         self._forget_recovery()
 
     def stop(self) -> None:
-        """The workshop is closing: no more timed saves, and no more typing taken."""
+        """The workshop is closing: no more timed saves, and no more typing taken.
+
+        A save still running in a worker thread ends on its own: what it saved is saved, and
+        the rest stays in the recovery file (unless the typing was given up, ``forget_all``).
+        """
         self._stopped = True
         for timer in (self._debounce, self._max_wait, self._retry, self._recovery):
             timer.stop()

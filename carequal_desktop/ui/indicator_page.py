@@ -385,7 +385,7 @@ class IndicatorPage(WorkshopPage):
         }
         for field, edit in self._texts.items():
             edit.textChanged.connect(lambda f=field: self._text_changed(f))
-            edit.focus_lost.connect(self.save_typing)
+            edit.focus_lost.connect(self.box_left)
 
         for kind, editor in (("strength", self.strengths), ("area_for_improvement", self.areas)):
             editor.draft_changed.connect(lambda text, k=kind: self._draft_changed(k, text))

@@ -67,6 +67,10 @@ class WorkshopPage(QWidget):
         """Save the typing now, leaving lines typed but not yet added where they are."""
         return self.autosave.flush(drafts=False)
 
+    def box_left(self) -> None:
+        """A box lost the focus: save its typing, never waiting on a server's network."""
+        self.autosave.save_soon()
+
     def has_pending(self) -> bool:
         """Is there typing that is not in the file yet?"""
         return self.autosave.has_pending()

@@ -142,7 +142,7 @@ class StatementPage(WorkshopPage):
         edit = NarrativeEdit(title, placeholder, lines)
         label.setBuddy(edit)
         edit.textChanged.connect(lambda k=key: self._touched(k))
-        edit.focus_lost.connect(self.save_typing)
+        edit.focus_lost.connect(self.box_left)
         col.addWidget(edit)
         self.edits[key] = edit
         self._titles[key] = title

@@ -236,7 +236,7 @@ class TeamPage(WorkshopPage):
                 edit.textEdited.connect(lambda _t, f=field: self._changed(f))
             else:
                 edit.textChanged.connect(lambda f=field: self._changed(f))
-            edit.focus_lost.connect(self.save_typing)  # type: ignore[union-attr]
+            edit.focus_lost.connect(self.box_left)  # type: ignore[union-attr]
 
         # Right: participants, then sessions.
         right = QVBoxLayout()

@@ -4,7 +4,9 @@
 a dropped network or a server restart looks to a client; ``restore()`` listens again on the
 same port. ``lose_next_commit()`` lets the next COMMIT reach the server, waits until the
 server has answered it, and then cuts before the answer reaches the client: the client
-cannot know whether its edit was saved.
+cannot know whether its edit was saved. ``stall()`` stops forwarding without closing
+anything (a network gone silent, a laptop leaving the Wi-Fi); ``flow()`` forwards again,
+the data held meanwhile included.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ class Proxy:
         self._listener: socket.socket | None = None
         self._commit_armed = False
         self.commits_lost = 0
+        self._flowing = threading.Event()
+        self._flowing.set()
         self.port = self._listen(0)
 
     def _listen(self, port: int) -> int:
@@ -86,6 +90,7 @@ class Proxy:
                 self.cut()
                 self.restore()
                 return
+            self._flowing.wait()  # stalled: held here, the connection stays open
             try:
                 dst.sendall(data)
             except OSError:
@@ -104,6 +109,14 @@ class Proxy:
     def lose_next_commit(self) -> None:
         """The next COMMIT is carried out by the server, but its answer is lost."""
         self._commit_armed = True
+
+    def stall(self) -> None:
+        """Forward nothing more (in either direction) until ``flow``; close nothing."""
+        self._flowing.clear()
+
+    def flow(self) -> None:
+        """Forward again, what was held during the stall first."""
+        self._flowing.set()
 
     def cut(self) -> None:
         """Drop every connection and refuse new ones until ``restore``."""
@@ -127,4 +140,5 @@ class Proxy:
         self._listen(self.port)
 
     def close(self) -> None:
+        self.flow()
         self.cut()

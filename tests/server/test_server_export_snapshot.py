@@ -40,3 +40,29 @@ def test_a_colleagues_edit_never_half_appears_in_an_export(
     finally:
         colleague.close()
         mine.close()
+
+
+def test_another_threads_reads_during_an_export_take_their_own_connection(
+    server_url: str, example_doc: dict, tmp_path: Path
+) -> None:
+    import threading
+
+    file = import_document(example_doc, tmp_path / "Glenmuir.carequal").path
+    location = server.push(file, server_url)
+    mine = server.open_server_workshop(location)
+    colleague = server.open_server_workshop(location)
+    try:
+        with mine.db.snapshot():
+            title = mine.details().title  # the export's snapshot begins
+            colleague.update_details(title="Renamed meanwhile")
+            seen: list[str] = []
+            # A save in the background reads through its own session, never the export's
+            # (a session is not shared between threads), so it sees the colleague's change.
+            worker = threading.Thread(target=lambda: seen.append(mine.details().title))
+            worker.start()
+            worker.join()
+            assert seen == ["Renamed meanwhile"]
+            assert mine.details().title == title  # the export's own reads stay as they were
+    finally:
+        colleague.close()
+        mine.close()
