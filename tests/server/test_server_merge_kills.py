@@ -17,12 +17,11 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 from carequal_desktop.services import merge as merging
 from carequal_desktop.services import server
-from carequal_desktop.services.exchange import export_document
 from carequal_desktop.services.workshop import WorkshopService
+from tests.content import content
 from tests.server.pgcluster import Cluster
 
 CHILD = """
@@ -38,16 +37,9 @@ service.close()
 
 
 def _state(location: str, cluster: Cluster, database: str, schema: str) -> str:
-    def strip(value: Any) -> Any:
-        if isinstance(value, dict):
-            return {k: strip(v) for k, v in value.items() if k not in ("updated", "exported")}
-        if isinstance(value, list):
-            return [strip(v) for v in value]
-        return value
-
     service = server.open_server_workshop(location, read_only=True)
     try:
-        doc = strip(export_document(service))
+        doc = content(service)
     finally:
         service.close()
     extra = cluster.psql(

@@ -14,28 +14,14 @@ import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from carequal_desktop.services import merge as merging
 from carequal_desktop.services import server
-from carequal_desktop.services.exchange import export_document
 from carequal_desktop.services.workshop import WorkshopService
+from tests.content import content
 from tests.server.pgcluster import Cluster
-
-
-def content(service: WorkshopService) -> dict[str, Any]:
-    """The exchange document without edit times: what a person reads."""
-
-    def strip(value: Any) -> Any:
-        if isinstance(value, dict):
-            return {k: strip(v) for k, v in value.items() if k not in ("updated", "exported")}
-        if isinstance(value, list):
-            return [strip(v) for v in value]
-        return value
-
-    return strip(export_document(service))
 
 
 @pytest.fixture

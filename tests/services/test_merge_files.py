@@ -13,30 +13,16 @@ import hashlib
 import shutil
 import sqlite3
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from carequal_desktop.errors import DamagedWorkshopError, UserError
 from carequal_desktop.services import backups
 from carequal_desktop.services import merge as merging
-from carequal_desktop.services.exchange import export_document
 from carequal_desktop.services.workshop import WorkshopService
+from tests.content import content
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-
-
-def content(service: WorkshopService) -> dict[str, Any]:
-    """The exchange document without edit times: what a person reads."""
-
-    def strip(value: Any) -> Any:
-        if isinstance(value, dict):
-            return {k: strip(v) for k, v in value.items() if k not in ("updated", "exported")}
-        if isinstance(value, list):
-            return [strip(v) for v in value]
-        return value
-
-    return strip(export_document(service))
 
 
 def sha(path: Path) -> str:

@@ -20,22 +20,11 @@ import pytest
 from carequal_desktop.cli import main
 from carequal_desktop.domain.readiness import Finding
 from carequal_desktop.services import merge as merging
-from carequal_desktop.services.exchange import export_document
 from carequal_desktop.services.readiness import ReadinessService
 from carequal_desktop.services.workshop import WorkshopService
+from tests.content import content
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-
-
-def content(service: WorkshopService) -> Any:
-    def strip(value: Any) -> Any:
-        if isinstance(value, dict):
-            return {k: strip(v) for k, v in value.items() if k not in ("updated", "exported")}
-        if isinstance(value, list):
-            return [strip(v) for v in value]
-        return value
-
-    return strip(export_document(service))
 
 
 def rows(path: Path, table: str) -> list[tuple[Any, ...]]:

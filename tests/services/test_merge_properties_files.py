@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 
 from carequal_desktop.domain.readiness import Finding
 from carequal_desktop.services import merge as merging
-from carequal_desktop.services.exchange import export_document
 from carequal_desktop.services.readiness import ReadinessService
 from carequal_desktop.services.workshop import WorkshopService
+from tests.content import content
 
 CODES = ["1.1", "2.1", "2.2"]
 WORDS = ["alpha", "beta", "gamma"]
@@ -52,17 +52,6 @@ edit_op = st.one_of(
     st.tuples(st.just("unmark"), st.sampled_from(WORDS)),
 )
 PLACE = "indicator 1.1 how_good_now"
-
-
-def content(service: WorkshopService) -> Any:
-    def strip(value: Any) -> Any:
-        if isinstance(value, dict):
-            return {k: strip(v) for k, v in value.items() if k not in ("updated", "exported")}
-        if isinstance(value, list):
-            return [strip(v) for v in value]
-        return value
-
-    return strip(export_document(service))
 
 
 def perform(path: Path, ops: list[tuple[Any, ...]], side: str) -> None:
